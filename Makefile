@@ -1,0 +1,62 @@
+# TimeTracker. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# Test workers: one per core, at most 4.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-fast lint format typecheck bench bench-quick db-upgrade demo clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the app with its development tools
+
+instance/secret_key:
+	@mkdir -p instance
+	@$(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@
+	@chmod 600 $@
+
+db-upgrade: $(STAMP) instance/secret_key ## Apply the migrations to the database (SQLite under instance/ by default)
+	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/timetracker db upgrade
+
+demo: db-upgrade ## Load the demo data if the database is empty
+	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/timetracker demo-data --if-empty
+
+run: demo ## Set everything up and serve the app with demo data on http://127.0.0.1:5000
+	@echo "TimeTracker on http://$(HOST):$(PORT)"
+	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/timetracker serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP) ## Run the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -q
+
+lint: $(STAMP) ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## Format the code
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: $(STAMP) ## mypy on the package
+	$(BIN)/mypy timetracker
+
+bench: $(STAMP) ## Benchmark the portal at 1,000,000 entries (ARGS="--entries 100000" to change)
+	$(BIN)/python -m bench $(or $(ARGS),--entries 1000000)
+
+bench-quick: $(STAMP) ## A small benchmark run (10,000 entries) that checks the harness works
+	$(BIN)/python -m bench --entries 10000 --quick
+
+clean: ## Remove the virtualenv and caches (keeps instance/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis

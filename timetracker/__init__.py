@@ -1,0 +1,69 @@
+"""TimeTracker: time tracking and invoicing with a read-only client portal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, g
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from timetracker.config import load_config
+from timetracker.db import database
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the application. ``overrides`` replace settings read from the environment."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(load_config(overrides))
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops
+        )
+
+    database.init_app(app)
+
+    from timetracker import errors, formatting, security
+    from timetracker.auth import init_app as init_auth
+    from timetracker.extensions import csrf, limiter
+
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_auth(app)
+    formatting.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    from timetracker.admin.routes import bp as admin_bp
+    from timetracker.portal.routes import bp as portal_bp
+    from timetracker.workspace import register as register_workspace
+
+    register_workspace(app)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(portal_bp)
+
+    app.after_request(_finish_transaction)
+
+    from timetracker.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def after_commit(callback: Any) -> None:
+    """Run ``callback()`` once the request's transaction has committed (e.g. to send mail)."""
+    g.setdefault("after_commit", []).append(callback)
+
+
+def _finish_transaction(response: Response) -> Response:
+    """One transaction per request: commit what a successful request did, drop the rest."""
+    session = g.get("db_session")
+    if session is not None:
+        if response.status_code < 400:
+            session.commit()
+        else:
+            session.rollback()
+            g.pop("after_commit", None)
+    for callback in g.pop("after_commit", []):
+        callback()
+    return response

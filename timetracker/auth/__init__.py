@@ -1,0 +1,34 @@
+"""Signing in and out, the account page, and who may open what."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select
+
+from timetracker import db
+from timetracker.extensions import login_manager
+from timetracker.models import User
+
+
+@login_manager.user_loader
+def _load_user(session_id: str) -> User | None:
+    """Resolve the session's ``"<id>:<version>"``; a deactivated user or an old password's
+    session loses access on the next request."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.scalar(select(User).where(User.id == int(user_id)))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
+
+
+def init_app(app: Flask) -> None:
+    from timetracker.auth.routes import bp
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to open that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    app.register_blueprint(bp)

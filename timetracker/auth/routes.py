@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from timetracker import db, firm
+from timetracker.auth import passwords
+from timetracker.auth.access import login_required, public
+from timetracker.auth.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    LogoutForm,
+    NotificationPreferencesForm,
+)
+from timetracker.extensions import limiter
+from timetracker.models import User
+from timetracker.models.users import normalize_email
+
+bp = Blueprint("auth", __name__)
+
+FAILED_LOGIN = "Wrong email or password, or the account is not active."
+
+
+def _account_key() -> str:
+    return "login-account:" + normalize_email(request.form.get("email", ""))[:254]
+
+
+def home_for(user: User) -> str:
+    return url_for("portal.dashboard") if user.client_portal_enabled else url_for("workspace.dashboard")
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/", methods=["GET"])
+@public
+def index():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_IP"], methods=["POST"], key_func=None
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"],
+    methods=["POST"],
+    key_func=_account_key,
+)
+def login():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("auth/login.html", form=form), 400
+        user = db.session.scalar(
+            select(User).where(User.email == normalize_email(form.email.data or ""))
+        )
+        password = form.password.data or ""
+        valid = passwords.verify_password(user.password_hash if user else None, password)
+        if user is None or not valid or not user.is_active:
+            form.password.errors = [FAILED_LOGIN]
+            return render_template("auth/login.html", form=form), 400
+        if passwords.needs_rehash(user.password_hash):
+            user.password_hash = passwords.hash_password(password)
+        user.last_login_at = firm.now()
+        # A new session id at login: nothing of the anonymous session carries over.
+        session.clear()
+        login_user(user, remember=bool(form.remember.data))
+        return redirect(_safe_next(request.args.get("next")) or home_for(user))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+@public
+def logout():  # type: ignore[no-untyped-def]
+    form = LogoutForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("auth/logout.html", form=form), 400
+        logout_user()
+        session.clear()
+        flash("You have been logged out.", "success")
+        return redirect(url_for("auth.login"))
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return render_template("auth/logout.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():  # type: ignore[no-untyped-def]
+    password_form = ChangePasswordForm(prefix="pw")
+    prefs_form = NotificationPreferencesForm(
+        prefix="prefs", invoice_emails_enabled=current_user.invoice_emails_enabled
+    )
+    if request.method == "POST":
+        if "pw-submit" in request.form:
+            return _change_password(password_form, prefs_form)
+        if "prefs-submit" in request.form and current_user.client_portal_enabled:
+            if not prefs_form.validate_on_submit():
+                return _account_page(password_form, prefs_form, 400)
+            current_user.invoice_emails_enabled = bool(prefs_form.invoice_emails_enabled.data)
+            flash("Your email preferences were saved.", "success")
+            return redirect(url_for("auth.account"))
+        return _account_page(password_form, prefs_form, 400)
+    return _account_page(password_form, prefs_form)
+
+
+def _account_page(password_form, prefs_form, status: int = 200):  # type: ignore[no-untyped-def]
+    return (
+        render_template("auth/account.html", password_form=password_form, prefs_form=prefs_form),
+        status,
+    )
+
+
+def _change_password(form: ChangePasswordForm, prefs_form):  # type: ignore[no-untyped-def]
+    if not form.validate_on_submit():
+        return _account_page(form, prefs_form, 400)
+    user: User = current_user._get_current_object()
+    if not passwords.verify_password(user.password_hash, form.current_password.data or ""):
+        form.current_password.errors = ["The current password is not correct."]
+        return _account_page(form, prefs_form, 400)
+    problem = passwords.password_problem(form.new_password.data or "")
+    if problem:
+        form.new_password.errors = [problem]
+        return _account_page(form, prefs_form, 400)
+    user.password_hash = passwords.hash_password(form.new_password.data or "")
+    # Every other session of this user ends; this one carries on with a fresh id.
+    user.session_version += 1
+    session.clear()
+    login_user(user)
+    flash("Your password was changed. Other sessions have been signed out.", "success")
+    return redirect(url_for("auth.account"))

@@ -1,0 +1,81 @@
+"""Settings from the environment, read in one place."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable configuration."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def default_database_url() -> str:
+    instance = PROJECT_ROOT / "instance"
+    return f"sqlite:///{instance / 'timetracker.db'}"
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    env = os.environ
+    overrides = overrides or {}
+    testing = bool(overrides.get("TESTING"))
+    debug = _bool(env.get("TIMETRACKER_DEBUG"))
+    production = not (testing or debug or _bool(env.get("TIMETRACKER_DEV")))
+
+    secret = overrides.get("SECRET_KEY") or env.get("SECRET_KEY")
+    if not secret:
+        if production:
+            raise ConfigError(
+                "SECRET_KEY is not set. Set it in the environment to a long random value, "
+                "for example: export SECRET_KEY=$(python -c 'import secrets; "
+                "print(secrets.token_hex(32))')"
+            )
+        secret = secrets.token_hex(32)
+
+    redis_url = env.get("REDIS_URL") or None
+    config: dict[str, Any] = {
+        "SECRET_KEY": secret,
+        "DATABASE_URL": env.get("DATABASE_URL") or default_database_url(),
+        "TIMEZONE_DEFAULT": env.get("TIMETRACKER_TIMEZONE") or "UTC",
+        "REDIS_URL": redis_url,
+        "BASE_URL": (env.get("TIMETRACKER_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        # Sessions
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        # Requests
+        "MAX_CONTENT_LENGTH": int(env.get("TIMETRACKER_MAX_CONTENT_LENGTH", 1024 * 1024)),
+        "PROXY_FIX_HOPS": int(env.get("TIMETRACKER_PROXY_HOPS", "0") or 0),
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Rate limits
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": True,
+        "LOGIN_RATE_LIMIT_IP": env.get("TIMETRACKER_LOGIN_LIMIT_IP", "20 per minute"),
+        "LOGIN_RATE_LIMIT_ACCOUNT": env.get("TIMETRACKER_LOGIN_LIMIT_ACCOUNT", "5 per minute"),
+        # Mail
+        "SMTP_HOST": env.get("SMTP_HOST", "localhost"),
+        "SMTP_PORT": int(env.get("SMTP_PORT", "25") or 25),
+        "SMTP_USERNAME": env.get("SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or None,
+        "SMTP_USE_TLS": _bool(env.get("SMTP_USE_TLS")),
+        "MAIL_FROM": env.get("MAIL_FROM", "timetracker@localhost"),
+        "MAIL_ENABLED": _bool(env.get("MAIL_ENABLED"), default=bool(env.get("SMTP_HOST"))),
+        "PAGE_SIZE": 50,
+        "TESTING": False,
+        "DEBUG": debug,
+    }
+    config.update(overrides)
+    return config

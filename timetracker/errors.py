@@ -1,0 +1,63 @@
+"""One place maps errors to pages (HTML) or JSON (``/api``)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "Bad request",
+    403: "Access denied",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Request too large",
+    429: "Too many requests",
+    500: "Server error",
+}
+
+DEFAULT_MESSAGES = {
+    400: "The request could not be understood.",
+    403: "You do not have permission to open this page.",
+    404: "The page you asked for does not exist.",
+    405: "This address does not accept that kind of request.",
+    413: "The request is larger than this server accepts.",
+    429: "Too many attempts. Wait a minute and try again.",
+    500: "Something went wrong on our side. Nothing was saved; please try again.",
+}
+
+
+def render_error(code: int, message: str | None = None):  # type: ignore[no-untyped-def]
+    message = message or DEFAULT_MESSAGES.get(code, "")
+    title = TITLES.get(code, "Error")
+    if request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json"
+    ):
+        return jsonify(error=title, message=message), code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    code = error.code or 500
+    description = error.description if code in {400, 403} else None
+    response = render_error(code, description)
+    if code == 405 and error.valid_methods:
+        body, status = response
+        return body, status, {"Allow": ", ".join(error.valid_methods)}
+    return response
+
+
+def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
+    if isinstance(error, HTTPException):
+        return _http_error(error)
+    log.exception("unhandled error", exc_info=error)
+    return render_error(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _http_error)
+    app.register_error_handler(Exception, _unexpected)

@@ -1,0 +1,63 @@
+"""The firm's settings and the calendar they define (timezone, today, date ranges)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app, g, has_app_context
+from sqlalchemy import select
+
+from timetracker import db
+from timetracker.models import Settings
+
+
+def get_settings() -> Settings:
+    """The settings row, created with defaults on first use; cached for the request."""
+    if has_app_context() and "firm_settings" in g:
+        return g.firm_settings  # type: ignore[no-any-return]
+    settings = db.session.scalar(select(Settings).where(Settings.id == 1))
+    if settings is None:
+        settings = Settings(id=1, timezone=current_app.config["TIMEZONE_DEFAULT"])
+        db.session.add(settings)
+        db.session.flush()
+    g.firm_settings = settings
+    return settings
+
+
+def timezone() -> ZoneInfo:
+    try:
+        return ZoneInfo(get_settings().timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def today() -> dt.date:
+    """Today in the firm's timezone."""
+    return now().astimezone(timezone()).date()
+
+
+def local_day_start(day: dt.date) -> dt.datetime:
+    """The UTC instant at which ``day`` begins in the firm's timezone."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone()).astimezone(dt.UTC)
+
+
+def day_bounds(
+    date_from: dt.date | None, date_to: dt.date | None
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """UTC bounds ``[start, end)`` of an inclusive local date range."""
+    start = local_day_start(date_from) if date_from else None
+    end = local_day_start(date_to + dt.timedelta(days=1)) if date_to else None
+    return start, end
+
+
+def local(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(timezone())
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)

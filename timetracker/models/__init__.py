@@ -1,0 +1,31 @@
+"""The domain model. Import every model here so that Alembic and the app see the same metadata."""
+
+from timetracker.models.clients import Client
+from timetracker.models.invoices import (
+    EmailDelivery,
+    Invoice,
+    InvoiceItem,
+    InvoiceSequence,
+    InvoiceStatus,
+    Payment,
+)
+from timetracker.models.projects import Project, ProjectStatus
+from timetracker.models.settings import Settings
+from timetracker.models.time_entries import TimeEntry
+from timetracker.models.users import Role, User
+
+__all__ = [
+    "Client",
+    "EmailDelivery",
+    "Invoice",
+    "InvoiceItem",
+    "InvoiceSequence",
+    "InvoiceStatus",
+    "Payment",
+    "Project",
+    "ProjectStatus",
+    "Role",
+    "Settings",
+    "TimeEntry",
+    "User",
+]

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, String, Text, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from timetracker.db import Base, Money, UTCDateTime
+from timetracker.models._common import utcnow
+
+if TYPE_CHECKING:
+    from timetracker.models.projects import Project
+
+
+class Client(Base):
+    __tablename__ = "clients"
+    __table_args__ = (CheckConstraint("length(currency) = 3", name="currency_iso"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Unique across the firm; it is how staff tell clients apart.
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    address: Mapped[str | None] = mapped_column(Text)
+    #: ISO 4217 code used for this client's invoices.
+    currency: Mapped[str] = mapped_column(String(3), default="EUR", server_default="EUR")
+    default_hourly_rate: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    projects: Mapped[list[Project]] = relationship(
+        back_populates="client", order_by="Project.name", lazy="raise_on_sql"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Client {self.id} {self.name!r}>"

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from timetracker.db import Base, Hours, Money, Rate, UTCDateTime
+from timetracker.models._common import utcnow
+
+if TYPE_CHECKING:
+    from timetracker.models.clients import Client
+    from timetracker.models.projects import Project
+
+
+class InvoiceStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SENT = "sent"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+
+
+ZERO = Decimal("0.00")
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('draft', 'sent', 'paid', 'cancelled')", name="status_known"
+        ),
+        CheckConstraint("tax_rate >= 0 AND tax_rate <= 100", name="tax_rate_range"),
+        Index("ix_invoices_client_id_status_due_date", "client_id", "status", "due_date"),
+        Index("ix_invoices_client_id_issue_date", "client_id", "issue_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="RESTRICT"))
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="SET NULL"), index=True
+    )
+    issue_date: Mapped[dt.date] = mapped_column(Date)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default=InvoiceStatus.DRAFT)
+    currency: Mapped[str] = mapped_column(String(3))
+    tax_rate: Mapped[Decimal] = mapped_column(Rate, default=ZERO)
+    #: Kept equal to the sum of the items' amounts by ``workspace.invoicing``.
+    subtotal: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    tax_amount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    total: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    #: Kept equal to the sum of the payments, so that "unpaid" is a plain SQL filter.
+    amount_paid: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    notes: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    paid_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    client: Mapped[Client] = relationship(lazy="raise_on_sql")
+    project: Mapped[Project | None] = relationship(lazy="raise_on_sql")
+    items: Mapped[list[InvoiceItem]] = relationship(
+        back_populates="invoice",
+        order_by="InvoiceItem.position, InvoiceItem.id",
+        cascade="all, delete-orphan",
+        lazy="raise_on_sql",
+    )
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="invoice",
+        order_by="Payment.paid_on, Payment.id",
+        cascade="all, delete-orphan",
+        lazy="raise_on_sql",
+    )
+
+    @property
+    def balance(self) -> Decimal:
+        return self.total - self.amount_paid
+
+    def is_overdue(self, today: dt.date) -> bool:
+        """Sent, not fully paid, and due before ``today`` (in the firm's timezone)."""
+        return self.status == InvoiceStatus.SENT and self.balance > 0 and self.due_date < today
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == InvoiceStatus.DRAFT
+
+    def __repr__(self) -> str:
+        return f"<Invoice {self.id} {self.number}>"
+
+
+class InvoiceItem(Base):
+    __tablename__ = "invoice_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(
+        ForeignKey("invoices.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    description: Mapped[str] = mapped_column(Text)
+    quantity: Mapped[Decimal] = mapped_column(Hours)
+    unit_price: Mapped[Decimal] = mapped_column(Money)
+    #: quantity × unit price, rounded half-up to cents.
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="items", lazy="raise_on_sql")
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(
+        ForeignKey("invoices.id", ondelete="CASCADE"), index=True
+    )
+    amount: Mapped[Decimal] = mapped_column(Money)
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    method: Mapped[str | None] = mapped_column(String(50))
+    reference: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="payments", lazy="raise_on_sql")
+
+
+class InvoiceSequence(Base):
+    """The last invoice number handed out per year; incremented atomically."""
+
+    __tablename__ = "invoice_sequences"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EmailDelivery(Base):
+    """One attempt-tracked email about an invoice to one recipient."""
+
+    __tablename__ = "email_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(
+        ForeignKey("invoices.id", ondelete="CASCADE"), index=True
+    )
+    recipient: Mapped[str] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from timetracker.db import Base
+
+
+class Settings(Base):
+    """The firm's settings: exactly one row, id 1."""
+
+    __tablename__ = "settings"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    company_name: Mapped[str] = mapped_column(String(200), default="My Company")
+    company_address: Mapped[str | None] = mapped_column(Text)
+    company_email: Mapped[str | None] = mapped_column(String(254))
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    #: IANA zone in which people type and read dates.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    locale: Mapped[str] = mapped_column(String(16), default="en_US", server_default="en_US")
+    invoice_prefix: Mapped[str] = mapped_column(String(20), default="INV-")
+    payment_terms_days: Mapped[int] = mapped_column(Integer, default=30)
+    default_tax_rate: Mapped[str] = mapped_column(String(8), default="0", server_default="0")
+    #: Invoice quantities are rounded up to this many minutes (0: exact to the hundredth hour).
+    invoice_rounding_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

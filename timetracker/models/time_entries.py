@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Text, text, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from timetracker.db import Base, UTCDateTime
+from timetracker.models._common import utcnow
+
+if TYPE_CHECKING:
+    from timetracker.models.invoices import InvoiceItem
+    from timetracker.models.projects import Project
+    from timetracker.models.users import User
+
+
+def seconds_to_hours(seconds: int | None) -> Decimal:
+    """Hours with two decimals, rounded half-up."""
+    return (Decimal(seconds or 0) / 3600).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+class TimeEntry(Base):
+    __tablename__ = "time_entries"
+    __table_args__ = (
+        # At most one running timer per user, enforced by the database.
+        Index(
+            "uq_time_entries_running_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text("end_time IS NULL"),
+            postgresql_where=text("end_time IS NULL"),
+        ),
+        Index("ix_time_entries_project_id_start_time", "project_id", "start_time"),
+        Index("ix_time_entries_user_id_start_time", "user_id", "start_time"),
+        CheckConstraint("end_time IS NULL OR end_time >= start_time", name="end_after_start"),
+        CheckConstraint(
+            "(end_time IS NULL AND duration_seconds IS NULL)"
+            " OR (end_time IS NOT NULL AND duration_seconds >= 0)",
+            name="duration_when_ended",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="RESTRICT"))
+    start_time: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: ``None`` while the timer runs.
+    end_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: Set when the entry ends.
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)
+    billable: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: The invoice line that billed this entry; an entry with one is locked.
+    invoice_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invoice_items.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="raise_on_sql")
+    project: Mapped[Project] = relationship(lazy="raise_on_sql")
+    invoice_item: Mapped[InvoiceItem | None] = relationship(lazy="raise_on_sql")
+
+    @property
+    def is_running(self) -> bool:
+        return self.end_time is None
+
+    @property
+    def is_locked(self) -> bool:
+        return self.invoice_item_id is not None
+
+    @property
+    def hours(self) -> Decimal:
+        return seconds_to_hours(self.duration_seconds)
+
+    def stop(self, at: dt.datetime) -> None:
+        self.end_time = max(at, self.start_time)
+        self.duration_seconds = int((self.end_time - self.start_time).total_seconds())
+
+    def __repr__(self) -> str:
+        return f"<TimeEntry {self.id} user={self.user_id} project={self.project_id}>"

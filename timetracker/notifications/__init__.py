@@ -1,0 +1,1 @@
+"""Email notifications about invoices, sent by background jobs."""

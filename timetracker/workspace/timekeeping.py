@@ -1,0 +1,114 @@
+"""Time entry operations: the running timer and manual entries, with invoice locking."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from timetracker import firm
+from timetracker.models import Project, TimeEntry, User
+
+
+class TimeEntryError(ValueError):
+    """A time entry operation that is not allowed."""
+
+
+LOCKED = "This entry is on an invoice and can no longer be changed."
+MAX_DURATION = dt.timedelta(hours=24 * 7)
+
+
+def running_timer(session: Session, user_id: int) -> TimeEntry | None:
+    return session.scalar(
+        select(TimeEntry).where(TimeEntry.user_id == user_id, TimeEntry.end_time.is_(None))
+    )
+
+
+def start_timer(session: Session, user: User, project: Project, notes: str | None) -> TimeEntry:
+    """Start the user's timer. The database allows one running timer per user."""
+    if not project.is_active:
+        raise TimeEntryError("Time cannot be tracked on an archived project.")
+    if running_timer(session, user.id) is not None:
+        raise TimeEntryError("Your timer is already running. Stop it first.")
+    entry = TimeEntry(
+        user_id=user.id,
+        project_id=project.id,
+        start_time=firm.now(),
+        notes=notes or None,
+        billable=project.billable,
+    )
+    try:
+        with session.begin_nested():
+            session.add(entry)
+    except IntegrityError as exc:
+        raise TimeEntryError("Your timer is already running. Stop it first.") from exc
+    return entry
+
+
+def stop_timer(session: Session, user: User) -> TimeEntry:
+    entry = running_timer(session, user.id)
+    if entry is None:
+        raise TimeEntryError("No timer is running.")
+    entry.stop(firm.now())
+    session.flush()
+    return entry
+
+
+def validate_span(start: dt.datetime, end: dt.datetime) -> None:
+    if end < start:
+        raise TimeEntryError("The end must not be before the start.")
+    if end - start > MAX_DURATION:
+        raise TimeEntryError("An entry cannot be longer than 7 days.")
+
+
+def create_entry(
+    session: Session,
+    user: User,
+    project: Project,
+    start: dt.datetime,
+    end: dt.datetime,
+    notes: str | None,
+    billable: bool,
+) -> TimeEntry:
+    validate_span(start, end)
+    entry = TimeEntry(
+        user_id=user.id,
+        project_id=project.id,
+        start_time=start,
+        notes=notes or None,
+        billable=billable,
+    )
+    entry.stop(end)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def update_entry(
+    session: Session,
+    entry: TimeEntry,
+    project: Project,
+    start: dt.datetime,
+    end: dt.datetime | None,
+    notes: str | None,
+    billable: bool,
+) -> None:
+    if entry.is_locked:
+        raise TimeEntryError(LOCKED)
+    entry.project_id = project.id
+    entry.start_time = start
+    entry.notes = notes or None
+    entry.billable = billable
+    if end is not None:
+        validate_span(start, end)
+        entry.stop(end)
+    session.flush()
+
+
+def delete_entry(session: Session, entry: TimeEntry) -> None:
+    if entry.is_locked:
+        raise TimeEntryError(LOCKED)
+    session.delete(entry)
+    session.flush()
