@@ -31,8 +31,9 @@ def _worker() -> str:
 
 def _create_postgres_database(base_url: str, name: str) -> str:
     url = make_url(base_url)
-    admin = make_engine(url.set(database="postgres").render_as_string(False),
-                        isolation_level="AUTOCOMMIT")
+    admin = make_engine(
+        url.set(database="postgres").render_as_string(False), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -153,12 +154,16 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
 
 def login(client: FlaskClient, email: str, password: str = factories.PASSWORD) -> Any:
     token = csrf_token(client, "/login")
-    return client.post("/login", data={"email": email, "password": password,
-                                       "csrf_token": token})
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
 
 
-def post(client: FlaskClient, path: str, data: dict[str, Any] | None = None,
-         token_from: str = "/account", **kw: Any) -> Any:
+def post(
+    client: FlaskClient,
+    path: str,
+    data: dict[str, Any] | None = None,
+    token_from: str = "/account",
+    **kw: Any,
+) -> Any:
     """POST a form with a valid CSRF token of the client's session."""
     payload = dict(data or {})
     payload.setdefault("csrf_token", csrf_token(client, token_from))

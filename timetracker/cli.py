@@ -156,4 +156,3 @@ def worker() -> None:
     from timetracker.notifications.jobs import run_worker
 
     run_worker(url)
-

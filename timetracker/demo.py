@@ -83,14 +83,34 @@ def load_demo_data(session: Session) -> None:
     settings.invoice_rounding_minutes = 15
 
     clients = [
-        Client(name="Acme Corp", contact_email="finance@acme.example", currency="EUR",
-               address="1 Acme Way\nSpringfield", default_hourly_rate=Decimal("95.00")),
-        Client(name="Müller & Søn", contact_email="buchhaltung@mueller.example", currency="EUR",
-               address="Hauptstraße 5\n80331 München", default_hourly_rate=Decimal("110.00")),
-        Client(name="Globex Ltd", contact_email="ap@globex.example", currency="GBP",
-               address="200 Globex Tower\nLondon", default_hourly_rate=Decimal("120.00")),
-        Client(name="Initech (former client)", contact_email="it@initech.example",
-               currency="USD", default_hourly_rate=Decimal("80.00"), is_active=False),
+        Client(
+            name="Acme Corp",
+            contact_email="finance@acme.example",
+            currency="EUR",
+            address="1 Acme Way\nSpringfield",
+            default_hourly_rate=Decimal("95.00"),
+        ),
+        Client(
+            name="Müller & Søn",
+            contact_email="buchhaltung@mueller.example",
+            currency="EUR",
+            address="Hauptstraße 5\n80331 München",
+            default_hourly_rate=Decimal("110.00"),
+        ),
+        Client(
+            name="Globex Ltd",
+            contact_email="ap@globex.example",
+            currency="GBP",
+            address="200 Globex Tower\nLondon",
+            default_hourly_rate=Decimal("120.00"),
+        ),
+        Client(
+            name="Initech (former client)",
+            contact_email="it@initech.example",
+            currency="USD",
+            default_hourly_rate=Decimal("80.00"),
+            is_active=False,
+        ),
     ]
     session.add_all(clients)
     session.flush()
@@ -130,10 +150,20 @@ def load_demo_data(session: Session) -> None:
     maria = person("maria@example.com", "Maria Developer", "staff-demo-pass")
     staff = [admin, sam, maria]
     portal_users = [
-        person("portal@acme.example", "Ada Acme", "portal-demo-pass",
-               client_portal_enabled=True, client_id=acme.id),
-        person("portal@mueller.example", "Jonas Müller", "portal-demo-pass",
-               client_portal_enabled=True, client_id=mueller.id),
+        person(
+            "portal@acme.example",
+            "Ada Acme",
+            "portal-demo-pass",
+            client_portal_enabled=True,
+            client_id=acme.id,
+        ),
+        person(
+            "portal@mueller.example",
+            "Jonas Müller",
+            "portal-demo-pass",
+            client_portal_enabled=True,
+            client_id=mueller.id,
+        ),
     ]
     session.add_all(staff + portal_users)
     session.flush()
@@ -143,7 +173,9 @@ def load_demo_data(session: Session) -> None:
     tz = firm.timezone()
     first_day = today - dt.timedelta(days=150)
     day = first_day
-    working = [p for p in projects if p.status == ProjectStatus.ACTIVE and p.client_id != initech.id]
+    working = [
+        p for p in projects if p.status == ProjectStatus.ACTIVE and p.client_id != initech.id
+    ]
     entries = []
     while day < today:
         if day.weekday() < 5:
@@ -167,8 +199,13 @@ def load_demo_data(session: Session) -> None:
     # Archived project time from long ago, and some Initech history.
     for i, project in enumerate([projects[2], projects[7]]):
         start = dt.datetime.combine(first_day - dt.timedelta(days=30 + i), dt.time(10), tz)
-        entry = TimeEntry(user_id=sam.id, project_id=project.id, start_time=start.astimezone(dt.UTC),
-                          notes="Maintenance", billable=True)
+        entry = TimeEntry(
+            user_id=sam.id,
+            project_id=project.id,
+            start_time=start.astimezone(dt.UTC),
+            notes="Maintenance",
+            billable=True,
+        )
         entry.stop(entry.start_time + dt.timedelta(hours=3))
         entries.append(entry)
     session.add_all(entries)
@@ -181,8 +218,13 @@ def load_demo_data(session: Session) -> None:
             end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
             issue = end + dt.timedelta(days=1)
             invoice = invoicing.create_invoice_from_time(
-                session, client, date_from=start, date_to=end, group_by="task",
-                issue_date=issue, due_date=issue + dt.timedelta(days=14),
+                session,
+                client,
+                date_from=start,
+                date_to=end,
+                group_by="task",
+                issue_date=issue,
+                due_date=issue + dt.timedelta(days=14),
                 tax_rate=Decimal("19.00") if client is mueller else Decimal("20.00"),
                 notes="Thank you for your business.",
             )
@@ -190,11 +232,23 @@ def load_demo_data(session: Session) -> None:
                 continue  # stays a draft
             invoicing.mark_sent(session, invoice)
             if months_ago >= 3:
-                invoicing.record_payment(session, invoice, invoice.balance, issue + dt.timedelta(days=10),
-                                         "Bank transfer", f"TX-{invoice.number}")
+                invoicing.record_payment(
+                    session,
+                    invoice,
+                    invoice.balance,
+                    issue + dt.timedelta(days=10),
+                    "Bank transfer",
+                    f"TX-{invoice.number}",
+                )
             elif months_ago == 2 and client is acme:
-                invoicing.record_payment(session, invoice, (invoice.balance / 2).quantize(Decimal("0.01")),
-                                         issue + dt.timedelta(days=5), "Bank transfer", "Part payment")
+                invoicing.record_payment(
+                    session,
+                    invoice,
+                    (invoice.balance / 2).quantize(Decimal("0.01")),
+                    issue + dt.timedelta(days=5),
+                    "Bank transfer",
+                    "Part payment",
+                )
     # A cancelled invoice for Acme.
     extra = invoicing.new_invoice(session, acme, issue_date=today - dt.timedelta(days=20))
     invoicing.add_item(session, extra, "Workshop (rescheduled)", Decimal("4"), Decimal("95.00"))

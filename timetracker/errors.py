@@ -33,9 +33,7 @@ DEFAULT_MESSAGES = {
 def render_error(code: int, message: str | None = None):  # type: ignore[no-untyped-def]
     message = message or DEFAULT_MESSAGES.get(code, "")
     title = TITLES.get(code, "Error")
-    if request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json"
-    ):
+    if request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json"):
         return jsonify(error=title, message=message), code
     return render_template("errors/error.html", code=code, title=title, message=message), code
 

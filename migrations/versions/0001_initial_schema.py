@@ -73,6 +73,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_projects")),
         sa.UniqueConstraint("client_id", "name", name=op.f("uq_projects_client_id_name")),
+        sa.UniqueConstraint("id", "client_id", name=op.f("uq_projects_id_client_id")),
     )
     with op.batch_alter_table("projects", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_projects_status"), ["status"], unique=False)
@@ -193,6 +194,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("client_id", sa.Integer(), nullable=False),
         sa.Column("start_time", sa.DateTime(timezone=True), nullable=False),
         sa.Column("end_time", sa.DateTime(timezone=True), nullable=True),
         sa.Column("duration_seconds", sa.Integer(), nullable=True),
@@ -201,7 +203,8 @@ def upgrade() -> None:
         sa.Column("invoice_item_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "(end_time IS NULL AND duration_seconds IS NULL) OR (end_time IS NOT NULL AND duration_seconds >= 0)",
+            "(end_time IS NULL AND duration_seconds IS NULL)"
+            " OR (end_time IS NOT NULL AND duration_seconds >= 0)",
             name=op.f("ck_time_entries_duration_when_ended"),
         ),
         sa.CheckConstraint(
@@ -215,22 +218,25 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
-            ["project_id"],
-            ["projects.id"],
-            name=op.f("fk_time_entries_project_id_projects"),
-            ondelete="RESTRICT",
-        ),
-        sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],
             name=op.f("fk_time_entries_user_id_users"),
             ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id", "client_id"],
+            ["projects.id", "projects.client_id"],
+            name="fk_time_entries_project_client",
+            onupdate="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_time_entries")),
     )
     with op.batch_alter_table("time_entries", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_time_entries_invoice_item_id"), ["invoice_item_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_time_entries_client_id_start_time", ["client_id", "start_time"], unique=False
         )
         batch_op.create_index(
             "ix_time_entries_project_id_start_time", ["project_id", "start_time"], unique=False
@@ -256,6 +262,7 @@ def downgrade() -> None:
         )
         batch_op.drop_index("ix_time_entries_user_id_start_time")
         batch_op.drop_index("ix_time_entries_project_id_start_time")
+        batch_op.drop_index("ix_time_entries_client_id_start_time")
         batch_op.drop_index(batch_op.f("ix_time_entries_invoice_item_id"))
 
     op.drop_table("time_entries")

@@ -17,9 +17,7 @@ from timetracker.extensions import login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-STAFF_ONLY = (
-    "This page is for the firm's staff. Your account has access to the client portal only."
-)
+STAFF_ONLY = "This page is for the firm's staff. Your account has access to the client portal only."
 ADMIN_ONLY = "This page is for administrators only."
 
 

@@ -38,7 +38,11 @@ def _account_key() -> str:
 
 
 def home_for(user: User) -> str:
-    return url_for("portal.dashboard") if user.client_portal_enabled else url_for("workspace.dashboard")
+    return (
+        url_for("portal.dashboard")
+        if user.client_portal_enabled
+        else url_for("workspace.dashboard")
+    )
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -60,9 +64,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT_IP"], methods=["POST"], key_func=None
-)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_IP"], methods=["POST"], key_func=None)
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"],
     methods=["POST"],

@@ -37,9 +37,7 @@ ZERO = Decimal("0.00")
 class Invoice(Base):
     __tablename__ = "invoices"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('draft', 'sent', 'paid', 'cancelled')", name="status_known"
-        ),
+        CheckConstraint("status IN ('draft', 'sent', 'paid', 'cancelled')", name="status_known"),
         CheckConstraint("tax_rate >= 0 AND tax_rate <= 100", name="tax_rate_range"),
         Index("ix_invoices_client_id_status_due_date", "client_id", "status", "due_date"),
         Index("ix_invoices_client_id_issue_date", "client_id", "issue_date"),

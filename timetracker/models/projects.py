@@ -19,7 +19,11 @@ class ProjectStatus(enum.StrEnum):
 
 class Project(Base):
     __tablename__ = "projects"
-    __table_args__ = (UniqueConstraint("client_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("client_id", "name"),
+        # Target of the time entries' (project_id, client_id) foreign key.
+        UniqueConstraint("id", "client_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="RESTRICT"))

@@ -4,7 +4,18 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Text, text, true
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    Text,
+    event,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from timetracker.db import Base, UTCDateTime
@@ -33,6 +44,15 @@ class TimeEntry(Base):
             postgresql_where=text("end_time IS NULL"),
         ),
         Index("ix_time_entries_project_id_start_time", "project_id", "start_time"),
+        # The portal lists a client's entries newest first: one index range per client.
+        Index("ix_time_entries_client_id_start_time", "client_id", "start_time"),
+        # client_id always equals the project's client: the database checks it.
+        ForeignKeyConstraint(
+            ["project_id", "client_id"],
+            ["projects.id", "projects.client_id"],
+            name="fk_time_entries_project_client",
+            onupdate="CASCADE",
+        ),
         Index("ix_time_entries_user_id_start_time", "user_id", "start_time"),
         CheckConstraint("end_time IS NULL OR end_time >= start_time", name="end_after_start"),
         CheckConstraint(
@@ -44,7 +64,11 @@ class TimeEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="RESTRICT"))
+    #: References the project together with ``client_id`` (one composite foreign key).
+    project_id: Mapped[int] = mapped_column(Integer)
+    #: The project's client, copied so that a client's entries are one index range. The ORM
+    #: fills it from the project on every insert and update (see below); bulk inserts set it.
+    client_id: Mapped[int] = mapped_column(Integer)
     start_time: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     #: ``None`` while the timer runs.
     end_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -59,7 +83,11 @@ class TimeEntry(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(lazy="raise_on_sql")
-    project: Mapped[Project] = relationship(lazy="raise_on_sql")
+    project: Mapped[Project] = relationship(
+        primaryjoin="Project.id == TimeEntry.project_id",
+        foreign_keys="TimeEntry.project_id",
+        lazy="raise_on_sql",
+    )
     invoice_item: Mapped[InvoiceItem | None] = relationship(lazy="raise_on_sql")
 
     @property
@@ -80,3 +108,13 @@ class TimeEntry(Base):
 
     def __repr__(self) -> str:
         return f"<TimeEntry {self.id} user={self.user_id} project={self.project_id}>"
+
+
+@event.listens_for(TimeEntry, "before_insert")
+@event.listens_for(TimeEntry, "before_update")
+def _copy_client_id(_mapper: object, _connection: object, entry: TimeEntry) -> None:
+    from timetracker.models.projects import Project
+
+    entry.client_id = (  # type: ignore[assignment]
+        select(Project.client_id).where(Project.id == entry.project_id).scalar_subquery()
+    )

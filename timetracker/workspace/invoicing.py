@@ -201,7 +201,11 @@ def create_invoice_from_time(
         entry_project = projects[entries[0].project_id]
         seconds = sum(e.duration_seconds or 0 for e in entries)
         quantity = billed_hours(seconds, rounding)
-        rate = entry_project.hourly_rate if entry_project.hourly_rate is not None else client.default_hourly_rate
+        rate = (
+            entry_project.hourly_rate
+            if entry_project.hourly_rate is not None
+            else client.default_hourly_rate
+        )
         description = entry_project.name
         task = (entries[0].notes or "").strip()
         if group_by == "task" and task:
@@ -238,7 +242,9 @@ def create_invoice_from_time(
 
 def _require_draft(invoice: Invoice) -> None:
     if invoice.status != InvoiceStatus.DRAFT:
-        raise InvoiceError("Only a draft invoice can be changed; this one is " + invoice.status + ".")
+        raise InvoiceError(
+            "Only a draft invoice can be changed; this one is " + invoice.status + "."
+        )
 
 
 def add_item(
