@@ -12,13 +12,14 @@ from timetracker.models import User
 
 @login_manager.user_loader
 def _load_user(session_id: str) -> User | None:
-    """Resolve the session's ``"<id>:<version>"``; a deactivated user or an old password's
-    session loses access on the next request."""
+    """Resolve the session's ``"<id>:<version>"``; a session from before a password change
+    is anonymous. A deactivated user is still resolved, so that every page can answer 403
+    with the reason (the access decorators and the portal check ``is_active``)."""
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
     user = db.session.scalar(select(User).where(User.id == int(user_id)))
-    if user is None or not user.is_active or user.session_version != int(version):
+    if user is None or user.session_version != int(version):
         return None
     return user
 

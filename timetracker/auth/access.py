@@ -19,6 +19,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 STAFF_ONLY = "This page is for the firm's staff. Your account has access to the client portal only."
 ADMIN_ONLY = "This page is for administrators only."
+DEACTIVATED = "Your account has been deactivated. Contact an administrator if this is a mistake."
+
+
+def _signed_in_and_active() -> Any:
+    """``None`` when the user may go on; otherwise the response (login redirect) or a 403."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not current_user.is_active:
+        abort(403, DEACTIVATED)
+    return None
 
 
 def _declare(view: Callable[..., Any], policy: str) -> None:
@@ -36,8 +46,9 @@ def login_required(view: F) -> F:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
+        denied = _signed_in_and_active()
+        if denied is not None:
+            return denied
         return view(*args, **kwargs)
 
     _declare(wrapper, "login")
@@ -49,8 +60,9 @@ def staff_required(view: F) -> F:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
+        denied = _signed_in_and_active()
+        if denied is not None:
+            return denied
         if not current_user.is_staff:
             abort(403, STAFF_ONLY)
         return view(*args, **kwargs)
@@ -64,8 +76,9 @@ def admin_required(view: F) -> F:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
+        denied = _signed_in_and_active()
+        if denied is not None:
+            return denied
         if not current_user.is_staff:
             abort(403, STAFF_ONLY)
         if not current_user.is_admin:

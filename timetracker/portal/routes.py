@@ -1,10 +1,126 @@
+"""The client portal's pages. Read-only: every rule is GET (Flask adds HEAD and OPTIONS), so
+any other method answers 405.
+
+URL table (all under /client-portal):
+
+    ""                       dashboard       statistics and recent activity
+    /dashboard               dashboard
+    /projects                projects        active projects with hours, amounts, budgets
+    /invoices                invoices        ?status=all|paid|unpaid|overdue&page=
+    /invoices/<id>           invoice_detail  items, totals, payments, balance
+    /time-entries            time_entries    ?project_id=&date_from=&date_to=&page=
+"""
+
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, g, render_template, request
+from flask_login import current_user
+
+from timetracker.auth.access import portal_view
+from timetracker.extensions import login_manager
+from timetracker.portal import params
+from timetracker.portal.scope import PortalAccessDenied, PortalScope
 
 bp = Blueprint("portal", __name__, url_prefix="/client-portal")
 
 
+@bp.before_request
+def _require_portal_access():  # type: ignore[no-untyped-def]
+    """Access control for every portal page, in one place."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    try:
+        g.portal = PortalScope.require(current_user)
+    except PortalAccessDenied as denied:
+        abort(403, denied.reason)
+    return None
+
+
+@bp.errorhandler(params.ParamError)
+def _bad_parameter(error: params.ParamError):  # type: ignore[no-untyped-def]
+    return render_template(
+        "errors/error.html", code=400, title="Bad request", message=str(error)
+    ), 400
+
+
+def scope() -> PortalScope:
+    return g.portal  # type: ignore[no-any-return]
+
+
+def _page_size() -> int:
+    return int(current_app.config["PAGE_SIZE"])
+
+
 @bp.route("", methods=["GET"])
+@bp.route("/dashboard", methods=["GET"])
+@portal_view
 def dashboard():  # type: ignore[no-untyped-def]
-    return "portal"
+    s = scope()
+    return render_template(
+        "portal/dashboard.html",
+        client=s.client,
+        stats=s.dashboard_stats(),
+        recent_entries=s.recent_time_entries(),
+        recent_invoices=s.recent_invoices(),
+        scope=s,
+    )
+
+
+@bp.route("/projects", methods=["GET"])
+@portal_view
+def projects():  # type: ignore[no-untyped-def]
+    page_request = params.page_request(request.args, _page_size())
+    s = scope()
+    return render_template(
+        "portal/projects.html", client=s.client, page=s.active_project_page(page_request)
+    )
+
+
+@bp.route("/invoices", methods=["GET"])
+@portal_view
+def invoices():  # type: ignore[no-untyped-def]
+    which = params.invoice_filter(request.args)
+    page_request = params.page_request(request.args, _page_size())
+    s = scope()
+    return render_template(
+        "portal/invoices.html",
+        client=s.client,
+        status=which,
+        filters=params.INVOICE_FILTERS,
+        counts=s.invoice_filter_counts(),
+        totals=s.invoice_totals(which),
+        page=s.invoice_page(which, page_request),
+        scope=s,
+    )
+
+
+@bp.route("/invoices/<int:invoice_id>", methods=["GET"])
+@portal_view
+def invoice_detail(invoice_id: int):  # type: ignore[no-untyped-def]
+    s = scope()
+    invoice = s.invoice(invoice_id)
+    return render_template(
+        "portal/invoice_detail.html",
+        client=s.client,
+        invoice=invoice,
+        project_name=s.invoice_project_name(invoice),
+        overdue=s.is_overdue(invoice),
+    )
+
+
+@bp.route("/time-entries", methods=["GET"])
+@portal_view
+def time_entries():  # type: ignore[no-untyped-def]
+    filters = params.time_filters(request.args)
+    page_request = params.page_request(request.args, _page_size())
+    s = scope()
+    s.check_filters(filters)
+    totals = s.time_entry_totals(filters)
+    return render_template(
+        "portal/time_entries.html",
+        client=s.client,
+        filters=filters,
+        projects=s.all_projects(),
+        totals=totals,
+        page=s.time_entry_page(filters, page_request, totals),
+    )

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from babel.core import Locale, UnknownLocaleError
+from babel.numbers import list_currencies
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+ROLE_CHOICES = [("user", "Staff"), ("admin", "Administrator")]
+
+
+class UserForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    email = EmailField(
+        "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+    role = SelectField("Role", choices=ROLE_CHOICES, default="user")
+    is_active = BooleanField("Active", default=True)
+    password = PasswordField(
+        "Password",
+        validators=[Optional(), Length(max=1024)],
+        description="Leave empty to keep the current password.",
+    )
+    client_portal_enabled = BooleanField("Enable Client Portal")
+    client_id = SelectField("Client", coerce=str, validate_choice=False)
+    submit = SubmitField("Save")
+
+
+class SettingsForm(FlaskForm):
+    company_name = StringField("Company name", validators=[DataRequired(), Length(max=200)])
+    company_address = TextAreaField("Company address", validators=[Optional(), Length(max=2000)])
+    company_email = EmailField(
+        "Billing email",
+        validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
+    )
+    currency = StringField(
+        "Default currency",
+        validators=[DataRequired(), Regexp(r"^[A-Z]{3}$", message="Use a 3-letter ISO code.")],
+    )
+    timezone = StringField("Timezone", validators=[DataRequired(), Length(max=64)])
+    locale = StringField("Number and date format (locale)", validators=[DataRequired()])
+    invoice_prefix = StringField(
+        "Invoice number prefix",
+        validators=[
+            Optional(),
+            Length(max=20),
+            Regexp(r"^[A-Za-z0-9/_\-]*$", message="Use letters, digits, - _ or /."),
+        ],
+    )
+    payment_terms_days = IntegerField(
+        "Payment terms (days)", validators=[DataRequired(), NumberRange(min=0, max=365)]
+    )
+    invoice_rounding_minutes = SelectField(
+        "Round invoiced hours up to",
+        choices=[
+            ("0", "No rounding"),
+            ("6", "6 minutes"),
+            ("15", "15 minutes"),
+            ("30", "30 minutes"),
+            ("60", "1 hour"),
+        ],
+        default="0",
+    )
+    submit = SubmitField("Save settings")
+
+    def validate_currency(self, field: StringField) -> None:
+        if field.data not in list_currencies():
+            raise ValidationError("Unknown currency code.")
+
+    def validate_timezone(self, field: StringField) -> None:
+        if field.data not in available_timezones():
+            raise ValidationError("Unknown timezone; use a name like Europe/Berlin or UTC.")
+
+    def validate_locale(self, field: StringField) -> None:
+        try:
+            Locale.parse(field.data)
+        except (UnknownLocaleError, ValueError, TypeError):
+            raise ValidationError("Unknown locale; use a code like en_US or de_DE.") from None

@@ -1,0 +1,106 @@
+"""Operations on user accounts for the admin pages."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from timetracker.auth.passwords import hash_password, password_problem
+from timetracker.models import Client, Role, User
+from timetracker.models.users import normalize_email
+from timetracker.pagination import Page, PageRequest
+
+
+class UserFormError(ValueError):
+    """Input the user form refuses; ``field`` names the field to show it on."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+PORTAL_NEEDS_CLIENT = "Select a client to enable client portal access."
+
+
+def user_page(session: Session, request: PageRequest) -> Page[tuple[User, str | None]]:
+    """Users with the name of their portal client, in one query per page."""
+    total = session.scalar(select(func.count(User.id))) or 0
+    request = request.clamp(total)
+    rows = session.execute(
+        select(User, Client.name)
+        .outerjoin(Client, Client.id == User.client_id)
+        .order_by(User.name, User.id)
+        .limit(request.size)
+        .offset(request.offset)
+    ).all()
+    return Page([(u, c) for u, c in rows], total, request.number, request.size)
+
+
+def active_clients(session: Session) -> list[Client]:
+    return list(session.scalars(select(Client).where(Client.is_active).order_by(Client.name)))
+
+
+def apply_user_form(
+    session: Session,
+    user: User,
+    *,
+    name: str,
+    email: str,
+    role: str,
+    is_active: bool,
+    password: str | None,
+    portal_enabled: bool,
+    client_id: str | None,
+    acting_admin: User,
+) -> None:
+    """Validate and apply the admin's changes to ``user``; raises :class:`UserFormError`."""
+    email = normalize_email(email)
+    clash = session.scalar(select(User.id).where(User.email == email, User.id != user.id))
+    if clash is not None:
+        raise UserFormError("email", "Another user already has this email address.")
+    if role not in (Role.ADMIN, Role.USER):
+        raise UserFormError("role", "Choose Staff or Administrator.")
+    if user.id is not None and user.id == acting_admin.id:
+        if role != Role.ADMIN:
+            raise UserFormError("role", "You cannot remove your own administrator role.")
+        if not is_active:
+            raise UserFormError("is_active", "You cannot deactivate your own account.")
+        if portal_enabled:
+            raise UserFormError(
+                "client_portal_enabled", "You cannot turn your own account into a portal account."
+            )
+    client: Client | None = None
+    if portal_enabled:
+        if not client_id:
+            raise UserFormError("client_id", PORTAL_NEEDS_CLIENT)
+        if not client_id.isdigit():
+            raise UserFormError("client_id", "Choose a client from the list.")
+        client = session.scalar(select(Client).where(Client.id == int(client_id)))
+        if client is None or not client.is_active:
+            raise UserFormError("client_id", "Choose an active client from the list.")
+        if role == Role.ADMIN:
+            raise UserFormError(
+                "role", "Portal users see only their client's data; make this user Staff."
+            )
+    elif client_id and not client_id.isdigit():
+        raise UserFormError("client_id", "Choose a client from the list.")
+    if user.id is None and not password:
+        raise UserFormError("password", "Set a password for the new user.")
+    if password:
+        problem = password_problem(password)
+        if problem:
+            raise UserFormError("password", problem)
+
+    user.name = name.strip()
+    user.email = email
+    user.role = role
+    user.is_active = is_active
+    if password:
+        user.password_hash = hash_password(password)
+        if user.id is not None:
+            user.session_version = (user.session_version or 1) + 1
+    user.client_portal_enabled = portal_enabled
+    # Turning the portal off keeps no stale link to a client.
+    user.client_id = client.id if client is not None else None
+    session.add(user)
+    session.flush()

@@ -1,0 +1,106 @@
+"""Parsing and validation of the portal's query parameters.
+
+Every function either returns a clean value or raises :class:`ParamError` with a message that
+names the allowed values; the portal answers it with a 400 page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from werkzeug.datastructures import MultiDict
+
+from timetracker.pagination import MAX_PAGE, PageRequest
+
+
+class ParamError(ValueError):
+    """A query parameter with a value the portal does not accept."""
+
+
+class InvoiceFilter(StrEnum):
+    ALL = "all"
+    PAID = "paid"
+    UNPAID = "unpaid"
+    OVERDUE = "overdue"
+
+
+INVOICE_FILTERS = tuple(f.value for f in InvoiceFilter)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_INT = re.compile(r"[0-9]{1,18}")
+
+
+@dataclass(frozen=True)
+class TimeFilters:
+    project_id: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def as_args(self) -> dict[str, str]:
+        """The filters as query arguments (for links that keep them)."""
+        args: dict[str, str] = {}
+        if self.project_id is not None:
+            args["project_id"] = str(self.project_id)
+        if self.date_from:
+            args["date_from"] = self.date_from.isoformat()
+        if self.date_to:
+            args["date_to"] = self.date_to.isoformat()
+        return args
+
+
+def _single(args: MultiDict[str, str], name: str) -> str | None:
+    values = args.getlist(name)
+    if len(values) > 1:
+        raise ParamError(f"The parameter '{name}' was given more than once; give it once.")
+    if not values:
+        return None
+    return values[0].strip()
+
+
+def invoice_filter(args: MultiDict[str, str]) -> InvoiceFilter:
+    value = _single(args, "status")
+    if value is None or value == "":
+        return InvoiceFilter.ALL
+    try:
+        return InvoiceFilter(value)
+    except ValueError:
+        raise ParamError(
+            "Unknown invoice status filter. Allowed values: " + ", ".join(INVOICE_FILTERS) + "."
+        ) from None
+
+
+def page_request(args: MultiDict[str, str], size: int) -> PageRequest:
+    value = _single(args, "page")
+    if value is None or value == "":
+        return PageRequest(1, size)
+    if not _INT.fullmatch(value) or not 1 <= int(value) <= MAX_PAGE:
+        raise ParamError(f"The page must be a whole number from 1 to {MAX_PAGE}.")
+    return PageRequest(int(value), size)
+
+
+def _date(args: MultiDict[str, str], name: str) -> dt.date | None:
+    value = _single(args, name)
+    if value is None or value == "":
+        return None
+    if not _DATE.fullmatch(value):
+        raise ParamError(f"'{name}' must be a date written YYYY-MM-DD, for example 2026-01-31.")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ParamError(f"'{name}' is not a real calendar date: {value}.") from None
+
+
+def time_filters(args: MultiDict[str, str]) -> TimeFilters:
+    raw_project = _single(args, "project_id")
+    project_id: int | None = None
+    if raw_project:
+        if not _INT.fullmatch(raw_project) or int(raw_project) > 2**31 - 1:
+            raise ParamError("'project_id' must be the number of one of your projects.")
+        project_id = int(raw_project)
+    date_from = _date(args, "date_from")
+    date_to = _date(args, "date_to")
+    if date_from and date_to and date_from > date_to:
+        raise ParamError("'date_from' must be on or before 'date_to'.")
+    return TimeFilters(project_id, date_from, date_to)

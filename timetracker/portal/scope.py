@@ -1,0 +1,548 @@
+"""PortalScope: the only way portal code reaches data.
+
+Every query here starts from the scope's client id, so a portal page cannot see another client's
+rows even by a forged id; an id outside the scope is answered exactly like a missing one.
+Lists are paginated and every count and total is computed in SQL over the whole filtered set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import Session, selectinload
+from werkzeug.exceptions import NotFound
+
+from timetracker import db, firm
+from timetracker.models import (
+    Client,
+    Invoice,
+    InvoiceItem,
+    InvoiceStatus,
+    Project,
+    ProjectStatus,
+    TimeEntry,
+    User,
+)
+from timetracker.models.time_entries import seconds_to_hours
+from timetracker.pagination import Page, PageRequest
+from timetracker.portal.params import InvoiceFilter, TimeFilters
+
+ZERO = Decimal("0.00")
+
+
+class PortalAccessDenied(Exception):
+    """The user may not open the portal; ``reason`` says why in plain words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+NOT_PORTAL_USER = (
+    "Your account does not have client portal access. "
+    "Ask an administrator to enable the client portal for you."
+)
+NO_CLIENT = (
+    "Your portal account is not linked to a client. "
+    "Ask an administrator to choose your client in your user settings."
+)
+CLIENT_INACTIVE = "The client account your portal belongs to is no longer active."
+USER_INACTIVE = "Your account has been deactivated."
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """One time entry as the portal shows it."""
+
+    id: int
+    start_time: dt.datetime
+    end_time: dt.datetime
+    duration_seconds: int
+    notes: str | None
+    billable: bool
+    project_id: int
+    project_name: str
+    user_name: str
+
+    @property
+    def hours(self) -> Decimal:
+        return seconds_to_hours(self.duration_seconds)
+
+
+@dataclass(frozen=True)
+class EntryTotals:
+    count: int
+    seconds: int
+    billable_seconds: int
+
+    @property
+    def hours(self) -> Decimal:
+        return seconds_to_hours(self.seconds)
+
+    @property
+    def billable_hours(self) -> Decimal:
+        return seconds_to_hours(self.billable_seconds)
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    project: Project
+    seconds: int
+    billable_seconds: int
+    rate: Decimal
+
+    @property
+    def hours(self) -> Decimal:
+        return seconds_to_hours(self.seconds)
+
+    @property
+    def billable_amount(self) -> Decimal:
+        if not self.project.billable:
+            return ZERO
+        return (seconds_to_hours(self.billable_seconds) * self.rate).quantize(Decimal("0.01"))
+
+    @property
+    def budget_hours_pct(self) -> int | None:
+        budget = self.project.budget_hours
+        if not budget:
+            return None
+        return _pct(self.hours, budget)
+
+    @property
+    def budget_amount_pct(self) -> int | None:
+        budget = self.project.budget_amount
+        if not budget:
+            return None
+        return _pct(self.billable_amount, budget)
+
+
+def _pct(used: Decimal, budget: Decimal) -> int:
+    return int((used * 100 / budget).to_integral_value()) if budget > 0 else 0
+
+
+@dataclass(frozen=True)
+class InvoiceTotals:
+    count: int
+    total: Decimal
+    balance: Decimal
+
+
+@dataclass(frozen=True)
+class DashboardStats:
+    active_projects: int
+    seconds_this_month: int
+    seconds_total: int
+    outstanding_count: int
+    outstanding_amount: Decimal
+    overdue_count: int
+    overdue_amount: Decimal
+    paid_count: int
+
+    @property
+    def hours_this_month(self) -> Decimal:
+        return seconds_to_hours(self.seconds_this_month)
+
+    @property
+    def hours_total(self) -> Decimal:
+        return seconds_to_hours(self.seconds_total)
+
+
+class PortalScope:
+    """The data one client may see: its projects, its non-draft invoices, and the completed
+    time entries of all its projects."""
+
+    def __init__(self, client: Client, session: Session | None = None) -> None:
+        self.client = client
+        self.client_id = client.id
+        self.session: Session = session if session is not None else db.session
+        self.today = firm.today()
+
+    @classmethod
+    def for_user(cls, user: User, session: Session | None = None) -> PortalScope | None:
+        """The user's scope, or ``None`` when the user may not use the portal."""
+        try:
+            return cls.require(user, session)
+        except PortalAccessDenied:
+            return None
+
+    @classmethod
+    def require(cls, user: User, session: Session | None = None) -> PortalScope:
+        """The user's scope; raises :class:`PortalAccessDenied` with the reason otherwise."""
+        if not user.is_active:
+            raise PortalAccessDenied(USER_INACTIVE)
+        if not user.client_portal_enabled:
+            raise PortalAccessDenied(NOT_PORTAL_USER)
+        if user.client_id is None:
+            raise PortalAccessDenied(NO_CLIENT)
+        s = session if session is not None else db.session
+        client = s.scalar(select(Client).where(Client.id == user.client_id))
+        if client is None:
+            raise PortalAccessDenied(NO_CLIENT)
+        if not client.is_active:
+            raise PortalAccessDenied(CLIENT_INACTIVE)
+        return cls(client, s)
+
+    # Projects -------------------------------------------------------------------------------
+    def _projects(self) -> Select[tuple[Project]]:
+        return select(Project).where(Project.client_id == self.client_id)
+
+    def active_projects(self) -> list[Project]:
+        query = self._projects().where(Project.status == ProjectStatus.ACTIVE)
+        return list(self.session.scalars(query.order_by(Project.name, Project.id)))
+
+    def all_projects(self) -> list[Project]:
+        """Every project of the client, archived ones included (for the time entry filter)."""
+        return list(self.session.scalars(self._projects().order_by(Project.name, Project.id)))
+
+    def project(self, project_id: int) -> Project:
+        project = self.session.scalar(self._projects().where(Project.id == project_id))
+        if project is None:
+            raise NotFound()
+        return project
+
+    def active_project_page(self, request: PageRequest) -> Page[ProjectSummary]:
+        """Active projects with hours, billable amount and budget use, one page at a time."""
+        base = self._projects().where(Project.status == ProjectStatus.ACTIVE)
+        total = self.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+        request = request.clamp(total)
+        projects = list(
+            self.session.scalars(
+                base.order_by(Project.name, Project.id).limit(request.size).offset(request.offset)
+            )
+        )
+        seconds: dict[int, tuple[int, int]] = {}
+        if projects:
+            rows = self.session.execute(
+                select(
+                    TimeEntry.project_id,
+                    func.coalesce(func.sum(TimeEntry.duration_seconds), 0),
+                    func.coalesce(
+                        func.sum(
+                            case(
+                                (TimeEntry.billable.is_(True), TimeEntry.duration_seconds), else_=0
+                            )
+                        ),
+                        0,
+                    ),
+                )
+                .where(
+                    TimeEntry.client_id == self.client_id,
+                    TimeEntry.project_id.in_([p.id for p in projects]),
+                    TimeEntry.end_time.is_not(None),
+                )
+                .group_by(TimeEntry.project_id)
+            )
+            seconds = {pid: (int(s), int(b)) for pid, s, b in rows}
+        summaries = [
+            ProjectSummary(
+                project=p,
+                seconds=seconds.get(p.id, (0, 0))[0],
+                billable_seconds=seconds.get(p.id, (0, 0))[1],
+                rate=p.hourly_rate
+                if p.hourly_rate is not None
+                else self.client.default_hourly_rate,
+            )
+            for p in projects
+        ]
+        return Page(summaries, total, request.number, request.size)
+
+    # Invoices -------------------------------------------------------------------------------
+    def _invoices(self) -> Select[tuple[Invoice]]:
+        """The client's invoices that it may see: never drafts."""
+        return select(Invoice).where(
+            Invoice.client_id == self.client_id, Invoice.status != InvoiceStatus.DRAFT
+        )
+
+    def _invoice_condition(self, which: InvoiceFilter) -> Any:
+        unpaid = and_(Invoice.status == InvoiceStatus.SENT, Invoice.total > Invoice.amount_paid)
+        if which is InvoiceFilter.PAID:
+            return Invoice.status == InvoiceStatus.PAID
+        if which is InvoiceFilter.UNPAID:
+            return unpaid
+        if which is InvoiceFilter.OVERDUE:
+            return and_(unpaid, Invoice.due_date < self.today)
+        return None
+
+    def invoice_page(self, which: InvoiceFilter, request: PageRequest) -> Page[Invoice]:
+        query = self._invoices()
+        condition = self._invoice_condition(which)
+        if condition is not None:
+            query = query.where(condition)
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        request = request.clamp(total)
+        items = list(
+            self.session.scalars(
+                query.order_by(Invoice.issue_date.desc(), Invoice.id.desc())
+                .limit(request.size)
+                .offset(request.offset)
+            )
+        )
+        return Page(items, total, request.number, request.size)
+
+    def invoice_totals(self, which: InvoiceFilter) -> InvoiceTotals:
+        """Count, total and balance of every invoice the filter selects (not just one page)."""
+        query = select(
+            func.count(Invoice.id),
+            func.coalesce(func.sum(Invoice.total), ZERO),
+            func.coalesce(
+                func.sum(
+                    case(
+                        (Invoice.status == InvoiceStatus.SENT, Invoice.total - Invoice.amount_paid),
+                        else_=0,
+                    )
+                ),
+                ZERO,
+            ),
+        ).where(Invoice.client_id == self.client_id, Invoice.status != InvoiceStatus.DRAFT)
+        condition = self._invoice_condition(which)
+        if condition is not None:
+            query = query.where(condition)
+        count, total, balance = self.session.execute(query).one()
+        return InvoiceTotals(int(count), _money(total), _money(balance))
+
+    def invoice_filter_counts(self) -> dict[InvoiceFilter, int]:
+        """How many invoices each filter selects, in one query."""
+        unpaid = self._invoice_condition(InvoiceFilter.UNPAID)
+        overdue = self._invoice_condition(InvoiceFilter.OVERDUE)
+        paid = self._invoice_condition(InvoiceFilter.PAID)
+        row = self.session.execute(
+            select(
+                func.count(Invoice.id),
+                func.coalesce(func.sum(case((paid, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((unpaid, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
+            ).where(Invoice.client_id == self.client_id, Invoice.status != InvoiceStatus.DRAFT)
+        ).one()
+        return {
+            InvoiceFilter.ALL: int(row[0]),
+            InvoiceFilter.PAID: int(row[1]),
+            InvoiceFilter.UNPAID: int(row[2]),
+            InvoiceFilter.OVERDUE: int(row[3]),
+        }
+
+    def invoice(self, invoice_id: int) -> Invoice:
+        """One of the client's visible invoices with its items and payments; 404 otherwise,
+        whether the id is missing, a draft or another client's."""
+        invoice = self.session.scalar(
+            self._invoices()
+            .where(Invoice.id == invoice_id)
+            .options(selectinload(Invoice.items), selectinload(Invoice.payments))
+        )
+        if invoice is None:
+            raise NotFound()
+        return invoice
+
+    def invoice_project_name(self, invoice: Invoice) -> str | None:
+        if invoice.project_id is None:
+            return None
+        return self.session.scalar(
+            select(Project.name).where(
+                Project.id == invoice.project_id, Project.client_id == self.client_id
+            )
+        )
+
+    def all_invoices(self) -> list[Invoice]:
+        return list(
+            self.session.scalars(
+                self._invoices().order_by(Invoice.issue_date.desc(), Invoice.id.desc())
+            )
+        )
+
+    def is_overdue(self, invoice: Invoice) -> bool:
+        return invoice.is_overdue(self.today)
+
+    # Time entries ---------------------------------------------------------------------------
+    def _entry_conditions(self, filters: TimeFilters) -> list[Any]:
+        conditions: list[Any] = [
+            TimeEntry.client_id == self.client_id,
+            TimeEntry.end_time.is_not(None),
+        ]
+        if filters.project_id is not None:
+            conditions.append(TimeEntry.project_id == filters.project_id)
+        start, end = firm.day_bounds(filters.date_from, filters.date_to)
+        if start is not None:
+            conditions.append(TimeEntry.start_time >= start)
+        if end is not None:
+            conditions.append(TimeEntry.start_time < end)
+        return conditions
+
+    def check_filters(self, filters: TimeFilters) -> None:
+        """404 when the project filter names a project that is not the client's."""
+        if filters.project_id is not None:
+            self.project(filters.project_id)
+
+    def _entry_rows(self, filters: TimeFilters) -> Select[Any]:
+        return (
+            select(
+                TimeEntry.id,
+                TimeEntry.start_time,
+                TimeEntry.end_time,
+                TimeEntry.duration_seconds,
+                TimeEntry.notes,
+                TimeEntry.billable,
+                TimeEntry.project_id,
+                Project.name,
+                User.name,
+            )
+            .join(Project, Project.id == TimeEntry.project_id)
+            .join(User, User.id == TimeEntry.user_id)
+            .where(*self._entry_conditions(filters))
+        )
+
+    def time_entry_totals(self, filters: TimeFilters) -> EntryTotals:
+        count, seconds, billable = self.session.execute(
+            select(
+                func.count(TimeEntry.id),
+                func.coalesce(func.sum(TimeEntry.duration_seconds), 0),
+                func.coalesce(
+                    func.sum(
+                        case((TimeEntry.billable.is_(True), TimeEntry.duration_seconds), else_=0)
+                    ),
+                    0,
+                ),
+            ).where(*self._entry_conditions(filters))
+        ).one()
+        return EntryTotals(int(count), int(seconds), int(billable))
+
+    def time_entry_page(
+        self, filters: TimeFilters, request: PageRequest, totals: EntryTotals
+    ) -> Page[EntryRow]:
+        """Newest first. Pages past the middle are read from the other end, so no page ever
+        skips more than half of the filtered entries."""
+        total = totals.count
+        request = request.clamp(total)
+        offset = request.offset
+        size = min(request.size, max(total - offset, 0))
+        query = self._entry_rows(filters)
+        if offset > total // 2:
+            rows = self.session.execute(
+                query.order_by(TimeEntry.start_time.asc(), TimeEntry.id.asc())
+                .limit(size)
+                .offset(total - offset - size)
+            ).all()
+            rows.reverse()
+        else:
+            rows = self.session.execute(
+                query.order_by(TimeEntry.start_time.desc(), TimeEntry.id.desc())
+                .limit(request.size)
+                .offset(offset)
+            ).all()
+        return Page([EntryRow(*row) for row in rows], total, request.number, request.size)
+
+    def recent_time_entries(self, limit: int = 5) -> list[EntryRow]:
+        rows = self.session.execute(
+            self._entry_rows(TimeFilters())
+            .order_by(TimeEntry.start_time.desc(), TimeEntry.id.desc())
+            .limit(limit)
+        ).all()
+        return [EntryRow(*row) for row in rows]
+
+    def all_time_entries(self) -> list[TimeEntry]:
+        return list(
+            self.session.scalars(
+                select(TimeEntry)
+                .where(*self._entry_conditions(TimeFilters()))
+                .order_by(TimeEntry.start_time.desc(), TimeEntry.id.desc())
+            )
+        )
+
+    def export_rows(self, filters: TimeFilters, chunk_size: int = 2000) -> Iterator[Any]:
+        """Every filtered entry for export, oldest first, streamed in chunks.
+
+        Rows: start_time, duration_seconds, notes, billable, project name, user name, and the
+        invoice number when the entry is billed by an invoice the client can see (not a draft).
+        """
+        visible_invoice = and_(
+            Invoice.id == InvoiceItem.invoice_id,
+            Invoice.client_id == self.client_id,
+            Invoice.status != InvoiceStatus.DRAFT,
+        )
+        query = (
+            select(
+                TimeEntry.start_time,
+                TimeEntry.duration_seconds,
+                TimeEntry.notes,
+                TimeEntry.billable,
+                Project.name.label("project_name"),
+                User.name.label("user_name"),
+                Invoice.number.label("invoice_number"),
+            )
+            .join(Project, Project.id == TimeEntry.project_id)
+            .join(User, User.id == TimeEntry.user_id)
+            .outerjoin(InvoiceItem, InvoiceItem.id == TimeEntry.invoice_item_id)
+            .outerjoin(Invoice, visible_invoice)
+            .where(*self._entry_conditions(filters))
+            .order_by(TimeEntry.start_time.asc(), TimeEntry.id.asc())
+            .execution_options(yield_per=chunk_size)
+        )
+        yield from self.session.execute(query)
+
+    # Dashboard ------------------------------------------------------------------------------
+    def dashboard_stats(self) -> DashboardStats:
+        month_start = firm.local_day_start(firm.month_start(self.today))
+        active = (
+            self.session.scalar(
+                select(func.count(Project.id)).where(
+                    Project.client_id == self.client_id, Project.status == ProjectStatus.ACTIVE
+                )
+            )
+            or 0
+        )
+        month_seconds, total_seconds = self.session.execute(
+            select(
+                func.coalesce(
+                    func.sum(
+                        case(
+                            (TimeEntry.start_time >= month_start, TimeEntry.duration_seconds),
+                            else_=0,
+                        )
+                    ),
+                    0,
+                ),
+                func.coalesce(func.sum(TimeEntry.duration_seconds), 0),
+            ).where(*self._entry_conditions(TimeFilters()))
+        ).one()
+        unpaid = self._invoice_condition(InvoiceFilter.UNPAID)
+        overdue = self._invoice_condition(InvoiceFilter.OVERDUE)
+        balance = Invoice.total - Invoice.amount_paid
+        row = self.session.execute(
+            select(
+                func.coalesce(func.sum(case((unpaid, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((unpaid, balance), else_=0)), ZERO),
+                func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((overdue, balance), else_=0)), ZERO),
+                func.coalesce(
+                    func.sum(case((Invoice.status == InvoiceStatus.PAID, 1), else_=0)), 0
+                ),
+            ).where(
+                Invoice.client_id == self.client_id,
+                Invoice.status.in_([InvoiceStatus.SENT, InvoiceStatus.PAID]),
+            )
+        ).one()
+        return DashboardStats(
+            active_projects=int(active),
+            seconds_this_month=int(month_seconds),
+            seconds_total=int(total_seconds),
+            outstanding_count=int(row[0]),
+            outstanding_amount=_money(row[1]),
+            overdue_count=int(row[2]),
+            overdue_amount=_money(row[3]),
+            paid_count=int(row[4]),
+        )
+
+    def recent_invoices(self, limit: int = 5) -> Sequence[Invoice]:
+        return list(
+            self.session.scalars(
+                self._invoices().order_by(Invoice.issue_date.desc(), Invoice.id.desc()).limit(limit)
+            )
+        )
+
+
+def _money(value: Any) -> Decimal:
+    """An aggregate of money columns as Decimal cents (SQLite returns floats)."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
