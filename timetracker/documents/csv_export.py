@@ -1,0 +1,112 @@
+"""CSV export of time entries: streamed in chunks, in constant memory.
+
+The rows come from a streaming query (``yield_per``: a server-side cursor on PostgreSQL), each
+with ``start_time``, ``duration_seconds``, ``notes``, ``billable``, ``project_name``,
+``user_name`` and ``invoice_number``. Nothing here holds more than one chunk of rows.
+
+Text cells that a spreadsheet would read as a formula are neutralised (OWASP "CSV injection").
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol
+
+from werkzeug.http import dump_options_header
+
+from timetracker import firm
+from timetracker.models.time_entries import seconds_to_hours
+
+HEADER = ("Date", "Project", "Notes", "User", "Hours", "Billable", "Invoice")
+#: Characters that make Excel, LibreOffice or Google Sheets start a formula (or a DDE call).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: Rows written between two yields: big enough for few, large writes; small enough to be cheap.
+ROWS_PER_CHUNK = 1000
+#: Excel needs the byte order mark to read UTF-8; other tools skip it.
+BOM = "\ufeff"
+
+
+class ExportRow(Protocol):
+    start_time: dt.datetime
+    duration_seconds: int | None
+    notes: str | None
+    billable: bool
+    project_name: str
+    user_name: str
+    invoice_number: str | None
+
+
+def neutralise(value: str | None) -> str:
+    """The cell as text, prefixed with ``'`` when it would otherwise start a formula."""
+    if not value:
+        return ""
+    if value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def entry_cells(row: ExportRow, zone: dt.tzinfo) -> list[str]:
+    return [
+        row.start_time.astimezone(zone).date().isoformat(),
+        neutralise(row.project_name),
+        neutralise(row.notes),
+        neutralise(row.user_name),
+        str(seconds_to_hours(row.duration_seconds)),
+        "yes" if row.billable else "no",
+        neutralise(row.invoice_number),
+    ]
+
+
+def csv_chunks(rows: Iterable[Any], *, rows_per_chunk: int = ROWS_PER_CHUNK) -> Iterator[bytes]:
+    """The CSV file as UTF-8 byte chunks: a BOM and the header first, then the rows.
+
+    Dates are the entry's start day in the firm's timezone; hours have two decimals and a ``.``
+    as the decimal point whatever the locale, so that spreadsheets read them as numbers.
+    """
+    zone = firm.timezone()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write(BOM)
+    writer.writerow(HEADER)
+    pending = 0
+    for row in rows:
+        writer.writerow(entry_cells(row, zone))
+        pending += 1
+        if pending >= rows_per_chunk:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    yield buffer.getvalue().encode("utf-8")
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60]
+
+
+def export_filename(subject: str | None, date_from: dt.date | None, date_to: dt.date | None) -> str:
+    """``time-entries-<subject>-<range>.csv``.
+
+    For example ``time-entries-muller-son-2026-03-01-to-2026-03-31.csv``.
+    """
+    if date_from and date_to:
+        span = f"{date_from.isoformat()}-to-{date_to.isoformat()}"
+    elif date_from:
+        span = f"from-{date_from.isoformat()}"
+    elif date_to:
+        span = f"until-{date_to.isoformat()}"
+    else:
+        span = "all-dates"
+    parts = ["time-entries", _slug(subject or ""), span]
+    return "-".join(part for part in parts if part) + ".csv"
+
+
+def attachment_header(filename: str) -> str:
+    """A ``Content-Disposition`` value for downloading ``filename`` (ASCII by construction)."""
+    return dump_options_header("attachment", {"filename": filename})

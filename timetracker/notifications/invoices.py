@@ -1,0 +1,198 @@
+"""Emails about new invoices: who gets them, recording each delivery, and one attempt to send.
+
+A delivery row (``EmailDelivery``) is written in the same transaction that marks the invoice
+sent; the sending itself happens after the commit (see ``notifications.jobs``), so a slow or
+broken mail server can neither roll back nor hold up issuing the invoice. Every attempt is
+counted on the row, with the last error, until it is ``sent`` or finally ``failed``.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Sequence
+from functools import partial
+
+from flask import current_app, has_request_context
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from timetracker import after_commit, db, firm
+from timetracker.documents.pdf import render_invoice_pdf
+from timetracker.models import Client, EmailDelivery, Invoice, InvoiceStatus, User
+from timetracker.notifications.mail import compose_invoice_email, send_message
+
+log = logging.getLogger(__name__)
+
+#: Attempts per delivery, the first one included.
+DEFAULT_MAX_ATTEMPTS = 3
+#: Invoices a client is told about: issued ones (an invoice of zero is paid when issued).
+ISSUED = (InvoiceStatus.SENT, InvoiceStatus.PAID)
+
+
+class DeliveryStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RETRYING = "retrying"
+    SENT = "sent"
+    FAILED = "failed"
+    #: Not sent on purpose: the recipient or the invoice no longer qualifies.
+    SKIPPED = "skipped"
+
+
+class Outcome(enum.Enum):
+    DONE = "done"
+    RETRY = "retry"
+
+
+class NotificationError(ValueError):
+    """An email cannot be sent for a reason staff can act on; the message says which."""
+
+
+def max_attempts() -> int:
+    return max(1, int(current_app.config.get("MAIL_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)))
+
+
+def invoice_recipients(session: Session, client_id: int) -> list[User]:
+    """Active portal users of an active client who have not switched invoice emails off."""
+    return list(
+        session.scalars(
+            select(User)
+            .join(Client, Client.id == User.client_id)
+            .where(
+                User.client_id == client_id,
+                User.client_portal_enabled.is_(True),
+                User.is_active.is_(True),
+                User.invoice_emails_enabled.is_(True),
+                Client.is_active.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def _queue_deliveries(session: Session, invoice: Invoice) -> list[EmailDelivery]:
+    deliveries = [
+        EmailDelivery(
+            invoice_id=invoice.id,
+            recipient=user.email,
+            status=DeliveryStatus.QUEUED,
+            attempts=0,
+        )
+        for user in invoice_recipients(session, invoice.client_id)
+    ]
+    if deliveries:
+        session.add_all(deliveries)
+        session.flush()
+        if has_request_context():
+            from timetracker.notifications.jobs import dispatch
+
+            after_commit(partial(dispatch, [d.id for d in deliveries]))
+    return deliveries
+
+
+def notify_invoice_sent(invoice: Invoice) -> list[EmailDelivery]:
+    """Queue the "new invoice" email for every recipient; sent once the request commits.
+
+    Does nothing when mail is switched off (``MAIL_ENABLED``) or nobody is to be told. Outside
+    a request, the caller commits and then passes the ids to ``notifications.jobs.dispatch``.
+    """
+    if not current_app.config.get("MAIL_ENABLED") or invoice.status not in ISSUED:
+        return []
+    return _queue_deliveries(db.session, invoice)
+
+
+def resend_invoice_email(invoice: Invoice) -> list[EmailDelivery]:
+    """Queue the email again for today's recipients (the staff "Resend" button)."""
+    if invoice.status not in ISSUED:
+        raise NotificationError(
+            f"Only an issued invoice can be emailed; this one is {invoice.status}."
+        )
+    if not current_app.config.get("MAIL_ENABLED"):
+        raise NotificationError(
+            "Email is not configured on this server (set SMTP_HOST, or MAIL_ENABLED=1)."
+        )
+    deliveries = _queue_deliveries(db.session, invoice)
+    if not deliveries:
+        raise NotificationError(
+            "Nobody would receive this email: the client has no active portal users "
+            "with invoice emails switched on."
+        )
+    return deliveries
+
+
+def deliveries_for(session: Session, invoice_id: int) -> Sequence[EmailDelivery]:
+    """The invoice's deliveries, newest first (for the staff invoice page)."""
+    return list(
+        session.scalars(
+            select(EmailDelivery)
+            .where(EmailDelivery.invoice_id == invoice_id)
+            .order_by(EmailDelivery.created_at.desc(), EmailDelivery.id.desc())
+        )
+    )
+
+
+def _skip(session: Session, delivery: EmailDelivery, reason: str) -> Outcome:
+    delivery.status = DeliveryStatus.SKIPPED
+    delivery.last_error = reason
+    session.commit()
+    return Outcome.DONE
+
+
+def attempt_delivery(delivery_id: int) -> Outcome:
+    """Make one attempt to send a queued email and record it; commits the session.
+
+    Returns ``Outcome.RETRY`` when the attempt failed and attempts remain.
+    """
+    session = db.session
+    delivery = session.scalar(
+        select(EmailDelivery).where(EmailDelivery.id == delivery_id).with_for_update()
+    )
+    if delivery is None or delivery.status not in (
+        DeliveryStatus.QUEUED,
+        DeliveryStatus.RETRYING,
+    ):
+        session.rollback()
+        return Outcome.DONE
+    invoice = session.scalar(
+        select(Invoice)
+        .where(Invoice.id == delivery.invoice_id)
+        .options(
+            joinedload(Invoice.client), selectinload(Invoice.items), selectinload(Invoice.payments)
+        )
+    )
+    if invoice is None or invoice.status not in ISSUED:
+        return _skip(session, delivery, "The invoice is no longer issued (cancelled).")
+    recipients = invoice_recipients(session, invoice.client_id)
+    recipient = next((u for u in recipients if u.email == delivery.recipient), None)
+    if recipient is None:
+        return _skip(
+            session, delivery, "The recipient no longer receives invoice emails from the portal."
+        )
+    delivery.attempts += 1
+    try:
+        message = compose_invoice_email(
+            invoice,
+            invoice.client,
+            recipient_email=recipient.email,
+            recipient_name=recipient.name,
+            pdf=render_invoice_pdf(invoice, invoice.client),
+            config=current_app.config,
+        )
+        send_message(message, current_app.config)
+    except Exception as exc:  # any failure (SMTP, TLS, rendering) is recorded and retried
+        delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        final = delivery.attempts >= max_attempts()
+        delivery.status = DeliveryStatus.FAILED if final else DeliveryStatus.RETRYING
+        session.commit()
+        log.warning(
+            "invoice email %s to %s failed (attempt %s): %s",
+            delivery.id,
+            delivery.recipient,
+            delivery.attempts,
+            delivery.last_error,
+        )
+        return Outcome.DONE if final else Outcome.RETRY
+    delivery.status = DeliveryStatus.SENT
+    delivery.sent_at = firm.now()
+    session.commit()
+    return Outcome.DONE

@@ -1,0 +1,136 @@
+"""Running email deliveries after the commit: as RQ jobs when ``REDIS_URL`` is set, inline
+otherwise.
+
+Each delivery is one job. A failed attempt is recorded on its ``EmailDelivery`` row and raised,
+so that RQ retries it after the next back-off delay (the worker runs RQ's scheduler for that);
+inline, the same attempts run one after the other with short pauses. Nothing here may raise
+into the request that issued the invoice: that request has already committed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from flask import Flask, current_app, has_app_context
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, Retry, Worker
+
+from timetracker.notifications.invoices import Outcome, attempt_delivery, max_attempts
+
+log = logging.getLogger(__name__)
+
+DEFAULT_QUEUE = "timetracker"
+#: Seconds between attempts through RQ: one minute, then ten.
+DEFAULT_RETRY_DELAYS = (60, 600)
+#: Seconds between attempts inline, where someone is waiting for the page.
+DEFAULT_INLINE_RETRY_DELAYS = (1, 3)
+#: Seconds a single delivery job may run (rendering the PDF plus the SMTP conversation).
+JOB_TIMEOUT = 180
+
+
+class DeliveryFailed(RuntimeError):
+    """One attempt failed and another is due; RQ schedules it."""
+
+
+_worker_app: Flask | None = None
+
+
+def _delays(key: str, default: Sequence[int]) -> list[int]:
+    return [max(0, int(d)) for d in current_app.config.get(key, default)]
+
+
+def queue_name() -> str:
+    return str(current_app.config.get("RQ_QUEUE", DEFAULT_QUEUE))
+
+
+def dispatch(delivery_ids: Sequence[int]) -> None:
+    """Start delivering (called after the commit). Never raises: failures are logged and, for
+    attempts, recorded on the delivery rows."""
+    try:
+        redis_url = current_app.config.get("REDIS_URL")
+        if redis_url:
+            try:
+                enqueue(redis_url, delivery_ids)
+                return
+            except RedisError:
+                log.exception("Redis is unreachable; sending the invoice emails inline")
+        deliver_inline(delivery_ids)
+    except Exception:
+        log.exception("invoice email delivery failed unexpectedly")
+
+
+def enqueue(redis_url: str, delivery_ids: Sequence[int]) -> None:
+    attempts = max_attempts()
+    retry = None
+    if attempts > 1:
+        retry = Retry(max=attempts - 1, interval=_delays("MAIL_RETRY_DELAYS", DEFAULT_RETRY_DELAYS))
+    connection = Redis.from_url(redis_url)
+    try:
+        queue = Queue(queue_name(), connection=connection)
+        for delivery_id in delivery_ids:
+            queue.enqueue(
+                send_invoice_email_job,
+                delivery_id,
+                retry=retry,
+                job_timeout=JOB_TIMEOUT,
+                description=f"invoice email delivery {delivery_id}",
+            )
+    finally:
+        connection.close()
+
+
+def deliver_inline(delivery_ids: Sequence[int]) -> None:
+    delays = _delays("MAIL_INLINE_RETRY_DELAYS", DEFAULT_INLINE_RETRY_DELAYS) or [0]
+    for delivery_id in delivery_ids:
+        for attempt in range(max_attempts()):
+            if attempt_delivery(delivery_id) is Outcome.DONE:
+                break
+            time.sleep(delays[min(attempt, len(delays) - 1)])
+
+
+@contextmanager
+def _job_context() -> Iterator[None]:
+    """A fresh application context per job: its own database session, closed afterwards."""
+    if has_app_context():
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    else:
+        global _worker_app
+        if _worker_app is None:
+            from timetracker import create_app
+
+            _worker_app = create_app()
+        app = _worker_app
+    with app.app_context():
+        yield
+
+
+def send_invoice_email_job(delivery_id: int) -> str:
+    """The RQ job: one attempt; raising lets RQ retry it after the back-off delay."""
+    with _job_context():
+        if attempt_delivery(delivery_id) is Outcome.RETRY:
+            raise DeliveryFailed(f"invoice email delivery {delivery_id} failed; will retry")
+    return "done"
+
+
+def run_worker(redis_url: str, *, burst: bool = False) -> None:
+    """The ``timetracker worker`` command: process jobs until stopped.
+
+    The app is created once (here, or by the CLI's context); every job pushes its own context.
+    RQ's scheduler runs in the worker so that retries with a delay are enqueued when due.
+    """
+    global _worker_app
+    if has_app_context():
+        _worker_app = current_app._get_current_object()  # type: ignore[attr-defined]
+    else:
+        from timetracker import create_app
+
+        _worker_app = create_app()
+    with _worker_app.app_context():
+        name = queue_name()
+    connection = Redis.from_url(redis_url)
+    worker = Worker([Queue(name, connection=connection)], connection=connection)
+    worker.work(burst=burst, with_scheduler=not burst)
