@@ -9,6 +9,8 @@ URL table (all under /client-portal):
     /invoices                invoices        ?status=all|paid|unpaid|overdue&page=
     /invoices/<id>           invoice_detail  items, totals, payments, balance
     /time-entries            time_entries    ?project_id=&date_from=&date_to=&page=
+    /invoices/<id>/pdf       invoice_pdf       (in downloads.py) the invoice as a PDF
+    /time-entries.csv        time_entries_csv  (in downloads.py) the filtered entries as CSV
 """
 
 from __future__ import annotations
@@ -124,3 +126,7 @@ def time_entries():  # type: ignore[no-untyped-def]
         totals=totals,
         page=s.time_entry_page(filters, page_request, totals),
     )
+
+
+# The download routes live beside these pages and register on the same blueprint.
+from timetracker.portal import downloads  # noqa: E402, F401

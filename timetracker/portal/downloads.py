@@ -1,0 +1,37 @@
+"""Portal downloads. Like every portal page they read data only through ``PortalScope``:
+another client's invoice, or a draft, is answered exactly like a missing id (404).
+
+URL table (under /client-portal, GET only):
+
+    /invoices/<id>/pdf     invoice_pdf       the invoice as an A4 PDF, invoice-<number>.pdf
+    /time-entries.csv      time_entries_csv  ?project_id=&date_from=&date_to=, as on the list
+"""
+
+from __future__ import annotations
+
+from flask import request
+
+from timetracker.auth.access import portal_view
+from timetracker.documents.csv_export import csv_chunks, export_filename
+from timetracker.documents.pdf import pdf_filename, render_invoice_pdf
+from timetracker.documents.responses import csv_response, pdf_response
+from timetracker.portal import params
+from timetracker.portal.routes import bp, scope
+
+
+@bp.route("/invoices/<int:invoice_id>/pdf", methods=["GET"])
+@portal_view
+def invoice_pdf(invoice_id: int):  # type: ignore[no-untyped-def]
+    s = scope()
+    invoice = s.invoice(invoice_id)
+    return pdf_response(render_invoice_pdf(invoice, s.client), pdf_filename(invoice))
+
+
+@bp.route("/time-entries.csv", methods=["GET"])
+@portal_view
+def time_entries_csv():  # type: ignore[no-untyped-def]
+    filters = params.time_filters(request.args)
+    s = scope()
+    s.check_filters(filters)
+    filename = export_filename(s.client.name, filters.date_from, filters.date_to)
+    return csv_response(csv_chunks(s.export_rows(filters)), filename)
