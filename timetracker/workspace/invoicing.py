@@ -247,16 +247,33 @@ def _require_draft(invoice: Invoice) -> None:
         )
 
 
+def _line_values(
+    description: str, quantity: Decimal, unit_price: Decimal
+) -> tuple[Decimal, Decimal]:
+    """Quantity (hundredths) and unit price (cents) as stored, so that the line amount is
+    computed from exactly the numbers printed on the invoice."""
+    if not description.strip():
+        raise InvoiceError("A line needs a description.")
+    quantity = quantity.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if quantity <= 0:
+        raise InvoiceError("The quantity must be more than zero.")
+    unit_price = to_cents(unit_price)
+    if unit_price < 0:
+        raise InvoiceError("The unit price must not be negative.")
+    return quantity, unit_price
+
+
 def add_item(
     session: Session, invoice: Invoice, description: str, quantity: Decimal, unit_price: Decimal
 ) -> InvoiceItem:
     _require_draft(invoice)
+    quantity, unit_price = _line_values(description, quantity, unit_price)
     item = InvoiceItem(
         invoice_id=invoice.id,
-        position=len(invoice.items),
+        position=max((i.position for i in invoice.items), default=-1) + 1,
         description=description,
         quantity=quantity,
-        unit_price=to_cents(unit_price),
+        unit_price=unit_price,
         amount=line_amount(quantity, unit_price),
     )
     session.add(item)
@@ -275,9 +292,10 @@ def update_item(
     unit_price: Decimal,
 ) -> None:
     _require_draft(invoice)
+    quantity, unit_price = _line_values(description, quantity, unit_price)
     item.description = description
     item.quantity = quantity
-    item.unit_price = to_cents(unit_price)
+    item.unit_price = unit_price
     item.amount = line_amount(quantity, unit_price)
     recalculate(invoice)
     session.flush()

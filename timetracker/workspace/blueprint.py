@@ -1,0 +1,92 @@
+"""The workspace blueprint and its URL table: every rule, its methods and who may use it.
+
+Staff (role ``user``) read everything here and write only their own time entries; every other
+write (clients, projects, invoices) is for administrators. Portal users get 403 on all of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from timetracker.auth.access import admin_required, staff_required
+from timetracker.models import TimeEntry
+from timetracker.workspace import (
+    clients,
+    dashboard,
+    invoices,
+    projects,
+    queries,
+    reports,
+    time_entries,
+)
+
+bp = Blueprint("workspace", __name__)
+
+GET, POST, FORM = ["GET"], ["POST"], ["GET", "POST"]
+staff, admin = staff_required, admin_required
+
+#: (rule, view, methods, access decorator); the endpoint is the view's name.
+URLS: list[tuple[str, Callable[..., Any], list[str], Callable[..., Any]]] = [
+    ("/dashboard", dashboard.dashboard, GET, staff),
+    # Time: staff change their own entries, administrators everyone's (checked in the views).
+    ("/time", time_entries.time_entries, GET, staff),
+    ("/time/week", time_entries.time_week, GET, staff),
+    ("/time/new", time_entries.time_entry_new, FORM, staff),
+    ("/time/<int:entry_id>/edit", time_entries.time_entry_edit, FORM, staff),
+    ("/time/<int:entry_id>/delete", time_entries.time_entry_delete, POST, staff),
+    ("/time/timer/start", time_entries.timer_start, POST, staff),
+    ("/time/timer/stop", time_entries.timer_stop, POST, staff),
+    # Clients
+    ("/clients", clients.clients, GET, staff),
+    ("/clients/new", clients.client_new, FORM, admin),
+    ("/clients/<int:client_id>", clients.client_detail, GET, staff),
+    ("/clients/<int:client_id>/edit", clients.client_edit, FORM, admin),
+    ("/clients/<int:client_id>/deactivate", clients.client_deactivate, POST, admin),
+    ("/clients/<int:client_id>/reactivate", clients.client_reactivate, POST, admin),
+    # Projects
+    ("/projects", projects.projects, GET, staff),
+    ("/projects/new", projects.project_new, FORM, admin),
+    ("/projects/<int:project_id>", projects.project_detail, GET, staff),
+    ("/projects/<int:project_id>/edit", projects.project_edit, FORM, admin),
+    ("/projects/<int:project_id>/archive", projects.project_archive, POST, admin),
+    ("/projects/<int:project_id>/unarchive", projects.project_unarchive, POST, admin),
+    # Invoices
+    ("/invoices", invoices.invoices, GET, staff),
+    ("/invoices/new", invoices.invoice_new, FORM, admin),
+    ("/invoices/<int:invoice_id>", invoices.invoice_detail, GET, staff),
+    ("/invoices/<int:invoice_id>/edit", invoices.invoice_edit, FORM, admin),
+    ("/invoices/<int:invoice_id>/items", invoices.invoice_item_add, POST, admin),
+    ("/invoices/<int:invoice_id>/items/<int:item_id>/edit",
+        invoices.invoice_item_edit, FORM, admin),
+    ("/invoices/<int:invoice_id>/items/<int:item_id>/delete",
+        invoices.invoice_item_delete, POST, admin),
+    ("/invoices/<int:invoice_id>/send", invoices.invoice_send, POST, admin),
+    ("/invoices/<int:invoice_id>/payments", invoices.invoice_payment, POST, admin),
+    ("/invoices/<int:invoice_id>/cancel", invoices.invoice_cancel, POST, admin),
+    # Reports
+    ("/reports", reports.reports, GET, staff),
+]  # fmt: skip
+
+for _rule, _view, _methods, _access in URLS:
+    bp.add_url_rule(_rule, _view.__name__, _access(_view), methods=_methods)
+
+
+def _running_timer() -> TimeEntry | None:
+    """The signed-in staff member's running timer, for the navigation bar on every page."""
+    if not current_user.is_authenticated or not current_user.is_staff:
+        return None
+    try:
+        return queries.running_timer(current_user.id)
+    except SQLAlchemyError:
+        # An error page rendered after a failed statement must still render.
+        return None
+
+
+@bp.app_context_processor
+def _timer_context() -> dict[str, Any]:
+    return {"workspace_running_timer": _running_timer}

@@ -1,0 +1,107 @@
+"""Client views: everyone on the staff reads; administrators create, edit and (de)activate."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from timetracker import db, firm
+from timetracker.models import Client
+from timetracker.workspace import queries
+from timetracker.workspace.common import found, render_form
+from timetracker.workspace.forms import ClientFilterForm, ClientForm
+from timetracker.workspace.paging import Page
+
+NAME_TAKEN = "A client with this name already exists."
+
+
+def clients():  # type: ignore[no-untyped-def]
+    form = ClientFilterForm(request.args)
+    if not form.validate():
+        return render_form(
+            "workspace/clients.html", 400, filter_form=form, page=_empty(), page_args={}
+        )
+    page = queries.clients_page(form.status.data, (form.q.data or "").strip() or None)
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("workspace/clients.html", filter_form=form, page=page, page_args=args)
+
+
+def client_detail(client_id: int):  # type: ignore[no-untyped-def]
+    client = found(queries.get_client(client_id))
+    page = queries.projects_page(client.id, "all", None)
+    unbilled, _ = queries.unbilled_by_client(client_id=client.id)
+    return render_template(
+        "workspace/client_detail.html",
+        client=client,
+        page=page,
+        budgets=queries.budget_usage(page.items),
+        unbilled=unbilled[0] if unbilled else None,
+    )
+
+
+def client_new():  # type: ignore[no-untyped-def]
+    form = ClientForm()
+    if request.method == "GET":
+        form.currency.data = firm.get_settings().currency
+        form.default_hourly_rate.data = "0.00"
+        return render_template("workspace/client_form.html", form=form, client=None)
+    client = Client(is_active=True)
+    if not _save(form, client):
+        return render_form("workspace/client_form.html", 400, form=form, client=None)
+    flash(f"Client {client.name} was created.", "success")
+    return redirect(url_for("workspace.client_detail", client_id=client.id))
+
+
+def client_edit(client_id: int):  # type: ignore[no-untyped-def]
+    client = found(queries.get_client(client_id))
+    form = ClientForm(obj=client)
+    if request.method == "GET":
+        return render_template("workspace/client_form.html", form=form, client=client)
+    if not _save(form, client):
+        return render_form("workspace/client_form.html", 400, form=form, client=client)
+    flash(f"Client {client.name} was saved.", "success")
+    return redirect(url_for("workspace.client_detail", client_id=client.id))
+
+
+def client_deactivate(client_id: int):  # type: ignore[no-untyped-def]
+    client = found(queries.get_client(client_id))
+    client.is_active = False
+    flash(f"{client.name} was deactivated; its projects no longer take new time.", "success")
+    return redirect(url_for("workspace.client_detail", client_id=client.id))
+
+
+def client_reactivate(client_id: int):  # type: ignore[no-untyped-def]
+    client = found(queries.get_client(client_id))
+    client.is_active = True
+    flash(f"{client.name} is active again.", "success")
+    return redirect(url_for("workspace.client_detail", client_id=client.id))
+
+
+def _save(form: ClientForm, client: Client) -> bool:
+    """Copy a valid form onto ``client`` and flush; ``False`` with errors set otherwise."""
+    if not form.validate_on_submit():
+        return False
+    name = (form.name.data or "").strip()
+    taken = db.session.scalar(
+        select(Client.id).where(func.lower(Client.name) == name.lower(), Client.id != client.id)
+    )
+    if taken is not None:
+        form.name.errors.append(NAME_TAKEN)
+        return False
+    client.name = name
+    client.contact_email = (form.contact_email.data or "").strip().lower() or None
+    client.address = (form.address.data or "").strip() or None
+    client.currency = form.currency.data
+    client.default_hourly_rate = form.default_hourly_rate.number  # type: ignore[assignment]
+    try:
+        with db.session.begin_nested():
+            db.session.add(client)
+    except IntegrityError:
+        form.name.errors.append(NAME_TAKEN)
+        return False
+    return True
+
+
+def _empty() -> Page:
+    return Page(items=[], total=0, number=1, size=1)

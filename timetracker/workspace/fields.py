@@ -1,0 +1,161 @@
+"""Form fields for the amounts, hours, durations and record choices people type.
+
+Each field turns text into a value or says plainly what it accepts; a bad value becomes a message
+on the form and the view answers 400.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from wtforms import SelectField, StringField
+from wtforms.validators import ValidationError
+
+_NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
+_CLOCK = re.compile(r"^(\d+):([0-5]\d)$")
+
+
+def parse_decimal(text: str) -> Decimal:
+    """A plain decimal number (``.`` or ``,`` as the separator); ``ValueError`` otherwise."""
+    text = text.strip().replace(" ", "")
+    if not _NUMBER.match(text):
+        raise ValueError(text)
+    try:
+        return Decimal(text.replace(",", "."))
+    except InvalidOperation as exc:  # pragma: no cover - the pattern already rules this out
+        raise ValueError(text) from exc
+
+
+class DecimalTextField(StringField):
+    """A decimal typed as text, with limits and a clear message.
+
+    Empty input gives ``None`` (pair it with ``DataRequired`` or ``Optional``).
+    """
+
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: Any = None,
+        *,
+        places: int = 2,
+        minimum: Decimal | None = Decimal("0"),
+        maximum: Decimal | None = None,
+        example: str = "95.00",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.places = places
+        self.minimum = minimum
+        self.maximum = maximum
+        self.example = example
+        self.number: Decimal | None = None
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.number = None
+        if not valuelist:
+            return
+        self.data = str(valuelist[0]).strip()
+        if not self.data:
+            return
+        try:
+            number = parse_decimal(self.data)
+        except ValueError as exc:
+            raise ValueError(
+                f"Enter a number using digits and a decimal point, like {self.example}."
+            ) from exc
+        if -number.as_tuple().exponent > self.places:  # type: ignore[operator]
+            raise ValueError(f"Use at most {self.places} decimal places.")
+        if self.minimum is not None and number < self.minimum:
+            raise ValueError(f"The value must be at least {self.minimum}.")
+        if self.maximum is not None and number > self.maximum:
+            raise ValueError(f"The value must be at most {self.maximum}.")
+        self.number = number
+
+    def process_data(self, value: Any) -> None:
+        self.number = value if isinstance(value, Decimal) else None
+        self.data = "" if value is None else str(value)
+
+    def _value(self) -> str:
+        return self.data or ""
+
+
+class PercentField(DecimalTextField):
+    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("example", "20")
+        super().__init__(label, validators, minimum=None, maximum=None, **kwargs)
+
+    def pre_validate(self, form: Any) -> None:
+        if self.number is not None and not Decimal(0) <= self.number <= Decimal(100):
+            raise ValidationError("The tax rate must be between 0 and 100 percent.")
+
+
+class DurationField(StringField):
+    """A duration as ``H:MM`` or decimal hours (``1:30`` or ``1.5``); data is whole seconds."""
+
+    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.seconds: int | None = None
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.seconds = None
+        if not valuelist:
+            return
+        self.data = str(valuelist[0]).strip()
+        if not self.data:
+            return
+        if self.data.startswith("-"):
+            raise ValueError("The duration must be more than zero.")
+        clock = _CLOCK.match(self.data)
+        if clock:
+            seconds = int(clock.group(1)) * 3600 + int(clock.group(2)) * 60
+        else:
+            try:
+                hours = parse_decimal(self.data)
+            except ValueError as exc:
+                raise ValueError(
+                    "Enter the duration as hours:minutes (1:30) or hours (1.5)."
+                ) from exc
+            seconds = int((hours * 3600).to_integral_value())
+        if seconds <= 0:
+            raise ValueError("The duration must be more than zero.")
+        if seconds > 24 * 3600:
+            raise ValueError("One entry can last at most 24 hours; split longer work.")
+        self.seconds = seconds
+
+    def _value(self) -> str:
+        return self.data or ""
+
+
+class RecordSelectField(SelectField):
+    """A choice of a record by id. Empty gives ``None``; anything but an id is refused.
+
+    Whether the id exists (and may be used) is checked against the database by the view, so
+    the choices only serve to draw the list.
+    """
+
+    def __init__(
+        self, label: str | None = None, validators: Any = None, *, noun: str = "record", **kw: Any
+    ) -> None:
+        kw.setdefault("validate_choice", False)
+        kw.setdefault("coerce", _coerce_id)
+        super().__init__(label, validators, **kw)
+        self.noun = noun
+        #: Drawn like any select (the form macros choose the CSS class by type).
+        self.type = "SelectField"
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        raw = str(valuelist[0]).strip()
+        if not raw.isdigit() or len(raw) > 18:
+            raise ValueError(f"Choose a {self.noun} from the list.")
+        self.data = int(raw)
+
+
+def _coerce_id(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    return int(value)

@@ -1,0 +1,283 @@
+"""Invoice views: everyone on the staff reads; administrators create, edit, send, record
+payments and cancel. The work is done by ``workspace.invoicing``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from timetracker import db, firm
+from timetracker.models import Client, Invoice, InvoiceItem, Project
+from timetracker.workspace import invoicing, queries
+from timetracker.workspace.common import found, render_form
+from timetracker.workspace.forms import (
+    InvoiceCreateForm,
+    InvoiceEditForm,
+    InvoiceFilterForm,
+    InvoiceItemForm,
+    PaymentForm,
+)
+from timetracker.workspace.invoicing import InvoiceError
+from timetracker.workspace.paging import Page
+
+
+def invoices():  # type: ignore[no-untyped-def]
+    form = InvoiceFilterForm(request.args)
+    form.client.choices = [("", "All clients"), *queries.client_choices(active_only=False)]
+    today = firm.today()
+    if not form.validate():
+        empty = Page(items=[], total=0, number=1, size=1)
+        return render_form(
+            "workspace/invoices.html", 400, filter_form=form, page=empty, page_args={}, today=today
+        )
+    page = queries.invoices_page(form.status.data, form.client.data, today)
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template(
+        "workspace/invoices.html", filter_form=form, page=page, page_args=args, today=today
+    )
+
+
+def invoice_detail(invoice_id: int):  # type: ignore[no-untyped-def]
+    invoice = found(queries.get_invoice(invoice_id))
+    return _detail(invoice)
+
+
+def invoice_new():  # type: ignore[no-untyped-def]
+    form = InvoiceCreateForm()
+    _creation_choices(form)
+    if request.method == "GET":
+        settings = firm.get_settings()
+        form.issue_date.data = firm.today()
+        form.payment_terms.data = settings.payment_terms_days
+        form.tax_rate.data = _default_tax_rate(settings.default_tax_rate)
+        if request.args.get("client", "").isdigit():
+            form.client.data = int(request.args["client"])
+        return render_template("workspace/invoice_new.html", form=form)
+    valid = form.validate_on_submit()
+    client = _client(form.client.data)
+    project = _project(form.project.data)
+    if form.client.data is not None and client is None:
+        form.client.errors.append("Unknown client, or one that is deactivated.")
+    if form.project.data is not None and (
+        project is None or client is None or project.client_id != client.id
+    ):
+        form.project.errors.append("Choose a project of the chosen client, or none.")
+    if not valid or client is None or form.project.errors:
+        return render_form("workspace/invoice_new.html", 400, form=form)
+    issue = form.issue_date.data
+    options: dict[str, Any] = {
+        "project": project,
+        "issue_date": issue,
+        "due_date": issue + dt.timedelta(days=form.payment_terms.data or 0),
+        "tax_rate": form.tax_rate.number or Decimal("0"),
+        "notes": (form.notes.data or "").strip() or None,
+    }
+    try:
+        if form.from_time.data:
+            invoice = invoicing.create_invoice_from_time(
+                db.session,
+                client,
+                date_from=form.date_from.data,
+                date_to=form.date_to.data,
+                group_by=form.group_by.data,
+                **options,
+            )
+        else:
+            invoice = invoicing.new_invoice(db.session, client, **options)
+    except InvoiceError as exc:
+        form.form_errors.append(str(exc))
+        return render_form("workspace/invoice_new.html", 400, form=form)
+    flash(f"Draft invoice {invoice.number} was created.", "success")
+    return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
+
+
+def invoice_edit(invoice_id: int):  # type: ignore[no-untyped-def]
+    invoice = found(queries.get_invoice(invoice_id))
+    form = InvoiceEditForm(obj=invoice)
+    if request.method == "GET":
+        if not invoice.is_editable:
+            return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
+        return render_template("workspace/invoice_edit.html", form=form, invoice=invoice)
+    if not form.validate_on_submit():
+        return render_form("workspace/invoice_edit.html", 400, form=form, invoice=invoice)
+    try:
+        invoicing.update_draft(
+            db.session,
+            invoice,
+            issue_date=form.issue_date.data,
+            due_date=form.due_date.data,
+            tax_rate=form.tax_rate.number or Decimal("0"),
+            notes=(form.notes.data or "").strip() or None,
+        )
+    except InvoiceError as exc:
+        form.form_errors.append(str(exc))
+        return render_form("workspace/invoice_edit.html", 400, form=form, invoice=invoice)
+    flash("The invoice was saved.", "success")
+    return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
+
+
+def invoice_item_add(invoice_id: int):  # type: ignore[no-untyped-def]
+    invoice = found(queries.get_invoice(invoice_id))
+    form = InvoiceItemForm(prefix="item")
+    if not form.validate_on_submit():
+        return _detail(invoice, item_form=form, status=400)
+    try:
+        invoicing.add_item(
+            db.session,
+            invoice,
+            (form.description.data or "").strip(),
+            form.quantity.number,  # type: ignore[arg-type]
+            form.unit_price.number,  # type: ignore[arg-type]
+        )
+    except InvoiceError as exc:
+        form.form_errors.append(str(exc))
+        return _detail(invoice, item_form=form, status=400)
+    flash("The line was added.", "success")
+    return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
+
+
+def invoice_item_edit(invoice_id: int, item_id: int):  # type: ignore[no-untyped-def]
+    invoice = found(queries.get_invoice(invoice_id))
+    item = _item(invoice, item_id)
+    form = InvoiceItemForm(obj=item)
+    if request.method == "GET":
+        if not invoice.is_editable:
+            return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
+        return render_template("workspace/invoice_item.html", form=form, invoice=invoice, item=item)
+    if not form.validate_on_submit():
+        return render_form(
+            "workspace/invoice_item.html", 400, form=form, invoice=invoice, item=item
+        )
+    try:
+        invoicing.update_item(
+            db.session,
+            invoice,
+            item,
+            (form.description.data or "").strip(),
+            form.quantity.number,  # type: ignore[arg-type]
+            form.unit_price.number,  # type: ignore[arg-type]
+        )
+    except InvoiceError as exc:
+        form.form_errors.append(str(exc))
+        return render_form(
+            "workspace/invoice_item.html", 400, form=form, invoice=invoice, item=item
+        )
+    flash("The line was saved.", "success")
+    return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
+
+
+def invoice_item_delete(invoice_id: int, item_id: int):  # type: ignore[no-untyped-def]
+    invoice = found(queries.get_invoice(invoice_id))
+    item = _item(invoice, item_id)
+    _apply(invoicing.remove_item, invoice, item)
+    flash("The line was removed; any time it billed can be billed again.", "success")
+    return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
+
+
+def invoice_send(invoice_id: int):  # type: ignore[no-untyped-def]
+    invoice = found(queries.get_invoice(invoice_id))
+    _apply(invoicing.mark_sent, invoice)
+    flash(f"Invoice {invoice.number} is marked as sent and can no longer be edited.", "success")
+    return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
+
+
+def invoice_payment(invoice_id: int):  # type: ignore[no-untyped-def]
+    invoice = found(queries.get_invoice(invoice_id))
+    form = PaymentForm(prefix="pay")
+    if not form.validate_on_submit():
+        return _detail(invoice, payment_form=form, status=400)
+    try:
+        invoicing.record_payment(
+            db.session,
+            invoice,
+            form.amount.number,  # type: ignore[arg-type]
+            form.paid_on.data,
+            (form.method.data or "").strip() or None,
+            (form.reference.data or "").strip() or None,
+        )
+    except InvoiceError as exc:
+        form.amount.errors.append(str(exc))
+        return _detail(invoice, payment_form=form, status=400)
+    flash("The payment was recorded.", "success")
+    return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
+
+
+def invoice_cancel(invoice_id: int):  # type: ignore[no-untyped-def]
+    invoice = found(queries.get_invoice(invoice_id))
+    _apply(invoicing.cancel, invoice)
+    flash(f"Invoice {invoice.number} was cancelled; its time can be billed again.", "success")
+    return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
+
+
+# helpers ------------------------------------------------------------------------------------
+def _detail(
+    invoice: Invoice,
+    *,
+    item_form: InvoiceItemForm | None = None,
+    payment_form: PaymentForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    if payment_form is None:
+        payment_form = PaymentForm(prefix="pay", formdata=None)
+        payment_form.amount.data = str(invoice.balance)
+        payment_form.paid_on.data = firm.today()
+    return render_form(
+        "workspace/invoice_detail.html",
+        status,
+        invoice=invoice,
+        entries=queries.entries_per_item(invoice),
+        today=firm.today(),
+        item_form=item_form or InvoiceItemForm(prefix="item", formdata=None),
+        payment_form=payment_form,
+        can_manage=current_user.is_admin,
+    )
+
+
+def _apply(operation: Any, invoice: Invoice, *args: Any) -> None:
+    try:
+        operation(db.session, invoice, *args)
+    except InvoiceError as exc:
+        abort(400, str(exc))
+
+
+def _item(invoice: Invoice, item_id: int) -> InvoiceItem:
+    for item in invoice.items:
+        if item.id == item_id:
+            return item
+    abort(404)
+
+
+def _client(client_id: int | None) -> Client | None:
+    if client_id is None:
+        return None
+    return db.session.scalar(
+        select(Client).where(Client.id == client_id, Client.is_active.is_(True))
+    )
+
+
+def _project(project_id: int | None) -> Project | None:
+    if project_id is None:
+        return None
+    return db.session.scalar(select(Project).where(Project.id == project_id))
+
+
+def _creation_choices(form: InvoiceCreateForm) -> None:
+    form.client.choices = queries.client_choices()
+    form.project.choices = [("", "All projects of the client")] + [
+        (pid, f"{client} · {name}")
+        for client, projects in queries.project_choices().items()
+        for pid, name in projects
+    ]
+
+
+def _default_tax_rate(text: str | None) -> str:
+    try:
+        rate = Decimal((text or "0").strip())
+    except InvalidOperation:
+        return "0"
+    return str(rate) if Decimal(0) <= rate <= Decimal(100) else "0"

@@ -1,0 +1,81 @@
+"""Pages of a list: the total is counted in SQL and only one page of rows is fetched."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, current_app, request
+from sqlalchemy import Select, func, select
+
+from timetracker import db
+
+#: Page numbers above this are refused as malformed input.
+MAX_PAGE = 1_000_000
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of rows, with what the ``pagination`` macro needs to link the others."""
+
+    items: Sequence[Any]
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    def window(self, around: int = 2) -> list[int | None]:
+        """Page numbers to link: first, last and a few around the current one; ``None`` is a gap."""
+        shown = {1, self.pages, *range(self.number - around, self.number + around + 1)}
+        out: list[int | None] = []
+        for n in sorted(n for n in shown if 1 <= n <= self.pages):
+            if out and n - (out[-1] or 0) > 1:
+                out.append(None)
+            out.append(n)
+        return out
+
+
+def requested_page() -> int:
+    """The ``page`` query parameter; anything but a whole number from 1 up is a 400."""
+    raw = request.args.get("page", "1").strip() or "1"
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        abort(400, "The page number must be a whole number from 1 up.")
+    return int(raw)
+
+
+def paginate(
+    stmt: Select[Any],
+    *,
+    count_stmt: Select[Any] | None = None,
+    number: int | None = None,
+    size: int | None = None,
+    scalars: bool = True,
+) -> Page:
+    """Run ``stmt`` for one page (SQL LIMIT/OFFSET) after counting its rows (SQL COUNT).
+
+    A page past the end shows the last page. ``count_stmt`` may give a cheaper count query;
+    by default the statement itself is counted as a subquery.
+    """
+    size = size or current_app.config.get("PAGE_SIZE", 50)
+    number = number if number is not None else requested_page()
+    if count_stmt is None:
+        count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
+    total = db.session.scalar(count_stmt) or 0
+    number = min(number, max(1, math.ceil(total / size)))
+    page_stmt = stmt.limit(size).offset((number - 1) * size)
+    result = db.session.execute(page_stmt)
+    items = list(result.scalars()) if scalars else list(result.all())
+    return Page(items=items, total=total, number=number, size=size)

@@ -1,0 +1,37 @@
+"""Reports: hours and billable amounts per client, project or person over a date range."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from timetracker import firm
+from timetracker.workspace.common import render_form
+from timetracker.workspace.forms import REPORT_GROUPS, ReportForm
+from timetracker.workspace.paging import Page
+from timetracker.workspace.reporting import report_page, report_totals
+
+
+def reports():  # type: ignore[no-untyped-def]
+    form = ReportForm(request.args)
+    if not form.validate():
+        empty = Page(items=[], total=0, number=1, size=1)
+        return render_form(
+            "workspace/reports.html", 400, form=form, page=empty, totals=[], page_args={}
+        )
+    if "date_from" not in request.args and "date_to" not in request.args:
+        form.date_from.data = firm.month_start(firm.today())
+        form.date_to.data = firm.today()
+    group = form.group.data
+    args = {
+        "group": group,
+        "date_from": form.date_from.data.isoformat() if form.date_from.data else "",
+        "date_to": form.date_to.data.isoformat() if form.date_to.data else "",
+    }
+    return render_template(
+        "workspace/reports.html",
+        form=form,
+        group_label=REPORT_GROUPS[group],
+        page=report_page(group, form.date_from.data, form.date_to.data),
+        totals=report_totals(form.date_from.data, form.date_to.data),
+        page_args=args,
+    )

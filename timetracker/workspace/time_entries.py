@@ -1,0 +1,225 @@
+"""Time views: the entry list with filters, the weekly view, the timer and manual entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from timetracker import db, firm
+from timetracker.models import Project, TimeEntry
+from timetracker.workspace import queries, timekeeping
+from timetracker.workspace.common import found, render_form, require_entry_owner, safe_next
+from timetracker.workspace.forms import TimeEntryForm, TimeFilterForm, TimerStartForm, WeekForm
+from timetracker.workspace.paging import Page
+from timetracker.workspace.timekeeping import TimeEntryError
+
+
+def time_entries():  # type: ignore[no-untyped-def]
+    form = TimeFilterForm(request.args)
+    _filter_choices(form)
+    if "user" not in request.args:
+        form.user.data = current_user.id
+    status = 200
+    if form.validate():
+        filters = queries.TimeFilter(
+            project_id=form.project.data,
+            client_id=form.client.data,
+            user_id=form.user.data,
+            date_from=form.date_from.data,
+            date_to=form.date_to.data,
+        )
+        page = queries.time_entries_page(filters)
+        total = queries.total_seconds(filters)
+    else:
+        status, page, total = 400, Page(items=[], total=0, number=1, size=1), 0
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    args.setdefault("user", str(current_user.id))
+    return (
+        render_template(
+            "workspace/time_entries.html",
+            filter_form=form,
+            page=page,
+            page_args=args,
+            total_seconds=total,
+            timer=queries.running_timer(current_user.id),
+            timer_form=timer_form(),
+        ),
+        status,
+    )
+
+
+def time_week():  # type: ignore[no-untyped-def]
+    form = WeekForm(request.args)
+    form.user.choices = queries.staff_choices()
+    if not form.validate():
+        return render_form("workspace/time_week.html", 400, form=form, week=None, person=None)
+    person = found(queries.get_staff_user(form.user.data or current_user.id))
+    monday = queries.week_of(form.week.data or firm.today())
+    form.user.data = person.id
+    return render_template(
+        "workspace/time_week.html",
+        form=form,
+        person=person,
+        week=queries.week_summary(person.id, monday),
+        previous=monday - dt.timedelta(days=7),
+        next=monday + dt.timedelta(days=7),
+    )
+
+
+def timer_start():  # type: ignore[no-untyped-def]
+    form = timer_form()
+    if not form.validate_on_submit():
+        return render_form("workspace/timer_start.html", 400, form=form)
+    project = queries.trackable_project(form.project.data)
+    if project is None:
+        form.project.errors.append("Unknown project, or one that is archived or deactivated.")
+        return render_form("workspace/timer_start.html", 400, form=form)
+    try:
+        timekeeping.start_timer(db.session, current_user, project, form.notes.data)
+    except TimeEntryError as exc:
+        form.project.errors.append(str(exc))
+        return render_form("workspace/timer_start.html", 400, form=form)
+    flash(f"Timer started on {project.name}.", "success")
+    return redirect(safe_next("workspace.time_entries"))
+
+
+def timer_stop():  # type: ignore[no-untyped-def]
+    try:
+        entry = timekeeping.stop_timer(db.session, current_user)
+    except TimeEntryError as exc:
+        abort(400, str(exc))
+    flash(f"Timer stopped after {entry.hours} hours.", "success")
+    return redirect(safe_next("workspace.time_entries"))
+
+
+def time_entry_new():  # type: ignore[no-untyped-def]
+    form = TimeEntryForm()
+    form.project.choices = queries.project_choices()
+    if request.method == "GET":
+        form.day.data = firm.today()
+        form.start.data = dt.time(9, 0)
+        if request.args.get("project", "").isdigit():
+            form.project.data = int(request.args["project"])
+        return render_template("workspace/time_entry_form.html", form=form, entry=None)
+    project, span = _validated(form, None)
+    if project is None or span is None:
+        return render_form("workspace/time_entry_form.html", 400, form=form, entry=None)
+    try:
+        timekeeping.create_entry(
+            db.session,
+            current_user,
+            project,
+            span[0],
+            span[1],  # type: ignore[arg-type]
+            form.notes.data,
+            bool(form.billable.data),
+        )
+    except TimeEntryError as exc:
+        form.end.errors.append(str(exc))
+        return render_form("workspace/time_entry_form.html", 400, form=form, entry=None)
+    flash("The time entry was saved.", "success")
+    return redirect(url_for("workspace.time_entries"))
+
+
+def time_entry_edit(entry_id: int):  # type: ignore[no-untyped-def]
+    entry = found(queries.get_entry(entry_id))
+    require_entry_owner(entry)
+    form = TimeEntryForm()
+    form.may_run = entry.is_running
+    form.project.choices = queries.project_choices(include_ids=[entry.project_id])
+    if entry.is_locked:
+        status = 400 if request.method == "POST" else 200
+        return render_form("workspace/time_entry_form.html", status, form=None, entry=entry)
+    if request.method == "GET":
+        _fill(form, entry)
+        return render_template("workspace/time_entry_form.html", form=form, entry=entry)
+    project, span = _validated(form, entry)
+    if project is None or span is None:
+        return render_form("workspace/time_entry_form.html", 400, form=form, entry=entry)
+    try:
+        timekeeping.update_entry(
+            db.session, entry, project, span[0], span[1], form.notes.data, bool(form.billable.data)
+        )
+    except TimeEntryError as exc:
+        form.end.errors.append(str(exc))
+        return render_form("workspace/time_entry_form.html", 400, form=form, entry=entry)
+    flash("The time entry was updated.", "success")
+    return redirect(url_for("workspace.time_entries"))
+
+
+def time_entry_delete(entry_id: int):  # type: ignore[no-untyped-def]
+    entry = found(queries.get_entry(entry_id))
+    require_entry_owner(entry)
+    try:
+        timekeeping.delete_entry(db.session, entry)
+    except TimeEntryError as exc:
+        abort(400, str(exc))
+    flash("The time entry was deleted.", "success")
+    return redirect(safe_next("workspace.time_entries"))
+
+
+# helpers ------------------------------------------------------------------------------------
+def timer_form() -> TimerStartForm:
+    form = TimerStartForm()
+    form.project.choices = queries.project_choices()
+    return form
+
+
+def _filter_choices(form: TimeFilterForm) -> None:
+    form.project.choices = [("", "All projects")] + [
+        (pid, f"{client} · {name}")
+        for client, projects in queries.project_choices().items()
+        for pid, name in projects
+    ]
+    form.client.choices = [("", "All clients"), *queries.client_choices(active_only=False)]
+    form.user.choices = [("", "Everyone"), *queries.staff_choices()]
+
+
+def _fill(form: TimeEntryForm, entry: TimeEntry) -> None:
+    start = firm.local(entry.start_time)
+    form.project.data = entry.project_id
+    form.day.data = start.date()
+    form.start.data = start.time().replace(second=0, microsecond=0)
+    form.notes.data = entry.notes
+    form.billable.data = entry.billable
+    if entry.end_time is not None:
+        end = firm.local(entry.end_time)
+        if end.date() == start.date():
+            form.end.data = end.time().replace(second=0, microsecond=0)
+        else:
+            seconds = entry.duration_seconds or 0
+            form.duration.data = f"{seconds // 3600}:{seconds // 60 % 60:02d}"
+
+
+def _validated(
+    form: TimeEntryForm, entry: TimeEntry | None
+) -> tuple[Project | None, tuple[dt.datetime, dt.datetime | None] | None]:
+    """The project and the UTC span the form describes, or ``(None, None)`` with errors set."""
+    if not form.validate_on_submit():
+        return None, None
+    project = queries.trackable_project(form.project.data)
+    if project is None and entry is not None and form.project.data == entry.project_id:
+        project = queries.get_project(entry.project_id)
+    if project is None:
+        form.project.errors.append("Unknown project, or one that is archived or deactivated.")
+        return None, None
+    tz = firm.timezone()
+    start = dt.datetime.combine(form.day.data, form.start.data, tzinfo=tz).astimezone(dt.UTC)
+    end: dt.datetime | None = None
+    if form.end.data is not None:
+        end = dt.datetime.combine(form.day.data, form.end.data, tzinfo=tz).astimezone(dt.UTC)
+        if end < start:
+            form.end.errors.append("The end must not be before the start.")
+            return None, None
+        if form.duration.seconds is not None and form.duration.seconds != int(
+            (end - start).total_seconds()
+        ):
+            form.duration.errors.append(
+                "The end time and the duration disagree; fill in only one of them."
+            )
+            return None, None
+    elif form.duration.seconds is not None:
+        end = start + dt.timedelta(seconds=form.duration.seconds)
+    return project, (start, end)
