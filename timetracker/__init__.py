@@ -33,6 +33,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     formatting.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    from timetracker import diagnostics
+
+    diagnostics.init_app(app)
 
     from timetracker.admin.routes import bp as admin_bp
     from timetracker.portal.routes import bp as portal_bp

@@ -1,0 +1,216 @@
+"""The machine description, the targets of issue 7, and the Markdown and JSON reports."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+#: Targets for every portal page (issue 7), checked at each scale.
+P95_LIMIT_MS = 25.0
+MIN_RATIO_OF_TRIVIAL = 0.25
+MAX_QUERIES = 10
+CSV_LIMIT_S = 3.0
+CSV_MEMORY_LIMIT_MB = 50.0
+MIXED_P99_LIMIT_MS = 250.0
+FLAT_TOLERANCE = 0.20
+
+
+def machine(database_version: str) -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram_gib = 0.0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram_gib = int(line.split()[1]) / 1024 / 1024
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gib": round(ram_gib, 1),
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "database": database_version,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def database_version(url: str) -> str:
+    if url.startswith("sqlite"):
+        return f"SQLite {sqlite3.sqlite_version}"
+    import psycopg
+
+    from bench.loader import libpq_url
+
+    with psycopg.connect(libpq_url(url)) as conn:
+        row = conn.execute("SHOW server_version").fetchone()
+    return f"PostgreSQL {row[0].split()[0] if row else '?'}"
+
+
+def page_verdict(page: dict[str, Any], trivial_rps_8: float) -> list[str]:
+    """The targets this page misses (empty when it meets them all)."""
+    misses = []
+    c1, c8 = page["c1"], page["c8"]
+    if c1["p95_ms"] >= P95_LIMIT_MS:
+        misses.append(f"p95 {c1['p95_ms']:.0f} ms ≥ {P95_LIMIT_MS:.0f}")
+    if trivial_rps_8 and c8["rps"] < MIN_RATIO_OF_TRIVIAL * trivial_rps_8:
+        misses.append(f"{c8['rps'] / trivial_rps_8:.0%} of trivial < 25%")
+    if page.get("queries") is not None and page["queries"] > MAX_QUERIES:
+        misses.append(f"{page['queries']} SQL > {MAX_QUERIES}")
+    if c1["errors"] or c8["errors"]:
+        misses.append("errors")
+    return misses
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def _size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} B"
+
+
+def markdown(result: dict[str, Any], scaling: list[dict[str, Any]] | None = None) -> str:
+    run, m = result["run"], result["machine"]
+    out = [
+        f"### {run['entries']:,} entries on {m['database']} ({run['date']})",
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM, {m['os']}, "
+        f"Python {m['python']}, {m['database']}. Server: `timetracker serve` (gunicorn, "
+        f"{run['workers']} sync workers); the load client runs on the same machine. "
+        f"{run['duration']:g} s per page and concurrency"
+        + (" (quick run)" if run["quick"] else "")
+        + f". Data generated in {run['generation_seconds']:.1f} s"
+        + (" (reused)" if run.get("reused_data") else "")
+        + ".",
+        "",
+        "| Page | 1 conn req/s | p50 ms | p95 ms | p99 ms | 8 conn req/s | p50 ms | p95 ms "
+        "| p99 ms | % of trivial (8) | errors | SQL/req | size | targets |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    for page in result["pages"]:
+        if page.get("skipped"):
+            out.append(f"| {page['name']} | {page['skipped']} |" + " |" * 12)
+            continue
+        c1, c8 = page["c1"], page["c8"]
+        verdict = page.get("misses")
+        if page["key"] == "constant" or page["key"] == "csv":
+            verdict_text = "—" if page["key"] == "constant" else page.get("csv_verdict", "")
+        else:
+            verdict_text = "met" if not verdict else "missed: " + "; ".join(verdict)
+        queries = "—" if page.get("queries") is None else str(page["queries"])
+        ratio = "100%" if page["key"] == "constant" else f"{page.get('ratio_c8', 0):.0%}"
+        out.append(
+            f"| {page['name']} | {c1['rps']:.0f} | {_ms(c1['p50_ms'])} | {_ms(c1['p95_ms'])} "
+            f"| {_ms(c1['p99_ms'])} | {c8['rps']:.0f} | {_ms(c8['p50_ms'])} "
+            f"| {_ms(c8['p95_ms'])} | {_ms(c8['p99_ms'])} | {ratio} "
+            f"| {c1['errors'] + c8['errors']} | {queries} | {_size(page['size_bytes'])} "
+            f"| {verdict_text} |"
+        )
+    mixed = result.get("mixed")
+    if mixed:
+        ok = mixed["errors"] == 0 and mixed["p99_ms"] < MIXED_P99_LIMIT_MS
+        out += [
+            "",
+            f"Mixed page set, {mixed['concurrency']} connections for {mixed['seconds']:.0f} s: "
+            f"{mixed['rps']:.0f} req/s, p50 {_ms(mixed['p50_ms'])} ms, p95 "
+            f"{_ms(mixed['p95_ms'])} ms, p99 {_ms(mixed['p99_ms'])} ms, "
+            f"{mixed['errors']} errors ({'met' if ok else 'missed'}: zero errors, p99 < "
+            f"{MIXED_P99_LIMIT_MS:.0f} ms).",
+        ]
+    csv = result.get("csv")
+    if csv:
+        out += ["", csv["summary"]]
+    if result.get("notes"):
+        out += [""] + [f"- {note}" for note in result["notes"]]
+    if scaling and len(scaling) > 1:
+        out += ["", *scaling_table(scaling)]
+    return "\n".join(out) + "\n"
+
+
+def scaling_table(results: list[dict[str, Any]]) -> list[str]:
+    """p95 at 1 connection and req/s at 8 per page across scales, and whether it is flat."""
+    results = sorted(results, key=lambda r: r["run"]["entries"])
+    scales = [r["run"]["entries"] for r in results]
+    header = " | ".join(f"{s:,}: p95 ms / req/s (8)" for s in scales)
+    lines = [
+        f"Scaling on {results[-1]['machine']['database']} (latest run at each scale; "
+        f"flat = every figure within {FLAT_TOLERANCE:.0%} of the smallest scale's):",
+        "",
+        f"| Page | {header} | flat |",
+        "|---|" + "--:|" * len(scales) + "---|",
+    ]
+    by_scale = [{p["key"]: p for p in r["pages"] if not p.get("skipped")} for r in results]
+    for page in results[-1]["pages"]:
+        key = page["key"]
+        if page.get("skipped") or key == "constant":
+            continue
+        cells = []
+        figures = []
+        for pages in by_scale:
+            other = pages.get(key)
+            if other is None:
+                cells.append("—")
+                continue
+            cells.append(f"{_ms(other['c1']['p95_ms'])} / {other['c8']['rps']:.0f}")
+            figures.append((other["c1"]["p95_ms"], other["c8"]["rps"]))
+        flat = "—"
+        if len(figures) > 1:
+            base_p95, base_rps = figures[0]
+            flat = (
+                "yes"
+                if all(
+                    p95 <= base_p95 * (1 + FLAT_TOLERANCE)
+                    and rps >= base_rps * (1 - FLAT_TOLERANCE)
+                    for p95, rps in figures[1:]
+                )
+                else "no"
+            )
+        lines.append(f"| {page['name']} | " + " | ".join(cells) + f" | {flat} |")
+    return lines
+
+
+def latest_per_scale(directory: Path, database: str, current: dict[str, Any]) -> list[dict]:
+    """The newest full (not quick) result per scale for ``database``, with ``current``."""
+    newest: dict[int, dict[str, Any]] = {}
+    for path in directory.glob(f"*-{database}.json"):
+        try:
+            result = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        run = result.get("run", {})
+        if run.get("quick") or "entries" not in run:
+            continue
+        known = newest.get(run["entries"])
+        if known is None or run["finished_at"] > known["run"]["finished_at"]:
+            newest[run["entries"]] = result
+    newest[current["run"]["entries"]] = current
+    return [newest[k] for k in sorted(newest)]
+
+
+def write(directory: Path, result: dict[str, Any]) -> tuple[Path, str]:
+    directory.mkdir(parents=True, exist_ok=True)
+    run = result["run"]
+    database = run["database"]
+    stem = f"{run['date']}-{run['entries']}-{database}" + ("-quick" if run["quick"] else "")
+    scaling = None if run["quick"] else latest_per_scale(directory, database, result)
+    text = markdown(result, scaling)
+    (directory / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (directory / f"{stem}.md").write_text(text)
+    (directory / f"latest-{database}.md").write_text(text)
+    return directory / f"{stem}.md", text

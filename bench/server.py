@@ -1,0 +1,171 @@
+"""The real server under test: ``timetracker serve`` (gunicorn) as a subprocess, and logging in."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import IO
+
+import requests
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _timetracker_command() -> list[str]:
+    script = Path(sys.executable).with_name("timetracker")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from timetracker.cli import main; main()"]
+
+
+class Server:
+    """``timetracker serve --host 127.0.0.1 --port <free> --workers N`` with the bench flag."""
+
+    def __init__(self, database_url: str, workers: int, log_path: Path) -> None:
+        self.database_url = database_url
+        self.workers = workers
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self._log: IO[bytes] | None = None
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Server:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        env = dict(os.environ)
+        # Self-contained: in-process rate limit storage, inline jobs, no mail.
+        for name in ("REDIS_URL", "SMTP_HOST", "MAIL_ENABLED", "TIMETRACKER_DEBUG"):
+            env.pop(name, None)
+        env.update(
+            DATABASE_URL=self.database_url,
+            SECRET_KEY=secrets.token_hex(32),
+            TIMETRACKER_BENCH="1",
+        )
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = self.log_path.open("wb")
+        command = [
+            *_timetracker_command(),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+        ]
+        self.process = subprocess.Popen(
+            command, env=env, stdout=self._log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited at start-up:\n{self.log_tail()}")
+            try:
+                answered = requests.get(self.base + "/login", timeout=2).status_code == 200
+                # Both workers must be up before measuring.
+                if answered and len(self.worker_pids()) >= self.workers:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"the server did not answer within 60 s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def log_tail(self, lines: int = 30) -> str:
+        if self._log is not None:
+            self._log.flush()
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def worker_pids(self) -> list[int]:
+        """The gunicorn workers: the children of the master (the process we started)."""
+        if self.process is None:
+            return []
+        pid = self.process.pid
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            return [int(c) for c in children]
+        except OSError:
+            pass
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(stat.parent.name))
+        return found
+
+    def login(self, email: str, password: str) -> str:
+        """Log in through the login form; returns the Cookie header of the signed-in session.
+
+        One login serves every connection: the account's login rate limit would refuse one
+        login per connection, and a session cookie is valid on any number of connections.
+        """
+        with requests.Session() as session:
+            page = session.get(self.base + "/login", timeout=10)
+            match = CSRF_RE.search(page.text)
+            if not match:
+                raise RuntimeError("no CSRF token on the login page")
+            response = session.post(
+                self.base + "/login",
+                data={"email": email, "password": password, "csrf_token": match.group(1)},
+                allow_redirects=False,
+                timeout=30,
+            )
+            if response.status_code != 302:
+                raise RuntimeError(f"login as {email} failed with status {response.status_code}")
+            return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+
+
+def memory_kib(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM (peak) of a process, in KiB."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0])
+    return values
+
+
+def reset_peak_memory(pid: int) -> bool:
+    """Reset VmHWM to the current RSS (Linux ``clear_refs`` 5); False where not allowed."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
