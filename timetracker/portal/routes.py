@@ -18,6 +18,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, g, render_template, request
 from flask_login import current_user
 
+from timetracker import charts
 from timetracker.auth.access import portal_view
 from timetracker.extensions import login_manager
 from timetracker.portal import params
@@ -64,6 +65,7 @@ def dashboard():  # type: ignore[no-untyped-def]
         stats=s.dashboard_stats(),
         recent_entries=s.recent_time_entries(),
         recent_invoices=s.recent_invoices(),
+        charts=charts.portal_dashboard_charts(s),
         scope=s,
     )
 

@@ -17,7 +17,7 @@ from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import NotFound
 
-from timetracker import db, firm
+from timetracker import charts, db, firm
 from timetracker.models import (
     Client,
     Invoice,
@@ -541,6 +541,17 @@ class PortalScope:
                 self._invoices().order_by(Invoice.issue_date.desc(), Invoice.id.desc()).limit(limit)
             )
         )
+
+    # Charts ---------------------------------------------------------------------------------
+    def weekly_hours(self, weeks: int = charts.WEEKS) -> list[charts.WeekHours]:
+        """Completed time on the client's projects per week, the last ``weeks`` weeks."""
+        conditions = self._entry_conditions(TimeFilters())
+        return charts.weekly_hours(self.session, conditions, self.today, weeks)
+
+    def invoice_amounts_by_status(self) -> list[charts.StatusAmount]:
+        """The client's visible invoices (never drafts) by status, per currency."""
+        conditions = [Invoice.client_id == self.client_id, Invoice.status != InvoiceStatus.DRAFT]
+        return charts.invoice_amounts_by_status(self.session, conditions, self.today)
 
 
 def _money(value: Any) -> Decimal:
