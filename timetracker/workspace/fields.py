@@ -151,6 +151,8 @@ class RecordSelectField(SelectField):
             return
         raw = str(valuelist[0]).strip()
         if not raw.isdigit() or len(raw) > 18:
+            # Kept as typed so that ``DataRequired`` does not replace this message with its own.
+            self.data = raw
             raise ValueError(f"Choose a {self.noun} from the list.")
         self.data = int(raw)
 
