@@ -20,7 +20,6 @@ from typing import Any, Protocol
 from werkzeug.http import dump_options_header
 
 from timetracker import firm
-from timetracker.models.time_entries import seconds_to_hours
 
 HEADER = ("Date", "Project", "Notes", "User", "Hours", "Billable", "Invoice")
 #: Characters that make Excel, LibreOffice or Google Sheets start a formula (or a DDE call).
@@ -50,13 +49,20 @@ def neutralise(value: str | None) -> str:
     return value
 
 
+def hours_text(seconds: int | None) -> str:
+    """Hours with two decimals, rounded half-up (as ``seconds_to_hours``), in integers: the
+    export formats a million of these."""
+    hundredths = (2 * (seconds or 0) + 36) // 72  # seconds / 36, rounded half-up
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
+
+
 def entry_cells(row: ExportRow, zone: dt.tzinfo) -> list[str]:
     return [
         row.start_time.astimezone(zone).date().isoformat(),
         neutralise(row.project_name),
         neutralise(row.notes),
         neutralise(row.user_name),
-        str(seconds_to_hours(row.duration_seconds)),
+        hours_text(row.duration_seconds),
         "yes" if row.billable else "no",
         neutralise(row.invoice_number),
     ]
