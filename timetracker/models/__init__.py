@@ -12,6 +12,7 @@ from timetracker.models.invoices import (
 from timetracker.models.projects import Project, ProjectStatus
 from timetracker.models.settings import Settings
 from timetracker.models.time_entries import TimeEntry
+from timetracker.models.time_totals import TimeEntryMonth
 from timetracker.models.users import Role, User
 
 __all__ = [
@@ -27,5 +28,6 @@ __all__ = [
     "Role",
     "Settings",
     "TimeEntry",
+    "TimeEntryMonth",
     "User",
 ]

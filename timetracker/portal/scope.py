@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import NotFound
 
@@ -26,6 +26,7 @@ from timetracker.models import (
     Project,
     ProjectStatus,
     TimeEntry,
+    TimeEntryMonth,
     User,
 )
 from timetracker.models.time_entries import seconds_to_hours
@@ -219,23 +220,12 @@ class PortalScope:
         if projects:
             rows = self.session.execute(
                 select(
-                    TimeEntry.project_id,
-                    func.coalesce(func.sum(TimeEntry.duration_seconds), 0),
-                    func.coalesce(
-                        func.sum(
-                            case(
-                                (TimeEntry.billable.is_(True), TimeEntry.duration_seconds), else_=0
-                            )
-                        ),
-                        0,
-                    ),
+                    TimeEntryMonth.project_id,
+                    func.sum(TimeEntryMonth.seconds),
+                    func.sum(TimeEntryMonth.billable_seconds),
                 )
-                .where(
-                    TimeEntry.client_id == self.client_id,
-                    TimeEntry.project_id.in_([p.id for p in projects]),
-                    TimeEntry.end_time.is_not(None),
-                )
-                .group_by(TimeEntry.project_id)
+                .where(TimeEntryMonth.project_id.in_([p.id for p in projects]))
+                .group_by(TimeEntryMonth.project_id)
             )
             seconds = {pid: (int(s), int(b)) for pid, s, b in rows}
         summaries = [
@@ -395,6 +385,57 @@ class PortalScope:
         )
 
     def time_entry_totals(self, filters: TimeFilters) -> EntryTotals:
+        """Count and hours of every entry the filters select.
+
+        Whole UTC months inside the range come from the monthly totals; only the partial
+        months at either end are summed from the entries themselves. Two queries at most,
+        whatever the size of the history.
+        """
+        start, end = firm.day_bounds(filters.date_from, filters.date_to)
+        first_month = _next_month_start(start) if start is not None else None
+        end_month = _month_floor(end) if end is not None else None
+        if start is not None and end is not None and first_month >= end_month:  # type: ignore[operator]
+            return self._raw_entry_totals(filters, [(start, end)])
+
+        month_conditions: list[Any] = [Project.client_id == self.client_id]
+        if filters.project_id is not None:
+            month_conditions.append(TimeEntryMonth.project_id == filters.project_id)
+        if first_month is not None:
+            month_conditions.append(TimeEntryMonth.month >= first_month.date())
+        if end_month is not None:
+            month_conditions.append(TimeEntryMonth.month < end_month.date())
+        count, seconds, billable = self.session.execute(
+            select(
+                func.coalesce(func.sum(TimeEntryMonth.entries), 0),
+                func.coalesce(func.sum(TimeEntryMonth.seconds), 0),
+                func.coalesce(func.sum(TimeEntryMonth.billable_seconds), 0),
+            )
+            .join(Project, Project.id == TimeEntryMonth.project_id)
+            .where(*month_conditions)
+        ).one()
+        totals = EntryTotals(int(count), int(seconds), int(billable))
+        edges = []
+        if start is not None and first_month is not None and start < first_month:
+            edges.append((start, first_month))
+        if end is not None and end_month is not None and end_month < end:
+            edges.append((end_month, end))
+        if edges:
+            extra = self._raw_entry_totals(filters, edges)
+            totals = EntryTotals(
+                totals.count + extra.count,
+                totals.seconds + extra.seconds,
+                totals.billable_seconds + extra.billable_seconds,
+            )
+        return totals
+
+    def _raw_entry_totals(
+        self, filters: TimeFilters, spans: list[tuple[dt.datetime, dt.datetime]]
+    ) -> EntryTotals:
+        """Totals summed from the entries that start inside any of ``spans``."""
+        conditions = self._entry_conditions(TimeFilters(project_id=filters.project_id))
+        in_spans = or_(
+            *(and_(TimeEntry.start_time >= a, TimeEntry.start_time < b) for a, b in spans)
+        )
         count, seconds, billable = self.session.execute(
             select(
                 func.count(TimeEntry.id),
@@ -405,7 +446,7 @@ class PortalScope:
                     ),
                     0,
                 ),
-            ).where(*self._entry_conditions(filters))
+            ).where(*conditions, in_spans)
         ).one()
         return EntryTotals(int(count), int(seconds), int(billable))
 
@@ -484,29 +525,37 @@ class PortalScope:
 
     # Dashboard ------------------------------------------------------------------------------
     def dashboard_stats(self) -> DashboardStats:
+        # One query over the monthly totals gives the whole history, the months since the
+        # first UTC month boundary of this (local) month, and the active project count.
         month_start = firm.local_day_start(firm.month_start(self.today))
-        active = (
-            self.session.scalar(
-                select(func.count(Project.id)).where(
-                    Project.client_id == self.client_id, Project.status == ProjectStatus.ACTIVE
-                )
-            )
-            or 0
+        first_month = _next_month_start(month_start)
+        active_count = (
+            select(func.count(Project.id))
+            .where(Project.client_id == self.client_id, Project.status == ProjectStatus.ACTIVE)
+            .scalar_subquery()
         )
-        month_seconds, total_seconds = self.session.execute(
+        total_seconds, month_seconds, active = self.session.execute(
             select(
+                func.coalesce(func.sum(TimeEntryMonth.seconds), 0),
                 func.coalesce(
                     func.sum(
                         case(
-                            (TimeEntry.start_time >= month_start, TimeEntry.duration_seconds),
+                            (TimeEntryMonth.month >= first_month.date(), TimeEntryMonth.seconds),
                             else_=0,
                         )
                     ),
                     0,
                 ),
-                func.coalesce(func.sum(TimeEntry.duration_seconds), 0),
-            ).where(*self._entry_conditions(TimeFilters()))
+                active_count,
+            )
+            .select_from(Project)
+            .outerjoin(TimeEntryMonth, TimeEntryMonth.project_id == Project.id)
+            .where(Project.client_id == self.client_id)
         ).one()
+        if month_start < first_month:
+            month_seconds += self._raw_entry_totals(
+                TimeFilters(), [(month_start, first_month)]
+            ).seconds
         unpaid = self._invoice_condition(InvoiceFilter.UNPAID)
         overdue = self._invoice_condition(InvoiceFilter.OVERDUE)
         balance = Invoice.total - Invoice.amount_paid
@@ -552,6 +601,19 @@ class PortalScope:
         """The client's visible invoices (never drafts) by status, per currency."""
         conditions = [Invoice.client_id == self.client_id, Invoice.status != InvoiceStatus.DRAFT]
         return charts.invoice_amounts_by_status(self.session, conditions, self.today)
+
+
+def _month_floor(moment: dt.datetime) -> dt.datetime:
+    """The start of the UTC month containing ``moment``."""
+    return moment.astimezone(dt.UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _next_month_start(moment: dt.datetime) -> dt.datetime:
+    """The first UTC month boundary at or after ``moment``."""
+    floor = _month_floor(moment)
+    if floor == moment:
+        return floor
+    return (floor + dt.timedelta(days=32)).replace(day=1)
 
 
 def _money(value: Any) -> Decimal:

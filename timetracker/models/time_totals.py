@@ -1,0 +1,168 @@
+"""Monthly totals of completed time entries per project, kept in step with every ORM write.
+
+The portal's counts and hour totals over a client's whole history read these rows (at most one
+per project and month) instead of every entry, so they cost the same at 10,000 or 1,000,000
+entries. Only the partial months at the ends of a date range are summed from the entries.
+Bulk loads that bypass the ORM call :func:`rebuild` afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Integer,
+    case,
+    delete,
+    event,
+    func,
+    insert,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.attributes import get_history
+
+from timetracker.db import Base
+from timetracker.models.time_entries import TimeEntry
+
+
+class TimeEntryMonth(Base):
+    __tablename__ = "time_entry_months"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: First day of the UTC month in which the entries started.
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    entries: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[int] = mapped_column(Integer, default=0)
+    billable_seconds: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def month_of(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(dt.UTC).date().replace(day=1)
+
+
+def _apply(
+    connection: Connection,
+    project_id: int,
+    start: dt.datetime,
+    seconds: int,
+    billable: bool,
+    sign: int,
+) -> None:
+    values = {
+        "project_id": project_id,
+        "month": month_of(start),
+        "entries": sign,
+        "seconds": sign * seconds,
+        "billable_seconds": sign * seconds if billable else 0,
+    }
+    table = TimeEntryMonth.__table__
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.project_id, table.c.month],
+        set_={
+            "entries": table.c.entries + stmt.excluded.entries,
+            "seconds": table.c.seconds + stmt.excluded.seconds,
+            "billable_seconds": table.c.billable_seconds + stmt.excluded.billable_seconds,
+        },
+    )
+    connection.execute(stmt)
+
+
+def _old(entry: TimeEntry, name: str) -> Any:
+    """The attribute's value as the database has it now (before this flush)."""
+    history = get_history(entry, name)
+    if history.deleted:
+        return history.deleted[0]
+    if history.added:
+        return None  # it was empty before
+    if history.unchanged:
+        return history.unchanged[0]
+    return getattr(entry, name)
+
+
+_FIELDS = ("project_id", "start_time", "end_time", "duration_seconds", "billable")
+
+
+@event.listens_for(TimeEntry, "after_insert")
+def _inserted(_mapper: Any, connection: Connection, entry: TimeEntry) -> None:
+    if entry.end_time is not None:
+        _apply(
+            connection,
+            entry.project_id,
+            entry.start_time,
+            entry.duration_seconds or 0,
+            entry.billable,
+            +1,
+        )
+
+
+@event.listens_for(TimeEntry, "before_update")
+def _updating(_mapper: Any, connection: Connection, entry: TimeEntry) -> None:
+    if not any(get_history(entry, name).has_changes() for name in _FIELDS):
+        return
+    if _old(entry, "end_time") is not None:
+        _apply(
+            connection,
+            _old(entry, "project_id"),
+            _old(entry, "start_time"),
+            _old(entry, "duration_seconds") or 0,
+            _old(entry, "billable"),
+            -1,
+        )
+    if entry.end_time is not None:
+        _apply(
+            connection,
+            entry.project_id,
+            entry.start_time,
+            entry.duration_seconds or 0,
+            entry.billable,
+            +1,
+        )
+
+
+@event.listens_for(TimeEntry, "before_delete")
+def _deleting(_mapper: Any, connection: Connection, entry: TimeEntry) -> None:
+    if _old(entry, "end_time") is not None:
+        _apply(
+            connection,
+            _old(entry, "project_id"),
+            _old(entry, "start_time"),
+            _old(entry, "duration_seconds") or 0,
+            _old(entry, "billable"),
+            -1,
+        )
+
+
+def rebuild(connection: Connection) -> None:
+    """Recompute every row from the entries (after a bulk load that bypassed the ORM)."""
+    if connection.dialect.name == "postgresql":
+        month = literal_column("date_trunc('month', start_time AT TIME ZONE 'UTC')::date")
+    else:
+        month = literal_column("date(start_time, 'start of month')")
+    connection.execute(delete(TimeEntryMonth))
+    grouped = (
+        select(
+            TimeEntry.project_id,
+            month,
+            func.count(TimeEntry.id),
+            func.sum(TimeEntry.duration_seconds),
+            func.sum(case((TimeEntry.billable.is_(True), TimeEntry.duration_seconds), else_=0)),
+        )
+        .where(TimeEntry.end_time.is_not(None))
+        .group_by(TimeEntry.project_id, month)
+    )
+    connection.execute(
+        insert(TimeEntryMonth).from_select(
+            ["project_id", "month", "entries", "seconds", "billable_seconds"], grouped
+        )
+    )
