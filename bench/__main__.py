@@ -26,6 +26,15 @@ BENCH_DIR = Path(__file__).resolve().parent
 DATA_DIR = BENCH_DIR / "data"
 RESULTS_DIR = BENCH_DIR / "results"
 PAGE_LINK_RE = re.compile(r"[?&](?:amp;)?page=(\d+)")
+PAGE_COUNT_RE = re.compile(r"page [\d,]+ of ([\d,]+)")
+#: The app's PAGE_SIZE, used only when the page count cannot be read from the page.
+PAGE_SIZE = 50
+
+
+def last_page_number(html: str) -> int | None:
+    numbers = [int(n) for n in PAGE_LINK_RE.findall(html)]
+    numbers += [int(n.replace(",", "")) for n in PAGE_COUNT_RE.findall(html)]
+    return max(numbers) if numbers else None
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -156,8 +165,13 @@ def measure_pages(args: argparse.Namespace, server: Server, facts: dict[str, Any
             print(f"  {name:<40} skipped (404)", file=sys.stderr)
             continue
         if key == "entries_first":
-            numbers = [int(n) for n in PAGE_LINK_RE.findall(probe.body.decode(errors="replace"))]
-            last_page = max(numbers, default=1)
+            last_page = last_page_number(probe.body.decode(errors="replace"))
+            if last_page is None:
+                last_page = -(-int(facts["bench_entries"]) // PAGE_SIZE)
+                notes.append(
+                    f"The first time entries page shows no page links; the last page was "
+                    f"taken as {last_page} ({facts['bench_entries']:,} entries / {PAGE_SIZE})."
+                )
         page["size_bytes"] = probe.body_size
         page["content_type"] = probe.headers.get("content-type", "")
         count = probe.headers.get("x-query-count")

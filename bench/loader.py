@@ -402,7 +402,33 @@ def load_postgres(url: str, data: Dataset) -> dict[str, float]:
     return timings
 
 
+def rebuild_derived(url: str) -> None:
+    """Recompute the tables the ORM keeps in step with time entries (the bulk load bypassed
+    it): the monthly totals, when the schema has them."""
+    try:
+        from timetracker.models import time_totals
+    except ImportError:
+        return
+    from sqlalchemy import inspect
+
+    from timetracker.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        if not inspect(engine).has_table(time_totals.TimeEntryMonth.__tablename__):
+            return
+        with engine.begin() as connection:
+            time_totals.rebuild(connection)
+        if engine.dialect.name == "postgresql":
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("VACUUM ANALYZE time_entry_months")
+    finally:
+        engine.dispose()
+
+
 def load(url: str, data: Dataset) -> dict[str, float]:
-    if url.startswith("sqlite"):
-        return load_sqlite(url, data)
-    return load_postgres(url, data)
+    timings = load_sqlite(url, data) if url.startswith("sqlite") else load_postgres(url, data)
+    step = Progress("derived totals", 1, "steps")
+    rebuild_derived(url)
+    timings["derived"] = step.close()
+    return timings

@@ -80,11 +80,11 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server exited at start-up:\n{self.log_tail()}")
             try:
-                answered = requests.get(self.base + "/login", timeout=2).status_code == 200
+                answered = requests.get(self.base + "/login", timeout=10).status_code == 200
                 # Both workers must be up before measuring.
                 if answered and len(self.worker_pids()) >= self.workers:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:
                 pass
             time.sleep(0.2)
         raise RuntimeError(f"the server did not answer within 60 s:\n{self.log_tail()}")
