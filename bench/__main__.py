@@ -19,8 +19,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from bench import dataset, load, loader, report
-from bench.server import Server, memory_kib, reset_peak_memory
+from bench.server import Server, cpu_seconds, memory_kib, postgres_backends, reset_peak_memory
 
 BENCH_DIR = Path(__file__).resolve().parent
 DATA_DIR = BENCH_DIR / "data"
@@ -142,6 +144,12 @@ def page_list(facts: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def measure_pages(args: argparse.Namespace, server: Server, facts: dict[str, Any]) -> dict:
+    database = make_url(server.database_url).database or ""
+    is_postgres = not server.database_url.startswith("sqlite")
+
+    def db_processes() -> list[int]:
+        return postgres_backends(database) if is_postgres else []
+
     cookie = server.login(dataset.PORTAL_EMAIL, dataset.PORTAL_PASSWORD)
     client = load.HttpClient(server.port, cookie)
     pages: list[dict[str, Any]] = []
@@ -187,18 +195,26 @@ def measure_pages(args: argparse.Namespace, server: Server, facts: dict[str, Any
             peak_reset = all(reset_peak_memory(pid) for pid in workers)
             before = {pid: memory_kib(pid)["VmRSS" if peak_reset else "VmHWM"] for pid in workers}
         runs = {}
+        cpu = {}
         for concurrency in (1, 8):
             minimum = (3 if concurrency == 1 else 8) if heavy else 5
+            app_pids, db_pids = server.worker_pids(), db_processes()
+            app_before, db_before = cpu_seconds(app_pids), cpu_seconds(db_pids)
             runs[concurrency] = load.run_load(
                 client, [path], concurrency, args.duration, min_requests=minimum
             )
+            done = max(runs[concurrency].requests, 1)
+            cpu[concurrency] = {
+                "app_cpu_ms": round((cpu_seconds(app_pids) - app_before) / done * 1000, 2),
+                "db_cpu_ms": round((cpu_seconds(db_pids) - db_before) / done * 1000, 2),
+            }
             if heavy and concurrency == 1:
                 after = {pid: memory_kib(pid)["VmHWM"] for pid in before}
                 growth = max((after[p] - before[p] for p in before), default=0) / 1024
                 page["worker_peak_growth_mb"] = round(growth, 1)
                 page["peak_reset"] = peak_reset
-        page["c1"] = runs[1].summary()
-        page["c8"] = runs[8].summary()
+        page["c1"] = runs[1].summary() | cpu[1]
+        page["c8"] = runs[8].summary() | cpu[8]
         if key == "constant":
             trivial_rps = {1: runs[1].rps, 8: runs[8].rps}
         else:
@@ -214,6 +230,7 @@ def measure_pages(args: argparse.Namespace, server: Server, facts: dict[str, Any
         print(
             f"  {name:<40} {page['c1']['rps']:7.0f} req/s p95 {page['c1']['p95_ms']:7.1f} ms | "
             f"8 conn {page['c8']['rps']:7.0f} req/s p95 {page['c8']['p95_ms']:7.1f} ms | "
+            f"CPU {page['c1']['app_cpu_ms']:.1f}+{page['c1']['db_cpu_ms']:.1f} ms | "
             f"SQL {page['queries']} | errors {page['c1']['errors'] + page['c8']['errors']}",
             file=sys.stderr,
         )
@@ -265,10 +282,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     version = report.database_version(url)
     machine = report.machine(version)
+    load_before = machine["load_average"]
     print(f"Measuring with {args.workers} gunicorn workers ({version}).", file=sys.stderr)
     with Server(url, args.workers, DATA_DIR / f"server-{label}.log") as server:
         measured = measure_pages(args, server, record["facts"])
     now = dt.datetime.now(dt.UTC)
+    machine["load_average"] = {"start": load_before, "end": report.load_average()}
     result = {
         "run": {
             "date": now.date().isoformat(),

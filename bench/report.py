@@ -42,8 +42,12 @@ def machine(database_version: str) -> dict[str, Any]:
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
         "database": database_version,
-        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "load_average": load_average(),
     }
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
 
 
 def database_version(url: str) -> str:
@@ -73,6 +77,18 @@ def page_verdict(page: dict[str, Any], trivial_rps_8: float) -> list[str]:
     return misses
 
 
+def _load_text(m: dict[str, Any]) -> str:
+    loads = m.get("load_average")
+    if not isinstance(loads, dict):
+        return ""
+    return (
+        f"Load average (1 min) {loads['start'][0]:.1f} at the start and {loads['end'][0]:.1f} "
+        "at the end: other work on the machine slows the wall-clock figures, while the CPU "
+        "time per request (app = gunicorn workers, db = PostgreSQL backends) is little "
+        "affected by it."
+    )
+
+
 def _ms(value: float) -> str:
     return f"{value:.1f}" if value < 100 else f"{value:.0f}"
 
@@ -97,15 +113,15 @@ def markdown(result: dict[str, Any], scaling: list[dict[str, Any]] | None = None
         + (" (quick run)" if run["quick"] else "")
         + f". Data generated in {run['generation_seconds']:.1f} s"
         + (" (reused)" if run.get("reused_data") else "")
-        + ".",
+        + f". {_load_text(m)}",
         "",
         "| Page | 1 conn req/s | p50 ms | p95 ms | p99 ms | 8 conn req/s | p50 ms | p95 ms "
-        "| p99 ms | % of trivial (8) | errors | SQL/req | size | targets |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+        "| p99 ms | % of trivial (8) | CPU ms/req app + db | errors | SQL/req | size | targets |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     for page in result["pages"]:
         if page.get("skipped"):
-            out.append(f"| {page['name']} | {page['skipped']} |" + " |" * 12)
+            out.append(f"| {page['name']} | {page['skipped']} |" + " |" * 13)
             continue
         c1, c8 = page["c1"], page["c8"]
         verdict = page.get("misses")
@@ -119,6 +135,7 @@ def markdown(result: dict[str, Any], scaling: list[dict[str, Any]] | None = None
             f"| {page['name']} | {c1['rps']:.0f} | {_ms(c1['p50_ms'])} | {_ms(c1['p95_ms'])} "
             f"| {_ms(c1['p99_ms'])} | {c8['rps']:.0f} | {_ms(c8['p50_ms'])} "
             f"| {_ms(c8['p95_ms'])} | {_ms(c8['p99_ms'])} | {ratio} "
+            f"| {c1.get('app_cpu_ms', 0):.1f} + {c1.get('db_cpu_ms', 0):.1f} "
             f"| {c1['errors'] + c8['errors']} | {queries} | {_size(page['size_bytes'])} "
             f"| {verdict_text} |"
         )

@@ -152,6 +152,35 @@ class Server:
             return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of processes (gone processes count zero)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / _TICKS
+
+
+def postgres_backends(database: str) -> list[int]:
+    """PostgreSQL backend processes connected to ``database`` (their title names it)."""
+    pids = []
+    needle = f" {database} ".encode()
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            title = cmdline.read_bytes()
+        except OSError:
+            continue
+        if title.startswith(b"postgres: ") and needle in title:
+            pids.append(int(cmdline.parent.name))
+    return pids
+
+
 def memory_kib(pid: int) -> dict[str, int]:
     """VmRSS and VmHWM (peak) of a process, in KiB."""
     values = {}
