@@ -123,22 +123,22 @@ def test_staff_charts_show_own_hours_and_only_admins_see_invoices_per_currency(c
 
 
 @pytest.mark.parametrize(
-    ("value", "ceiling"),
+    ("top", "step", "steps"),
     [
-        ("0", "1"),
-        ("0.3", "0.5"),
-        ("1", "1"),
-        ("1.01", "2"),
-        ("2.2", "2.5"),
-        ("3", "5"),
-        ("7.5", "10"),
-        ("11", "20"),
-        ("240", "250"),
-        ("2600", "5000"),
+        ("0", "1", 4),
+        ("0.3", "0.1", 3),
+        ("1", "0.2", 5),
+        ("2.2", "0.5", 5),
+        ("7.5", "2", 4),
+        ("22.25", "5", 5),
+        ("38", "10", 4),
+        ("240", "50", 5),
+        ("13300", "5000", 3),
+        ("1000000", "200000", 5),
     ],
 )
-def test_axis_scale_rounds_up_to_a_round_number(value, ceiling):
-    assert charts.nice_ceiling(Decimal(value)) == Decimal(ceiling)
+def test_axis_reaches_the_top_in_at_most_five_round_steps(top, step, steps):
+    assert charts.axis_scale(Decimal(top)) == (Decimal(step), steps)
 
 
 def test_bar_chart_scales_bars_from_zero_and_keeps_them_inside_the_plot():

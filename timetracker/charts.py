@@ -230,22 +230,26 @@ class BarSpec:
     colour: str
 
 
-WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 64, 8, 20, 36
-TICKS = 4
+WIDTH, HEIGHT = 480, 220
+LEFT, RIGHT, TOP, BOTTOM = 48, 4, 18, 30
+MAX_TICKS = 5
+NICE_STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5))
 
 
-def nice_ceiling(value: Decimal) -> Decimal:
-    """The smallest of 1, 2, 2.5, 5 or 10 times a power of ten that is at least ``value``
-    (and 1 for zero), so that the axis reads in round numbers."""
-    if value <= 0:
-        return Decimal(1)
-    exponent = value.adjusted()
-    power = Decimal(10) ** exponent
-    for step in (Decimal(1), Decimal("2"), Decimal("2.5"), Decimal(5), Decimal(10)):
-        if value <= step * power:
-            return _plain(step * power)
-    return _plain(Decimal(10) * power)  # pragma: no cover - the loop always returns
+def axis_scale(top: Decimal, max_steps: int = MAX_TICKS) -> tuple[Decimal, int]:
+    """The step (1, 2, 2.5 or 5 times a power of ten) and the number of steps of an axis
+    from zero that reaches ``top`` in at most ``max_steps`` round steps, as tight as possible.
+    An empty chart gets an axis from 0 to 4."""
+    if top <= 0:
+        return Decimal(1), 4
+    exponent = (top / max_steps).adjusted()
+    for e in (exponent, exponent + 1):
+        for nice in NICE_STEPS:
+            step = nice * Decimal(10) ** e
+            steps = int((top / step).to_integral_value(rounding=ROUND_CEILING))
+            if steps <= max_steps:
+                return _plain(step), max(steps, 1)
+    raise AssertionError("unreachable: ten times the smallest step always fits")  # pragma: no cover
 
 
 def _plain(value: Decimal) -> Decimal:
@@ -258,9 +262,8 @@ def bar_chart(specs: Sequence[BarSpec], tick_label: Any) -> BarChart:
     plot_width = WIDTH - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
     top_value = max((s.value for s in specs), default=Decimal(0))
-    # Four ticks of a round step: scale to a ceiling that divides evenly by four.
-    step = nice_ceiling((top_value / TICKS).quantize(Decimal("0.0001"), rounding=ROUND_CEILING))
-    scale_max = step * TICKS
+    step, steps = axis_scale(top_value)
+    scale_max = step * steps
     slot = plot_width / max(len(specs), 1)
     gap = min(slot * 0.25, 24)
     bars = []
@@ -281,8 +284,8 @@ def bar_chart(specs: Sequence[BarSpec], tick_label: Any) -> BarChart:
             )
         )
     ticks = [
-        Tick(tick_label(step * n), round(TOP + plot_height - plot_height * n / TICKS, 1))
-        for n in range(TICKS + 1)
+        Tick(tick_label(step * n), round(TOP + plot_height - plot_height * n / steps, 1))
+        for n in range(steps + 1)
     ]
     return BarChart(bars, ticks, WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, TOP, TOP + plot_height)
 
