@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import smtplib
 from collections.abc import Iterator
 
 import pytest
@@ -20,6 +21,7 @@ from timetracker.models import Client, EmailDelivery, Invoice, InvoiceStatus
 from timetracker.notifications.invoices import (
     DeliveryStatus,
     NotificationError,
+    describe_failure,
     notify_invoice_sent,
     resend_invoice_email,
 )
@@ -298,3 +300,16 @@ def test_a_delivery_is_sent_once_even_if_dispatched_twice(
     dispatch(ids)
     dispatch(ids)
     assert len(smtp_server.messages) == 1
+
+
+def test_failures_are_described_for_people() -> None:
+    assert describe_failure(smtplib.SMTPDataError(451, b"4.3.0 Try later")) == (
+        "The mail server answered 451 4.3.0 Try later"
+    )
+    refused = smtplib.SMTPRecipientsRefused({"a@client.example": (550, b"5.1.1 No such user")})
+    assert describe_failure(refused) == (
+        "The mail server refused the recipient (a@client.example: 550 5.1.1 No such user)."
+    )
+    assert describe_failure(ConnectionRefusedError(111, "Connection refused")) == (
+        "ConnectionRefusedError: [Errno 111] Connection refused"
+    )

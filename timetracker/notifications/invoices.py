@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import smtplib
 from collections.abc import Sequence
 from functools import partial
 
@@ -138,6 +139,22 @@ def _skip(session: Session, delivery: EmailDelivery, reason: str) -> Outcome:
     return Outcome.DONE
 
 
+def describe_failure(exc: Exception) -> str:
+    """The failure as staff read it on the invoice page."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        refused = "; ".join(
+            f"{address}: {code} {_text(reply)}" for address, (code, reply) in exc.recipients.items()
+        )
+        return f"The mail server refused the recipient ({refused})."
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"The mail server answered {exc.smtp_code} {_text(exc.smtp_error)}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
 def attempt_delivery(delivery_id: int) -> Outcome:
     """Make one attempt to send a queued email and record it; commits the session.
 
@@ -180,7 +197,7 @@ def attempt_delivery(delivery_id: int) -> Outcome:
         )
         send_message(message, current_app.config)
     except Exception as exc:  # any failure (SMTP, TLS, rendering) is recorded and retried
-        delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        delivery.last_error = describe_failure(exc)[:2000]
         final = delivery.attempts >= max_attempts()
         delivery.status = DeliveryStatus.FAILED if final else DeliveryStatus.RETRYING
         session.commit()

@@ -18,6 +18,7 @@ from timetracker.models import TimeEntry
 from timetracker.workspace import (
     clients,
     dashboard,
+    downloads,
     invoices,
     projects,
     queries,
@@ -41,6 +42,7 @@ URLS: list[tuple[str, Callable[..., Any], list[str], Callable[..., Any]]] = [
     ("/time/<int:entry_id>/delete", time_entries.time_entry_delete, POST, staff),
     ("/time/timer/start", time_entries.timer_start, POST, staff),
     ("/time/timer/stop", time_entries.timer_stop, POST, staff),
+    ("/time/export.csv", downloads.time_entries_csv, GET, staff),
     # Clients
     ("/clients", clients.clients, GET, staff),
     ("/clients/new", clients.client_new, FORM, admin),
@@ -68,6 +70,8 @@ URLS: list[tuple[str, Callable[..., Any], list[str], Callable[..., Any]]] = [
     ("/invoices/<int:invoice_id>/send", invoices.invoice_send, POST, admin),
     ("/invoices/<int:invoice_id>/payments", invoices.invoice_payment, POST, admin),
     ("/invoices/<int:invoice_id>/cancel", invoices.invoice_cancel, POST, admin),
+    ("/invoices/<int:invoice_id>/pdf", downloads.invoice_pdf, GET, staff),
+    ("/invoices/<int:invoice_id>/resend", downloads.invoice_resend, POST, admin),
     # Reports
     ("/reports", reports.reports, GET, staff),
 ]  # fmt: skip

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from timetracker import db, firm
 from timetracker.models import Client, Invoice, InvoiceItem, Project
+from timetracker.notifications.invoices import deliveries_for, notify_invoice_sent
 from timetracker.workspace import invoicing, queries
 from timetracker.workspace.common import found, render_form
 from timetracker.workspace.forms import (
@@ -182,6 +183,7 @@ def invoice_item_delete(invoice_id: int, item_id: int):  # type: ignore[no-untyp
 def invoice_send(invoice_id: int):  # type: ignore[no-untyped-def]
     invoice = found(queries.get_invoice(invoice_id))
     _apply(invoicing.mark_sent, invoice)
+    notify_invoice_sent(invoice)  # emails the client's portal users once this commits
     flash(f"Invoice {invoice.number} is marked as sent and can no longer be edited.", "success")
     return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
 
@@ -235,6 +237,7 @@ def _detail(
         item_form=item_form or InvoiceItemForm(prefix="item", formdata=None),
         payment_form=payment_form,
         can_manage=current_user.is_admin,
+        deliveries=deliveries_for(db.session, invoice.id),
     )
 
 

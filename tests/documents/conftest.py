@@ -1,0 +1,33 @@
+"""Closing streamed responses: a CSV download keeps its request context (and database session)
+open until the body is read or closed, as a WSGI server does; a test that stops early (a failed
+assertion) must still close it before the test's transaction is rolled back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+
+@pytest.fixture(autouse=True)
+def _close_responses(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    if "client" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("connection")  # torn down after this fixture
+    opened: list[Any] = []
+    original = FlaskClient.open
+
+    def open_and_track(self: FlaskClient, *args: Any, **kwargs: Any) -> Any:
+        response = original(self, *args, **kwargs)
+        opened.append(response)
+        return response
+
+    monkeypatch.setattr(FlaskClient, "open", open_and_track)
+    yield
+    for response in opened:
+        response.close()
