@@ -50,8 +50,8 @@ class TimerStartForm(FlaskForm):
 
 class TimeEntryForm(FlaskForm):
     project = RecordSelectField("Project", [DataRequired("Choose a project.")], noun="project")
-    day = DateField("Date", [DataRequired("Enter the date (YYYY-MM-DD).")])
-    start = TimeField("Start", [DataRequired("Enter the start time (HH:MM).")])
+    day = DateField("Date", [InputRequired("Enter the date (YYYY-MM-DD).")])
+    start = TimeField("Start", [InputRequired("Enter the start time (HH:MM).")])
     end = TimeField("End", [Optional()])
     duration = DurationField("or duration", [Optional()])
     notes = TextAreaField("Notes", [Optional(), Length(max=2000)])
@@ -98,7 +98,11 @@ class ClientForm(FlaskForm):
     )
     address = TextAreaField("Address", [Optional(), Length(max=2000)])
     currency = StringField(
-        "Currency", [DataRequired("Enter a currency code such as EUR."), Length(min=3, max=3)]
+        "Currency",
+        [
+            DataRequired("Enter a currency code such as EUR."),
+            Length(3, 3, "Enter a three-letter currency code such as EUR."),
+        ],
     )
     default_hourly_rate = DecimalTextField(
         "Default hourly rate", [DataRequired("Enter the default hourly rate.")], maximum=MAX_MONEY
@@ -153,7 +157,7 @@ class InvoiceCreateForm(FlaskForm):
     date_to = DateField("Time to", [Optional()])
     group_by = SelectField("Lines", choices=list(GROUPINGS.items()), default="project")
     from_time = BooleanField("Bill the unbilled time in this range", default=True)
-    issue_date = DateField("Issue date", [DataRequired("Enter the issue date.")])
+    issue_date = DateField("Issue date", [InputRequired("Enter the issue date.")])
     payment_terms = IntegerField(
         "Payment terms (days)",
         [
@@ -171,8 +175,8 @@ class InvoiceCreateForm(FlaskForm):
 
 
 class InvoiceEditForm(FlaskForm):
-    issue_date = DateField("Issue date", [DataRequired("Enter the issue date.")])
-    due_date = DateField("Due date", [DataRequired("Enter the due date.")])
+    issue_date = DateField("Issue date", [InputRequired("Enter the issue date.")])
+    due_date = DateField("Due date", [InputRequired("Enter the due date.")])
     tax_rate = PercentField("Tax rate (%)", [DataRequired("Enter the tax rate (0 for none).")])
     notes = TextAreaField("Notes", [Optional(), Length(max=5000)])
     submit = SubmitField("Save invoice")
@@ -204,7 +208,7 @@ class PaymentForm(FlaskForm):
         minimum=Decimal("0.01"),
         maximum=MAX_MONEY,
     )
-    paid_on = DateField("Paid on", [DataRequired("Enter the payment date.")])
+    paid_on = DateField("Paid on", [InputRequired("Enter the payment date.")])
     method = StringField("Method", [Optional(), Length(max=50)])
     reference = StringField("Reference", [Optional(), Length(max=200)])
     submit = SubmitField("Record payment")

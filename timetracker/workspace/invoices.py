@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from timetracker import db, firm
-from timetracker.models import Client, Invoice, InvoiceItem, Project
+from timetracker.models import Client, Invoice, InvoiceItem, InvoiceStatus, Project
 from timetracker.notifications.invoices import deliveries_for, notify_invoice_sent
 from timetracker.workspace import invoicing, queries
 from timetracker.workspace.common import found, render_form
@@ -125,6 +125,10 @@ def invoice_edit(invoice_id: int):  # type: ignore[no-untyped-def]
 def invoice_item_add(invoice_id: int):  # type: ignore[no-untyped-def]
     invoice = found(queries.get_invoice(invoice_id))
     form = InvoiceItemForm(prefix="item")
+    try:
+        invoicing.require_draft(invoice)
+    except InvoiceError as exc:
+        return _detail(invoice, problem=str(exc), status=400)
     if not form.validate_on_submit():
         return _detail(invoice, item_form=form, status=400)
     try:
@@ -191,6 +195,9 @@ def invoice_send(invoice_id: int):  # type: ignore[no-untyped-def]
 def invoice_payment(invoice_id: int):  # type: ignore[no-untyped-def]
     invoice = found(queries.get_invoice(invoice_id))
     form = PaymentForm(prefix="pay")
+    if invoice.status != InvoiceStatus.SENT:
+        problem = "Payments can only be recorded on a sent, unpaid invoice."
+        return _detail(invoice, problem=problem, status=400)
     if not form.validate_on_submit():
         return _detail(invoice, payment_form=form, status=400)
     try:
@@ -222,6 +229,7 @@ def _detail(
     *,
     item_form: InvoiceItemForm | None = None,
     payment_form: PaymentForm | None = None,
+    problem: str | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
     if payment_form is None:
@@ -238,6 +246,7 @@ def _detail(
         payment_form=payment_form,
         can_manage=current_user.is_admin,
         deliveries=deliveries_for(db.session, invoice.id),
+        problem=problem,
     )
 
 

@@ -240,7 +240,7 @@ def create_invoice_from_time(
     return invoice
 
 
-def _require_draft(invoice: Invoice) -> None:
+def require_draft(invoice: Invoice) -> None:
     if invoice.status != InvoiceStatus.DRAFT:
         raise InvoiceError(
             "Only a draft invoice can be changed; this one is " + invoice.status + "."
@@ -266,7 +266,7 @@ def _line_values(
 def add_item(
     session: Session, invoice: Invoice, description: str, quantity: Decimal, unit_price: Decimal
 ) -> InvoiceItem:
-    _require_draft(invoice)
+    require_draft(invoice)
     quantity, unit_price = _line_values(description, quantity, unit_price)
     item = InvoiceItem(
         invoice_id=invoice.id,
@@ -291,7 +291,7 @@ def update_item(
     quantity: Decimal,
     unit_price: Decimal,
 ) -> None:
-    _require_draft(invoice)
+    require_draft(invoice)
     quantity, unit_price = _line_values(description, quantity, unit_price)
     item.description = description
     item.quantity = quantity
@@ -303,7 +303,7 @@ def update_item(
 
 def remove_item(session: Session, invoice: Invoice, item: InvoiceItem) -> None:
     """Remove a line; time entries it billed become billable again."""
-    _require_draft(invoice)
+    require_draft(invoice)
     session.execute(
         update(TimeEntry)
         .where(TimeEntry.invoice_item_id == item.id)
@@ -325,7 +325,7 @@ def update_draft(
     tax_rate: Decimal,
     notes: str | None,
 ) -> None:
-    _require_draft(invoice)
+    require_draft(invoice)
     if due_date < issue_date:
         raise InvoiceError("The due date cannot be before the issue date.")
     if not Decimal(0) <= tax_rate <= Decimal(100):
@@ -340,7 +340,7 @@ def update_draft(
 
 def mark_sent(session: Session, invoice: Invoice) -> None:
     """Issue the invoice: from now on it is locked and visible to the client."""
-    _require_draft(invoice)
+    require_draft(invoice)
     if not invoice.items:
         raise InvoiceError("An invoice without lines cannot be sent.")
     invoice.status = InvoiceStatus.SENT
