@@ -179,3 +179,28 @@ def test_portal_dashboard_draws_both_charts_with_table_fallbacks(app, client, se
     assert "Draft" not in html  # the portal never shows drafts, not even as an empty bar
     assert "<script" not in html.split("</main>")[0]
     assert ' style="' not in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_staff_dashboard_shows_own_hours_chart_and_admins_also_invoice_amounts(
+    app, client, session
+):
+    staff = factories.make_user(session)
+    admin = factories.make_admin(session)
+    factories.make_entry(
+        session, factories.make_project(session), staff, start=utc(2026, 3, 17, 9), minutes=150
+    )
+    factories.make_invoice(session, factories.make_client(session))
+
+    login(client, staff.email)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "Your hours per week" in html and 'data-testid="chart-hours"' in html
+    assert "2.50</td>" in html
+    assert 'data-testid="chart-invoices"' not in html
+
+    client = app.test_client()
+    login(client, admin.email)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert 'data-testid="chart-invoices"' in html
+    assert "Invoice amounts" in html and "Draft</th>" in html
+    assert ' style="' not in html

@@ -7,7 +7,7 @@ import datetime as dt
 from flask import render_template
 from flask_login import current_user
 
-from timetracker import firm
+from timetracker import charts, firm
 from timetracker.workspace import queries
 from timetracker.workspace.time_entries import timer_form
 
@@ -27,6 +27,7 @@ def dashboard():  # type: ignore[no-untyped-def]
         "timer_form": timer_form(),
         "recent": queries.recent_entries(current_user.id),
         "today": today,
+        "charts": charts.staff_dashboard_charts(current_user),
     }
     if current_user.is_admin:
         context["unbilled"], context["unbilled_total"] = queries.unbilled_by_client()
