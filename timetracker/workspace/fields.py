@@ -135,6 +135,9 @@ class RecordSelectField(SelectField):
     the choices only serve to draw the list.
     """
 
+    #: The chosen id, ``None`` when nothing was chosen.
+    data: Any
+
     def __init__(
         self, label: str | None = None, validators: Any = None, *, noun: str = "record", **kw: Any
     ) -> None:

@@ -64,11 +64,15 @@ def next_invoice_number(session: Session, year: int) -> str:
     """
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(InvoiceSequence).values(year=year, last_number=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[InvoiceSequence.year],
-        set_={"last_number": InvoiceSequence.last_number + 1},
-    ).returning(InvoiceSequence.last_number)
+    stmt = (
+        insert(InvoiceSequence)
+        .values(year=year, last_number=1)
+        .on_conflict_do_update(
+            index_elements=[InvoiceSequence.year],
+            set_={"last_number": InvoiceSequence.last_number + 1},
+        )
+        .returning(InvoiceSequence.last_number)
+    )
     number = session.execute(stmt).scalar_one()
     return f"{firm.get_settings().invoice_prefix}{year}-{number:04d}"
 
@@ -225,7 +229,7 @@ def create_invoice_from_time(
         session.flush()
         ids = [e.id for e in entries]
         # Only entries still unbilled are taken: a concurrent invoice cannot bill them twice.
-        taken = session.execute(
+        taken = session.execute(  # type: ignore[attr-defined]  # a CursorResult
             update(TimeEntry)
             .where(TimeEntry.id.in_(ids), TimeEntry.invoice_item_id.is_(None))
             .values(invoice_item_id=item.id)
