@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -55,6 +56,11 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
+        # Also the longest a server-side session lives (auth/sessions.py).
+        "REMEMBER_COOKIE_DURATION": dt.timedelta(
+            days=int(env.get("TIMETRACKER_SESSION_DAYS", "30") or 30)
+        ),
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
         # Requests
         "MAX_CONTENT_LENGTH": int(env.get("TIMETRACKER_MAX_CONTENT_LENGTH", 1024 * 1024)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,11 @@ def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
     if isinstance(error, HTTPException):
         return _http_error(error)
     log.exception("unhandled error", exc_info=error)
+    # The error may have left the session unusable (a failed flush); the error page itself
+    # reads the settings, so start it on a clean transaction. Nothing of the request is kept.
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
     return render_error(500)
 
 

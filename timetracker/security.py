@@ -1,8 +1,14 @@
-"""Security headers on every response."""
+"""Security headers on every response, the session cookie's Secure flag, and the access policy
+of Flask's static file view."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from typing import Any
+
+from flask import Flask, Response, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
+
+from timetracker.auth.access import public
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -32,5 +38,39 @@ def _headers(response: Response) -> Response:
     return response
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is ``Secure`` when ``SESSION_COOKIE_SECURE`` is set, and also whenever
+    the request came over HTTPS (directly, or through a proxy trusted by ``ProxyFix``)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        if super().get_cookie_secure(app):
+            return True
+        return has_request_context() and request.is_secure
+
+
+def _declare_static_public(app: Flask) -> None:
+    """Static files are public; say so, so that the route matrix can check every view."""
+    send = app.view_functions.get("static")
+    if send is None:
+        return
+
+    @public
+    def static(filename: str) -> Any:
+        return send(filename=filename)
+
+    app.view_functions["static"] = static
+
+
+def _head_as_get() -> None:
+    """A HEAD request is a GET without the body (the server drops the body by the original
+    method). Views that write ``if request.method == "GET"`` would otherwise treat HEAD as a
+    form submission and answer 400."""
+    if request.method == "HEAD":
+        request.method = "GET"
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_head_as_get)
+    app.session_interface = SessionInterface()
+    _declare_static_public(app)
     app.after_request(_headers)

@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy import select
 
 from timetracker import db
+from timetracker.auth import sessions
 from timetracker.extensions import login_manager
 from timetracker.models import User
 
 
 @login_manager.user_loader
-def _load_user(session_id: str) -> User | None:
-    """Resolve the session's ``"<id>:<version>"``; a session from before a password change
-    is anonymous. A deactivated user is still resolved, so that every page can answer 403
-    with the reason (the access decorators and the portal check ``is_active``)."""
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.scalar(select(User).where(User.id == int(user_id)))
-    if user is None or user.session_version != int(version):
-        return None
-    return user
+def _load_user(login_id: str) -> User | None:
+    """Resolve the session's ``"<id>:<version>:<key>"`` (see :mod:`timetracker.auth.sessions`):
+    a session that was logged out, or is from before a password change, is anonymous. A
+    deactivated user is still resolved, so that every page can answer 403 with the reason (the
+    access decorators and the portal check ``is_active``)."""
+    return sessions.resolve(db.session, login_id)
 
 
 def init_app(app: Flask) -> None:

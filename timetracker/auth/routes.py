@@ -16,7 +16,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from timetracker import db, firm
-from timetracker.auth import passwords
+from timetracker.auth import passwords, sessions
 from timetracker.auth.access import login_required, public
 from timetracker.auth.forms import (
     ChangePasswordForm,
@@ -43,6 +43,12 @@ def home_for(user: User) -> str:
         if user.client_portal_enabled
         else url_for("workspace.dashboard")
     )
+
+
+def _sign_in(user: User, remember: bool = False) -> None:
+    """Log ``user`` in with a new server-side session whose key goes into the cookie."""
+    login_user(user, remember=remember)
+    session["_user_id"] = sessions.start(db.session, user)
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -88,9 +94,10 @@ def login():  # type: ignore[no-untyped-def]
         if passwords.needs_rehash(user.password_hash):
             user.password_hash = passwords.hash_password(password)
         user.last_login_at = firm.now()
-        # A new session id at login: nothing of the anonymous session carries over.
+        # A new session at login: nothing of the anonymous session carries over, and the
+        # cookie gets a fresh server-side key (see auth/sessions.py).
         session.clear()
-        login_user(user, remember=bool(form.remember.data))
+        _sign_in(user, remember=bool(form.remember.data))
         return redirect(_safe_next(request.args.get("next")) or home_for(user))
     return render_template("auth/login.html", form=form)
 
@@ -102,8 +109,9 @@ def logout():  # type: ignore[no-untyped-def]
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template("auth/logout.html", form=form), 400
-        logout_user()
+        sessions.end(db.session, session.get("_user_id"))
         session.clear()
+        logout_user()  # after clear(): it asks for the "keep me signed in" cookie to be deleted
         flash("You have been logged out.", "success")
         return redirect(url_for("auth.login"))
     if not current_user.is_authenticated:
@@ -152,7 +160,8 @@ def _change_password(form: ChangePasswordForm, prefs_form):  # type: ignore[no-u
     user.password_hash = passwords.hash_password(form.new_password.data or "")
     # Every other session of this user ends; this one carries on with a fresh id.
     user.session_version += 1
+    sessions.end_all(db.session, user)
     session.clear()
-    login_user(user)
+    _sign_in(user)
     flash("Your password was changed. Other sessions have been signed out.", "success")
     return redirect(url_for("auth.account"))

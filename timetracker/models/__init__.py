@@ -10,6 +10,7 @@ from timetracker.models.invoices import (
     Payment,
 )
 from timetracker.models.projects import Project, ProjectStatus
+from timetracker.models.sessions import UserSession
 from timetracker.models.settings import Settings
 from timetracker.models.time_entries import TimeEntry
 from timetracker.models.time_totals import TimeEntryMonth
@@ -30,4 +31,5 @@ __all__ = [
     "TimeEntry",
     "TimeEntryMonth",
     "User",
+    "UserSession",
 ]
