@@ -29,5 +29,5 @@ def _close_responses(
 
     monkeypatch.setattr(FlaskClient, "open", open_and_track)
     yield
-    for response in opened:
+    for response in reversed(opened):  # contexts are a stack: the latest is popped first
         response.close()

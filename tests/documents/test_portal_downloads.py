@@ -321,3 +321,13 @@ def test_export_link_carries_the_current_filters(
     )
     rows = read_csv(portal.get(link.replace("&amp;", "&")))
     assert [row[2] for row in rows[1:]] == ["Homepage layout", "Contact form"]
+
+
+def test_exports_are_rate_limited_per_user(portal: FlaskClient) -> None:
+    statuses = []
+    for _ in range(11):
+        response = portal.get("/client-portal/time-entries.csv")
+        statuses.append(response.status_code)
+        body = response.get_data(as_text=True)  # read each download to its end, as a browser does
+    assert statuses == [200] * 10 + [429]
+    assert "Too many attempts" in body

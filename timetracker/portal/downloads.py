@@ -10,17 +10,29 @@ URL table (under /client-portal, GET only):
 from __future__ import annotations
 
 from flask import request
+from flask_login import current_user
 
 from timetracker.auth.access import portal_view
 from timetracker.documents.csv_export import csv_chunks, export_filename
 from timetracker.documents.pdf import pdf_filename, render_invoice_pdf
 from timetracker.documents.responses import csv_response, pdf_response
+from timetracker.extensions import limiter
 from timetracker.portal import params
 from timetracker.portal.routes import bp, scope
+
+#: A PDF costs about half a second of CPU and a full export about half a minute of a worker:
+#: one person may not keep the server busy with them.
+PDF_LIMIT = "30 per minute"
+CSV_LIMIT = "10 per minute"
+
+
+def _per_user() -> str:
+    return f"portal-download:{current_user.id}"
 
 
 @bp.route("/invoices/<int:invoice_id>/pdf", methods=["GET"])
 @portal_view
+@limiter.limit(PDF_LIMIT, key_func=_per_user)
 def invoice_pdf(invoice_id: int):  # type: ignore[no-untyped-def]
     s = scope()
     invoice = s.invoice(invoice_id)
@@ -29,6 +41,7 @@ def invoice_pdf(invoice_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/time-entries.csv", methods=["GET"])
 @portal_view
+@limiter.limit(CSV_LIMIT, key_func=_per_user)
 def time_entries_csv():  # type: ignore[no-untyped-def]
     filters = params.time_filters(request.args)
     s = scope()
