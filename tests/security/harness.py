@@ -35,6 +35,7 @@ from tests.factories import (
     make_project,
     make_user,
 )
+from timetracker import create_app
 from timetracker.db import Base
 from timetracker.models import InvoiceStatus, ProjectStatus
 
@@ -229,6 +230,24 @@ def token_for(client: FlaskClient) -> str:
         if match:
             return match.group(1)
     raise AssertionError("no page shows this client a CSRF token")
+
+
+def sibling_app(app: Flask, **overrides: Any) -> Flask:
+    """Another app on the same database and rate-limit storage as the suite's ``app`` (the
+    limiter is one object shared by every app, so it must keep pointing at the same place)."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "DATABASE_URL": app.config["DATABASE_URL"],
+        "REDIS_URL": app.config["REDIS_URL"],
+        "RATELIMIT_STORAGE_URI": app.config["RATELIMIT_STORAGE_URI"],
+        "MAIL_ENABLED": False,
+    }
+    config.update(overrides)
+    other = create_app(config)
+    # Requests of the sibling see the test's rolled-back transaction, like the suite's app.
+    other.extensions["timetracker.sessionmaker"] = app.extensions["timetracker.sessionmaker"]
+    return other
 
 
 # Rules and paths ------------------------------------------------------------------------------

@@ -34,7 +34,6 @@ from tests.security.harness import (
     unknown_arguments,
     unrouted_methods,
 )
-from timetracker import create_app
 from timetracker.auth.access import public
 from timetracker.models import Invoice, InvoiceStatus, Project
 from timetracker.portal.scope import PortalScope
@@ -79,15 +78,15 @@ def test_every_rule_declares_an_access_policy(app):
     assert [r.rule for r in rules(app) if unknown_arguments(r)] == []
 
 
-def test_a_route_without_a_policy_is_caught(database_url):
+def test_a_route_without_a_policy_is_caught(app):
     """The check above bites: a view added without an access decorator is reported."""
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": database_url})
-    app.add_url_rule("/forgotten", "forgotten", lambda: "secret")
-    app.add_url_rule("/declared", "declared", public(lambda: "fine"))
+    other = harness.sibling_app(app)
+    other.add_url_rule("/forgotten", "forgotten", lambda: "secret")
+    other.add_url_rule("/declared", "declared", public(lambda: "fine"))
     try:
-        assert harness.undeclared_rules(app) == ["/forgotten (forgotten)"]
+        assert harness.undeclared_rules(other) == ["/forgotten (forgotten)"]
     finally:
-        app.extensions["timetracker.engine"].dispose()
+        other.extensions["timetracker.engine"].dispose()
 
 
 # The matrix -----------------------------------------------------------------------------------
