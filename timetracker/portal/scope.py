@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_, select
@@ -29,11 +27,19 @@ from timetracker.models import (
     TimeEntryMonth,
     User,
 )
-from timetracker.models.time_entries import seconds_to_hours
 from timetracker.pagination import Page, PageRequest
 from timetracker.portal.params import InvoiceFilter, TimeFilters
-
-ZERO = Decimal("0.00")
+from timetracker.portal.results import (
+    ZERO,
+    DashboardStats,
+    EntryRow,
+    EntryTotals,
+    InvoiceTotals,
+    ProjectSummary,
+    as_money,
+    month_floor,
+    next_month_start,
+)
 
 
 class PortalAccessDenied(Exception):
@@ -54,103 +60,6 @@ NO_CLIENT = (
 )
 CLIENT_INACTIVE = "The client account your portal belongs to is no longer active."
 USER_INACTIVE = "Your account has been deactivated."
-
-
-@dataclass(frozen=True)
-class EntryRow:
-    """One time entry as the portal shows it."""
-
-    id: int
-    start_time: dt.datetime
-    end_time: dt.datetime
-    duration_seconds: int
-    notes: str | None
-    billable: bool
-    project_id: int
-    project_name: str
-    user_name: str
-
-    @property
-    def hours(self) -> Decimal:
-        return seconds_to_hours(self.duration_seconds)
-
-
-@dataclass(frozen=True)
-class EntryTotals:
-    count: int
-    seconds: int
-    billable_seconds: int
-
-    @property
-    def hours(self) -> Decimal:
-        return seconds_to_hours(self.seconds)
-
-    @property
-    def billable_hours(self) -> Decimal:
-        return seconds_to_hours(self.billable_seconds)
-
-
-@dataclass(frozen=True)
-class ProjectSummary:
-    project: Project
-    seconds: int
-    billable_seconds: int
-    rate: Decimal
-
-    @property
-    def hours(self) -> Decimal:
-        return seconds_to_hours(self.seconds)
-
-    @property
-    def billable_amount(self) -> Decimal:
-        if not self.project.billable:
-            return ZERO
-        return (seconds_to_hours(self.billable_seconds) * self.rate).quantize(Decimal("0.01"))
-
-    @property
-    def budget_hours_pct(self) -> int | None:
-        budget = self.project.budget_hours
-        if not budget:
-            return None
-        return _pct(self.hours, budget)
-
-    @property
-    def budget_amount_pct(self) -> int | None:
-        budget = self.project.budget_amount
-        if not budget:
-            return None
-        return _pct(self.billable_amount, budget)
-
-
-def _pct(used: Decimal, budget: Decimal) -> int:
-    return int((used * 100 / budget).to_integral_value()) if budget > 0 else 0
-
-
-@dataclass(frozen=True)
-class InvoiceTotals:
-    count: int
-    total: Decimal
-    balance: Decimal
-
-
-@dataclass(frozen=True)
-class DashboardStats:
-    active_projects: int
-    seconds_this_month: int
-    seconds_total: int
-    outstanding_count: int
-    outstanding_amount: Decimal
-    overdue_count: int
-    overdue_amount: Decimal
-    paid_count: int
-
-    @property
-    def hours_this_month(self) -> Decimal:
-        return seconds_to_hours(self.seconds_this_month)
-
-    @property
-    def hours_total(self) -> Decimal:
-        return seconds_to_hours(self.seconds_total)
 
 
 class PortalScope:
@@ -293,7 +202,7 @@ class PortalScope:
         if condition is not None:
             query = query.where(condition)
         count, total, balance = self.session.execute(query).one()
-        return InvoiceTotals(int(count), _money(total), _money(balance))
+        return InvoiceTotals(int(count), as_money(total), as_money(balance))
 
     def invoice_filter_counts(self) -> dict[InvoiceFilter, int]:
         """How many invoices each filter selects, in one query."""
@@ -392,8 +301,8 @@ class PortalScope:
         whatever the size of the history.
         """
         start, end = firm.day_bounds(filters.date_from, filters.date_to)
-        first_month = _next_month_start(start) if start is not None else None
-        end_month = _month_floor(end) if end is not None else None
+        first_month = next_month_start(start) if start is not None else None
+        end_month = month_floor(end) if end is not None else None
         if start is not None and end is not None and first_month >= end_month:  # type: ignore[operator]
             return self._raw_entry_totals(filters, [(start, end)])
 
@@ -528,7 +437,7 @@ class PortalScope:
         # One query over the monthly totals gives the whole history, the months since the
         # first UTC month boundary of this (local) month, and the active project count.
         month_start = firm.local_day_start(firm.month_start(self.today))
-        first_month = _next_month_start(month_start)
+        first_month = next_month_start(month_start)
         active_count = (
             select(func.count(Project.id))
             .where(Project.client_id == self.client_id, Project.status == ProjectStatus.ACTIVE)
@@ -578,9 +487,9 @@ class PortalScope:
             seconds_this_month=int(month_seconds),
             seconds_total=int(total_seconds),
             outstanding_count=int(row[0]),
-            outstanding_amount=_money(row[1]),
+            outstanding_amount=as_money(row[1]),
             overdue_count=int(row[2]),
-            overdue_amount=_money(row[3]),
+            overdue_amount=as_money(row[3]),
             paid_count=int(row[4]),
         )
 
@@ -601,21 +510,3 @@ class PortalScope:
         """The client's visible invoices (never drafts) by status, per currency."""
         conditions = [Invoice.client_id == self.client_id, Invoice.status != InvoiceStatus.DRAFT]
         return charts.invoice_amounts_by_status(self.session, conditions, self.today)
-
-
-def _month_floor(moment: dt.datetime) -> dt.datetime:
-    """The start of the UTC month containing ``moment``."""
-    return moment.astimezone(dt.UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def _next_month_start(moment: dt.datetime) -> dt.datetime:
-    """The first UTC month boundary at or after ``moment``."""
-    floor = _month_floor(moment)
-    if floor == moment:
-        return floor
-    return (floor + dt.timedelta(days=32)).replace(day=1)
-
-
-def _money(value: Any) -> Decimal:
-    """An aggregate of money columns as Decimal cents (SQLite returns floats)."""
-    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
