@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, Response, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.routing import IntegerConverter
 
 from timetracker.auth.access import public
 
@@ -61,6 +62,15 @@ def _declare_static_public(app: Flask) -> None:
     app.view_functions["static"] = static
 
 
+class DatabaseIntegerConverter(IntegerConverter):
+    """``<int:...>`` in URLs: an id larger than the database's INTEGER is a 404, not an
+    overflow error in the driver (a 500)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def _head_as_get() -> None:
     """A HEAD request is a GET without the body (the server drops the body by the original
     method). Views that write ``if request.method == "GET"`` would otherwise treat HEAD as a
@@ -70,6 +80,8 @@ def _head_as_get() -> None:
 
 
 def init_app(app: Flask) -> None:
+    # Before any blueprint registers its rules, so that every ``<int:...>`` uses it.
+    app.url_map.converters["int"] = DatabaseIntegerConverter
     app.before_request(_head_as_get)
     app.session_interface = SessionInterface()
     _declare_static_public(app)
