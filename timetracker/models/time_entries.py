@@ -44,8 +44,15 @@ class TimeEntry(Base):
             postgresql_where=text("end_time IS NULL"),
         ),
         Index("ix_time_entries_project_id_start_time", "project_id", "start_time"),
-        # The portal lists a client's entries newest first: one index range per client.
-        Index("ix_time_entries_client_id_start_time", "client_id", "start_time"),
+        # The portal lists a client's entries newest first: one index range per client. With
+        # the end and the duration in it, hours over a date range come from the index alone.
+        Index(
+            "ix_time_entries_client_id_start_time_duration",
+            "client_id",
+            "start_time",
+            "end_time",
+            "duration_seconds",
+        ),
         # client_id always equals the project's client: the database checks it.
         ForeignKeyConstraint(
             ["project_id", "client_id"],
