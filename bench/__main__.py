@@ -14,6 +14,7 @@ import argparse
 import datetime as dt
 import json
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -150,8 +151,10 @@ def measure_pages(args: argparse.Namespace, server: Server, facts: dict[str, Any
     def db_processes() -> list[int]:
         return postgres_backends(database) if is_postgres else []
 
-    cookie = server.login(dataset.PORTAL_EMAIL, dataset.PORTAL_PASSWORD)
-    client = load.HttpClient(server.port, cookie)
+    emails = facts.get("portal_emails") or [facts["portal_email"]]
+    client = load.HttpClient(
+        server.port, [server.login(email, dataset.PORTAL_PASSWORD) for email in emails]
+    )
     pages: list[dict[str, Any]] = []
     notes: list[str] = []
     csv_result: dict[str, Any] | None = None
@@ -187,7 +190,7 @@ def measure_pages(args: argparse.Namespace, server: Server, facts: dict[str, Any
         if probe.headers.get("transfer-encoding", "").lower() == "chunked":
             page["streamed"] = True
         heavy = key == "csv"
-        load.run_load(client, [path], 2, 0.0, min_requests=2 if heavy else 6)  # warm-up
+        load.run_load(client, [path], 2, 0.0, min_requests=1 if heavy else 6)  # warm-up
         before: dict[int, int] = {}
         peak_reset = False
         if heavy:
@@ -197,12 +200,18 @@ def measure_pages(args: argparse.Namespace, server: Server, facts: dict[str, Any
         runs = {}
         cpu = {}
         for concurrency in (1, 8):
-            minimum = (3 if concurrency == 1 else 8) if heavy else 5
             app_pids, db_pids = server.worker_pids(), db_processes()
             app_before, db_before = cpu_seconds(app_pids), cpu_seconds(db_pids)
-            runs[concurrency] = load.run_load(
-                client, [path], concurrency, args.duration, min_requests=minimum
-            )
+            if heavy:
+                # Exports are rate limited per user (10 a minute): a fixed number of them,
+                # 3 one after another, then one by each of 8 users at once.
+                runs[concurrency] = load.run_load(
+                    client, [path], concurrency, 0.0, min_requests=3 if concurrency == 1 else 8
+                )
+            else:
+                runs[concurrency] = load.run_load(
+                    client, [path], concurrency, args.duration, min_requests=5
+                )
             done = max(runs[concurrency].requests, 1)
             cpu[concurrency] = {
                 "app_cpu_ms": round((cpu_seconds(app_pids) - app_before) / done * 1000, 2),
@@ -224,6 +233,10 @@ def measure_pages(args: argparse.Namespace, server: Server, facts: dict[str, Any
                 page["misses"] = report.page_verdict(page, trivial_rps[8])
                 mixed_paths.append(path)
         if key == "csv":
+            notes.append(
+                "The CSV export is rate limited to 10 a minute per user, so its row is 3 exports "
+                "one after another and then 8 at once by 8 users, not a timed run."
+            )
             csv_result = csv_summary(page)
             page["csv_verdict"] = csv_result["verdict"]
         pages.append(page)
@@ -257,7 +270,8 @@ def csv_summary(page: dict[str, Any]) -> dict[str, Any]:
     growth = page.get("worker_peak_growth_mb")
     fast = worst < report.CSV_LIMIT_S
     lean = growth is not None and growth < report.CSV_MEMORY_LIMIT_MB
-    verdict = "met" if fast and lean and not page["c1"]["errors"] else "missed"
+    errors = page["c1"]["errors"] + page["c8"]["errors"]
+    verdict = "met" if fast and lean and not errors else "missed"
     how = "since reset" if page.get("peak_reset") else "of the lifetime peak (reset not allowed)"
     return {
         "seconds_p50": seconds,
@@ -275,6 +289,8 @@ def csv_summary(page: dict[str, Any]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # A terminated run still stops its server (the ``with`` block below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     url = args.database_url or f"sqlite:///{DATA_DIR / f'bench-{args.entries}.sqlite'}"
     label = database_label(url)
     record = prepare_data(args, url)

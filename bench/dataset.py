@@ -38,6 +38,9 @@ ENTRIES_PER_INVOICE = 20
 UNBILLED_DAYS = 21
 
 PORTAL_EMAIL = "portal@bench.example"
+#: Portal users of the benchmark client: one per connection of the 8-connection runs, as
+#: several people of one client would be (downloads are rate limited per user).
+PORTAL_USERS = 8
 PORTAL_PASSWORD = "bench-portal-password"  # noqa: S105 - synthetic benchmark account
 STAFF_PASSWORD = "bench-staff-password"  # noqa: S105 - synthetic benchmark account
 
@@ -77,6 +80,10 @@ FIRST_START = 7 * 60
 LAST_START = 17 * 60 + 45
 MIN_DURATION = 15
 MAX_DURATION = 240
+
+
+def portal_emails() -> list[str]:
+    return [PORTAL_EMAIL] + [f"portal{k}@bench.example" for k in range(2, PORTAL_USERS + 1)]
 
 
 def cents_to_decimal(cents: int) -> Decimal:
@@ -164,7 +171,9 @@ def generate(entries: int, password_hash: str, seed: int = 20261125) -> Dataset:
     admin_id = STAFF_USERS + 1
     portal_id = STAFF_USERS + 2
     users.append((admin_id, "admin@bench.example", "Bench Admin", "admin", False, None))
-    users.append((portal_id, PORTAL_EMAIL, "Benchmark Portal", "user", True, BENCH_CLIENT_ID))
+    for k, email in enumerate(portal_emails()):
+        name = f"Benchmark Portal {k + 1}"
+        users.append((portal_id + k, email, name, "user", True, BENCH_CLIENT_ID))
     users = [
         (uid, email, name, password_hash, role, True, 1, created, portal, client_id, True)
         for uid, email, name, role, portal, client_id in users
@@ -441,6 +450,7 @@ def _facts(
     return {
         "portal_user_id": portal_id,
         "portal_email": PORTAL_EMAIL,
+        "portal_emails": portal_emails(),
         "bench_client_id": BENCH_CLIENT_ID,
         "bench_entries": sum(bench_entries),
         "bench_invoices": sum(1 for inv in invoices if inv[2] == BENCH_CLIENT_ID),

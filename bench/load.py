@@ -24,14 +24,17 @@ class Reply:
 
 
 class HttpClient:
-    def __init__(self, port: int, cookie: str) -> None:
-        self.address = ("127.0.0.1", port)
-        self.cookie = cookie
+    """Requests as signed-in users: connection ``k`` of a run uses ``cookies[k % n]``."""
 
-    def request_bytes(self, path: str) -> bytes:
+    def __init__(self, port: int, cookies: list[str]) -> None:
+        self.address = ("127.0.0.1", port)
+        self.cookies = cookies
+
+    def request_bytes(self, path: str, user: int = 0) -> bytes:
         return (
             f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.address[1]}\r\n"
-            f"Cookie: {self.cookie}\r\nUser-Agent: timetracker-bench\r\n"
+            f"Cookie: {self.cookies[user % len(self.cookies)]}\r\n"
+            "User-Agent: timetracker-bench\r\n"
             "Accept-Encoding: identity\r\nConnection: close\r\n\r\n"
         ).encode()
 
@@ -141,11 +144,11 @@ def run_load(
     at a random place) for ``duration`` seconds and at least ``min_requests`` in total."""
     result = Measurement(concurrency)
     lock = threading.Lock()
-    raws = [client.request_bytes(p) for p in paths]
     start_barrier = threading.Barrier(concurrency + 1)
     deadline = 0.0
 
-    def worker(offset: int) -> None:
+    def worker(offset: int, user: int) -> None:
+        raws = [client.request_bytes(p, user) for p in paths]
         start_barrier.wait()
         latencies: list[float] = []
         statuses: dict[int, int] = {}
@@ -182,8 +185,8 @@ def run_load(
 
     rng = random.Random(concurrency)
     threads = [
-        threading.Thread(target=worker, args=(rng.randrange(len(paths)),), daemon=True)
-        for _ in range(concurrency)
+        threading.Thread(target=worker, args=(rng.randrange(len(paths)), k), daemon=True)
+        for k in range(concurrency)
     ]
     for thread in threads:
         thread.start()
