@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from tests.conftest import post
 from tests.factories import make_client, make_entry, make_project
 from timetracker.models import Client, Project, ProjectStatus
+from timetracker.workspace import clients
 
 CLIENT = {"name": "Globex", "currency": "gbp", "default_hourly_rate": "120.50"}
 
@@ -62,6 +63,25 @@ def test_client_names_are_unique_ignoring_case(as_admin, session):
     assert response.status_code == 400
     assert "already exists" in response.get_data(as_text=True)
     assert _clients(session) == 1
+
+
+def test_a_duplicate_that_slips_past_the_check_is_refused_by_the_database(
+    as_admin, session, monkeypatch
+):
+    """Two admins saving the same new name at once: the unique index answers, not a 500."""
+    make_client(session, name="Globex")
+    monkeypatch.setattr(clients, "name_taken", lambda *_: False)
+    response = post(as_admin, "/clients/new", CLIENT)
+    assert response.status_code == 400
+    assert "already exists" in response.get_data(as_text=True)
+    assert _clients(session) == 1
+
+
+def test_fields_left_out_of_a_post_keep_their_values(as_admin, session):
+    customer = make_client(session, name="Kept", default_hourly_rate=Decimal("77.00"))
+    assert post(as_admin, f"/clients/{customer.id}/edit", {}).status_code == 302
+    session.refresh(customer)
+    assert (customer.name, customer.default_hourly_rate) == ("Kept", Decimal("77.00"))
 
 
 def test_deactivated_client_leaves_the_lists_and_takes_no_time(as_admin, session):

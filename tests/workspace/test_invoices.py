@@ -389,3 +389,16 @@ def test_money_is_formatted_in_the_invoice_currency(as_admin, session):
     invoice = make_invoice(session, pounds, items=[("Work", "1", "1234.5")], tax_rate="0")
     html = as_admin.get(f"/invoices/{invoice.id}").get_data(as_text=True)
     assert "£1,234.50" in html
+
+
+def test_a_line_posted_without_fields_keeps_its_values(as_admin, session, customer):
+    invoice = make_invoice(session, customer, status=InvoiceStatus.DRAFT)
+    item = invoice.items[0]
+    response = post(as_admin, f"/invoices/{invoice.id}/items/{item.id}/edit", {})
+    assert response.status_code == 302
+    session.refresh(item)
+    assert (item.quantity, item.unit_price, item.amount) == (
+        Decimal("10.00"),
+        Decimal("100.00"),
+        Decimal("1000.00"),
+    )

@@ -83,24 +83,31 @@ def _save(form: ClientForm, client: Client) -> bool:
     if not form.validate_on_submit():
         return False
     name = (form.name.data or "").strip()
-    taken = db.session.scalar(
-        select(Client.id).where(func.lower(Client.name) == name.lower(), Client.id != client.id)
-    )
-    if taken is not None:
+    if name_taken(name, client.id):
         form.name.errors.append(NAME_TAKEN)
         return False
-    client.name = name
-    client.contact_email = (form.contact_email.data or "").strip().lower() or None
-    client.address = (form.address.data or "").strip() or None
-    client.currency = form.currency.data
-    client.default_hourly_rate = form.default_hourly_rate.number  # type: ignore[assignment]
     try:
+        # The savepoint opens before any change: a refused flush then leaves the request's
+        # transaction usable, and the 400 page can still be drawn.
         with db.session.begin_nested():
+            client.name = name
+            client.contact_email = (form.contact_email.data or "").strip().lower() or None
+            client.address = (form.address.data or "").strip() or None
+            client.currency = form.currency.data
+            client.default_hourly_rate = form.default_hourly_rate.number  # type: ignore[assignment]
             db.session.add(client)
     except IntegrityError:
         form.name.errors.append(NAME_TAKEN)
         return False
     return True
+
+
+def name_taken(name: str, client_id: int | None) -> bool:
+    """Whether another client has this name, in any case (the unique index is exact)."""
+    other = db.session.scalar(
+        select(Client.id).where(func.lower(Client.name) == name.lower(), Client.id != client_id)
+    )
+    return other is not None
 
 
 def _empty() -> Page:

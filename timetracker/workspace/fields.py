@@ -53,9 +53,9 @@ class DecimalTextField(StringField):
         self.number: Decimal | None = None
 
     def process_formdata(self, valuelist: list[Any]) -> None:
-        self.number = None
         if not valuelist:
-            return
+            return  # not posted: keep the object's value, like WTForms' own fields
+        self.number = None
         self.data = str(valuelist[0]).strip()
         if not self.data:
             return
@@ -99,9 +99,9 @@ class DurationField(StringField):
         self.seconds: int | None = None
 
     def process_formdata(self, valuelist: list[Any]) -> None:
-        self.seconds = None
         if not valuelist:
             return
+        self.seconds = None
         self.data = str(valuelist[0]).strip()
         if not self.data:
             return

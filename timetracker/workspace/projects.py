@@ -113,15 +113,16 @@ def _save(form: ProjectForm, project: Project, client: Client | None) -> bool:
     if taken is not None:
         form.name.errors.append(NAME_TAKEN)
         return False
-    project.client_id = client.id
-    project.name = name
-    project.description = (form.description.data or "").strip() or None
-    project.hourly_rate = form.hourly_rate.number
-    project.billable = bool(form.billable.data)
-    project.budget_hours = form.budget_hours.number
-    project.budget_amount = form.budget_amount.number
     try:
+        # The savepoint opens before any change (see ``clients._save``).
         with db.session.begin_nested():
+            project.client_id = client.id
+            project.name = name
+            project.description = (form.description.data or "").strip() or None
+            project.hourly_rate = form.hourly_rate.number
+            project.billable = bool(form.billable.data)
+            project.budget_hours = form.budget_hours.number
+            project.budget_amount = form.budget_amount.number
             db.session.add(project)
     except IntegrityError:
         form.name.errors.append(NAME_TAKEN)
