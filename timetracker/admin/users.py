@@ -73,7 +73,7 @@ def apply_user_form(
     if portal_enabled:
         if not client_id:
             raise UserFormError("client_id", PORTAL_NEEDS_CLIENT)
-        if not client_id.isdigit():
+        if not client_id.isdecimal() or len(client_id) > 9:
             raise UserFormError("client_id", "Choose a client from the list.")
         client = session.scalar(select(Client).where(Client.id == int(client_id)))
         if client is None or not client.is_active:
@@ -82,7 +82,7 @@ def apply_user_form(
             raise UserFormError(
                 "role", "Portal users see only their client's data; make this user Staff."
             )
-    elif client_id and not client_id.isdigit():
+    elif client_id and (not client_id.isdecimal() or len(client_id) > 9):
         raise UserFormError("client_id", "Choose a client from the list.")
     if user.id is None and not password:
         raise UserFormError("password", "Set a password for the new user.")

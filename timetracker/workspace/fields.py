@@ -153,7 +153,7 @@ class RecordSelectField(SelectField):
             self.data = None
             return
         raw = str(valuelist[0]).strip()
-        if not raw.isdigit() or len(raw) > 18:
+        if not raw.isdecimal() or len(raw) > 18:
             # Kept as typed so that ``DataRequired`` does not replace this message with its own.
             self.data = raw
             raise ValueError(f"Choose a {self.noun} from the list.")

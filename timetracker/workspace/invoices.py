@@ -56,7 +56,7 @@ def invoice_new():  # type: ignore[no-untyped-def]
         form.issue_date.data = firm.today()
         form.payment_terms.data = settings.payment_terms_days
         form.tax_rate.data = _default_tax_rate(settings.default_tax_rate)
-        if request.args.get("client", "").isdigit():
+        if request.args.get("client", "").isdecimal():
             form.client.data = int(request.args["client"])
         return render_template("workspace/invoice_new.html", form=form)
     valid = form.validate_on_submit()

@@ -3,55 +3,19 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, current_app, request
 from sqlalchemy import Select, func, select
 
 from timetracker import db
-
-#: Page numbers above this are refused as malformed input.
-MAX_PAGE = 1_000_000
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of rows, with what the ``pagination`` macro needs to link the others."""
-
-    items: Sequence[Any]
-    total: int
-    number: int
-    size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.size))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-    def window(self, around: int = 2) -> list[int | None]:
-        """Page numbers to link: first, last and a few around the current one; ``None`` is a gap."""
-        shown = {1, self.pages, *range(self.number - around, self.number + around + 1)}
-        out: list[int | None] = []
-        for n in sorted(n for n in shown if 1 <= n <= self.pages):
-            if out and n - (out[-1] or 0) > 1:
-                out.append(None)
-            out.append(n)
-        return out
+from timetracker.pagination import MAX_PAGE, Page
 
 
 def requested_page() -> int:
     """The ``page`` query parameter; anything but a whole number from 1 up is a 400."""
     raw = request.args.get("page", "1").strip() or "1"
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    if not (raw.isascii() and raw.isdecimal()) or not 1 <= int(raw) <= MAX_PAGE:
         abort(400, "The page number must be a whole number from 1 up.")
     return int(raw)
 

@@ -50,7 +50,7 @@ def project_new():  # type: ignore[no-untyped-def]
     form = ProjectForm()
     form.client.choices = queries.client_choices()
     if request.method == "GET":
-        if request.args.get("client", "").isdigit():
+        if request.args.get("client", "").isdecimal():
             form.client.data = int(request.args["client"])
         return render_template("workspace/project_form.html", form=form, project=None)
     client = None

@@ -100,7 +100,7 @@ def time_entry_new():  # type: ignore[no-untyped-def]
     if request.method == "GET":
         form.day.data = firm.today()
         form.start.data = dt.time(9, 0)
-        if request.args.get("project", "").isdigit():
+        if request.args.get("project", "").isdecimal():
             form.project.data = int(request.args["project"])
         return render_template("workspace/time_entry_form.html", form=form, entry=None)
     project, span = _validated(form, None)
