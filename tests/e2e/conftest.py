@@ -152,6 +152,28 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        _drop_postgres_database(url)
+
+
+def _drop_postgres_database(url: str) -> None:
+    """The PostgreSQL database of this run goes when the server does (SQLite's file lives in
+    pytest's temporary directory)."""
+    if url.startswith("sqlite"):
+        return
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from timetracker.db import make_engine
+
+    parsed = make_url(url)
+    admin = make_engine(
+        parsed.set(database="postgres").render_as_string(False), isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -240,6 +240,9 @@ class Browse:
 
     def assert_clean(self) -> None:
         problems, self.problems = self.problems, []
+        if any(re.match(r"HTTP 5\d\d", p) for p in problems):
+            log = self.server.log.read_text(errors="replace").splitlines()
+            problems.append("server log (last 40 lines):\n" + "\n".join(log[-40:]))
         assert not problems, "browser problems:\n  " + "\n  ".join(problems)
 
     def screens(self, name: str) -> None:
