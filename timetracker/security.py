@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, has_request_context, request
+from flask import Flask, Response, abort, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.routing import IntegerConverter
 
@@ -79,10 +79,23 @@ def _head_as_get() -> None:
         request.method = "GET"
 
 
+NUL_REFUSED = "The request contains a NUL character (0x00), which no field accepts."
+
+
+def _refuse_nul_characters() -> None:
+    """No field takes a NUL character, and PostgreSQL cannot store one in text: answer 400
+    here rather than fail in the database."""
+    for values in (request.args, request.form):
+        for name, value in values.items(multi=True):
+            if "\x00" in name or "\x00" in value:
+                abort(400, NUL_REFUSED)
+
+
 def init_app(app: Flask) -> None:
     # Before any blueprint registers its rules, so that every ``<int:...>`` uses it.
     app.url_map.converters["int"] = DatabaseIntegerConverter
     app.before_request(_head_as_get)
+    app.before_request(_refuse_nul_characters)
     app.session_interface = SessionInterface()
     _declare_static_public(app)
     app.after_request(_headers)

@@ -37,6 +37,7 @@ from tests.factories import (
 )
 from timetracker import create_app
 from timetracker.db import Base
+from timetracker.extensions import limiter
 from timetracker.models import InvoiceStatus, ProjectStatus
 
 MISSING_ID = 987654321
@@ -248,6 +249,12 @@ def sibling_app(app: Flask, **overrides: Any) -> Flask:
     # Requests of the sibling see the test's rolled-back transaction, like the suite's app.
     other.extensions["timetracker.sessionmaker"] = app.extensions["timetracker.sessionmaker"]
     return other
+
+
+def without_rate_limits(monkeypatch: Any) -> None:
+    """Rate limits (tested on their own) would answer 429 once a check has asked a download
+    route more than its per-minute share."""
+    monkeypatch.setattr(limiter, "enabled", False)
 
 
 # Rules and paths ------------------------------------------------------------------------------

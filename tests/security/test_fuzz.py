@@ -34,7 +34,6 @@ from tests.security.harness import (
     snapshot,
     token_for,
 )
-from timetracker.extensions import limiter
 
 EXAMPLES = int(os.environ.get("TIMETRACKER_FUZZ_EXAMPLES", "25"))
 ACCEPTABLE = {400, 404, 405, 413}
@@ -162,7 +161,7 @@ def world(session):
 @pytest.fixture
 def no_rate_limits(monkeypatch):
     """The fuzzer posts the login form hundreds of times; rate limits have their own tests."""
-    monkeypatch.setattr(limiter, "enabled", False)
+    harness.without_rate_limits(monkeypatch)
 
 
 def _check(response, problems: list[str], label: str) -> None:

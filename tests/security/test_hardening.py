@@ -369,3 +369,19 @@ def test_development_without_secret_key_gets_a_random_one(monkeypatch):
     monkeypatch.setenv("TIMETRACKER_DEV", "1")
     first, second = load_config()["SECRET_KEY"], load_config()["SECRET_KEY"]
     assert len(first) >= 32 and first != second
+
+
+# NUL characters -------------------------------------------------------------------------------
+
+
+def test_nul_characters_are_refused_with_400_before_reaching_the_database(client, user):
+    """PostgreSQL cannot store NUL in text; no field accepts one on either database."""
+    token = csrf_token(client)
+    response = client.post(
+        "/login", data={"email": "a\x00@example.com", "password": "x", "csrf_token": token}
+    )
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+    login(client, user.email)
+    assert client.get("/invoices?q=%00").status_code == 400
+    assert client.get("/invoices?%00=1").status_code == 400

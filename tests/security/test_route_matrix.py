@@ -48,9 +48,10 @@ def world(session):
 
 
 @pytest.fixture
-def frozen_clock():
+def frozen_clock(monkeypatch):
     """CSRF tokens are signed with a timestamp: with the clock stopped, two answers that should
-    be identical are identical to the byte."""
+    be identical are identical to the byte. (Rate limits are off: see ``without_rate_limits``.)"""
+    harness.without_rate_limits(monkeypatch)
     with time_machine.travel(dt.datetime.now(dt.UTC), tick=False):
         yield
 
