@@ -9,6 +9,7 @@ from timetracker.models.invoices import (
     InvoiceStatus,
     Payment,
 )
+from timetracker.models.project_updates import DeliveryStatus, ProjectNote, ProjectStatusUpdate
 from timetracker.models.projects import Project, ProjectStatus
 from timetracker.models.sessions import UserSession
 from timetracker.models.settings import Settings
@@ -18,6 +19,7 @@ from timetracker.models.users import Role, User
 
 __all__ = [
     "Client",
+    "DeliveryStatus",
     "EmailDelivery",
     "Invoice",
     "InvoiceItem",
@@ -25,7 +27,9 @@ __all__ = [
     "InvoiceStatus",
     "Payment",
     "Project",
+    "ProjectNote",
     "ProjectStatus",
+    "ProjectStatusUpdate",
     "Role",
     "Settings",
     "TimeEntry",

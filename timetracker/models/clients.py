@@ -29,9 +29,22 @@ class Client(Base):
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # Portal branding: all optional; the portal falls back to the client's name and its own
+    # colours.
+    #: The name the portal greets the client with (a brand name, say).
+    portal_display_name: Mapped[str | None] = mapped_column(String(200))
+    #: ``#RRGGBB``; validated by the form and again when the stylesheet is drawn.
+    portal_accent_color: Mapped[str | None] = mapped_column(String(7))
+    #: Shown on the portal dashboard.
+    portal_welcome_message: Mapped[str | None] = mapped_column(Text)
+
     projects: Mapped[list[Project]] = relationship(
         back_populates="client", order_by="Project.name", lazy="raise_on_sql"
     )
+
+    @property
+    def portal_name(self) -> str:
+        return self.portal_display_name or self.name
 
     def __repr__(self) -> str:
         return f"<Client {self.id} {self.name!r}>"
