@@ -214,14 +214,14 @@ def load_demo_data(session: Session) -> None:
     # Invoices month by month: older months paid, then sent (some overdue), a draft, a cancellation.
     for client in (acme, mueller, globex):
         for months_ago in (4, 3, 2, 1):
-            start = (today.replace(day=1) - dt.timedelta(days=31 * months_ago)).replace(day=1)
-            end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-            issue = end + dt.timedelta(days=1)
+            month_start = (today.replace(day=1) - dt.timedelta(days=31 * months_ago)).replace(day=1)
+            month_end = (month_start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+            issue = month_end + dt.timedelta(days=1)
             invoice = invoicing.create_invoice_from_time(
                 session,
                 client,
-                date_from=start,
-                date_to=end,
+                date_from=month_start,
+                date_to=month_end,
                 group_by="task",
                 issue_date=issue,
                 due_date=issue + dt.timedelta(days=14),

@@ -42,9 +42,10 @@ def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
     code = error.code or 500
     description = error.description if code in {400, 403} else None
     response = render_error(code, description)
-    if code == 405 and error.valid_methods:
+    valid_methods = getattr(error, "valid_methods", None)
+    if code == 405 and valid_methods:
         body, status = response
-        return body, status, {"Allow": ", ".join(error.valid_methods)}
+        return body, status, {"Allow": ", ".join(valid_methods)}
     return response
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.attributes import get_history
+from sqlalchemy.sql.elements import ColumnClause
 
 from timetracker.db import Base
 from timetracker.models.time_entries import TimeEntry
@@ -145,6 +146,7 @@ def _deleting(_mapper: Any, connection: Connection, entry: TimeEntry) -> None:
 
 def rebuild(connection: Connection) -> None:
     """Recompute every row from the entries (after a bulk load that bypassed the ORM)."""
+    month: ColumnClause[Any]
     if connection.dialect.name == "postgresql":
         month = literal_column("date_trunc('month', start_time AT TIME ZONE 'UTC')::date")
     else:

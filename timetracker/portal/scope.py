@@ -22,7 +22,9 @@ from timetracker.models import (
     InvoiceItem,
     InvoiceStatus,
     Project,
+    ProjectNote,
     ProjectStatus,
+    ProjectStatusUpdate,
     TimeEntry,
     TimeEntryMonth,
     User,
@@ -35,7 +37,9 @@ from timetracker.portal.results import (
     EntryRow,
     EntryTotals,
     InvoiceTotals,
+    NoteRow,
     ProjectSummary,
+    StatusUpdateRow,
     as_money,
     month_floor,
     next_month_start,
@@ -125,6 +129,10 @@ class PortalScope:
                 base.order_by(Project.name, Project.id).limit(request.size).offset(request.offset)
             )
         )
+        return Page(self._summaries(projects), total, request.number, request.size)
+
+    def _summaries(self, projects: list[Project]) -> list[ProjectSummary]:
+        """Hours, billable amount and budget use of ``projects`` (the client's), one query."""
         seconds: dict[int, tuple[int, int]] = {}
         if projects:
             rows = self.session.execute(
@@ -137,7 +145,7 @@ class PortalScope:
                 .group_by(TimeEntryMonth.project_id)
             )
             seconds = {pid: (int(s), int(b)) for pid, s, b in rows}
-        summaries = [
+        return [
             ProjectSummary(
                 project=p,
                 seconds=seconds.get(p.id, (0, 0))[0],
@@ -148,7 +156,98 @@ class PortalScope:
             )
             for p in projects
         ]
-        return Page(summaries, total, request.number, request.size)
+
+    def project_summary(self, project_id: int) -> ProjectSummary:
+        """One of the client's projects, archived ones included (their time is visible too),
+        with its hours, billable amount and budget use; 404 for any other id."""
+        return self._summaries([self.project(project_id)])[0]
+
+    # Project status updates and notes ---------------------------------------------------------
+    def _status_updates(self) -> Select[Any]:
+        return (
+            select(
+                ProjectStatusUpdate.id,
+                ProjectStatusUpdate.project_id,
+                ProjectStatusUpdate.status,
+                ProjectStatusUpdate.message,
+                ProjectStatusUpdate.created_at,
+                User.name,
+            )
+            .join(Project, Project.id == ProjectStatusUpdate.project_id)
+            .outerjoin(User, User.id == ProjectStatusUpdate.author_id)
+            .where(Project.client_id == self.client_id)
+        )
+
+    def latest_status_updates(self, project_ids: Sequence[int]) -> dict[int, StatusUpdateRow]:
+        """The current status (newest update) of each of the client's projects named."""
+        if not project_ids:
+            return {}
+        ranked = (
+            select(
+                ProjectStatusUpdate.id,
+                func.row_number()
+                .over(
+                    partition_by=ProjectStatusUpdate.project_id,
+                    order_by=(ProjectStatusUpdate.created_at.desc(), ProjectStatusUpdate.id.desc()),
+                )
+                .label("rank"),
+            )
+            .join(Project, Project.id == ProjectStatusUpdate.project_id)
+            .where(
+                Project.client_id == self.client_id,
+                ProjectStatusUpdate.project_id.in_(list(project_ids)),
+            )
+            .subquery()
+        )
+        rows = self.session.execute(
+            self._status_updates()
+            .join(ranked, ranked.c.id == ProjectStatusUpdate.id)
+            .where(ranked.c.rank == 1)
+        ).all()
+        return {row.project_id: StatusUpdateRow(*row) for row in rows}
+
+    def status_update_page(self, project_id: int, request: PageRequest) -> Page[StatusUpdateRow]:
+        """A project's status history, newest first."""
+        condition = ProjectStatusUpdate.project_id == project_id
+        total = (
+            self.session.scalar(
+                select(func.count(ProjectStatusUpdate.id))
+                .join(Project, Project.id == ProjectStatusUpdate.project_id)
+                .where(Project.client_id == self.client_id, condition)
+            )
+            or 0
+        )
+        request = request.clamp(total)
+        rows = self.session.execute(
+            self._status_updates()
+            .where(condition)
+            .order_by(ProjectStatusUpdate.created_at.desc(), ProjectStatusUpdate.id.desc())
+            .limit(request.size)
+            .offset(request.offset)
+        ).all()
+        return Page([StatusUpdateRow(*row) for row in rows], total, request.number, request.size)
+
+    def visible_notes(self, project_id: int) -> list[NoteRow]:
+        """The project's notes marked visible to the client, newest first; internal notes
+        never leave this query."""
+        rows = self.session.execute(
+            select(
+                ProjectNote.id,
+                ProjectNote.body,
+                ProjectNote.created_at,
+                ProjectNote.updated_at,
+                User.name,
+            )
+            .join(Project, Project.id == ProjectNote.project_id)
+            .outerjoin(User, User.id == ProjectNote.author_id)
+            .where(
+                Project.client_id == self.client_id,
+                ProjectNote.project_id == project_id,
+                ProjectNote.visible_to_client.is_(True),
+            )
+            .order_by(ProjectNote.created_at.desc(), ProjectNote.id.desc())
+        ).all()
+        return [NoteRow(*row) for row in rows]
 
     # Invoices -------------------------------------------------------------------------------
     def _invoices(self) -> Select[tuple[Invoice]]:
@@ -370,18 +469,22 @@ class PortalScope:
         size = min(request.size, max(total - offset, 0))
         query = self._entry_rows(filters)
         if offset > total // 2:
-            rows = self.session.execute(
-                query.order_by(TimeEntry.start_time.asc(), TimeEntry.id.asc())
-                .limit(size)
-                .offset(total - offset - size)
-            ).all()
+            rows = list(
+                self.session.execute(
+                    query.order_by(TimeEntry.start_time.asc(), TimeEntry.id.asc())
+                    .limit(size)
+                    .offset(total - offset - size)
+                ).all()
+            )
             rows.reverse()
         else:
-            rows = self.session.execute(
-                query.order_by(TimeEntry.start_time.desc(), TimeEntry.id.desc())
-                .limit(request.size)
-                .offset(offset)
-            ).all()
+            rows = list(
+                self.session.execute(
+                    query.order_by(TimeEntry.start_time.desc(), TimeEntry.id.desc())
+                    .limit(request.size)
+                    .offset(offset)
+                ).all()
+            )
         return Page([EntryRow(*row) for row in rows], total, request.number, request.size)
 
     def recent_time_entries(self, limit: int = 5) -> list[EntryRow]:
