@@ -29,29 +29,42 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 
 
-def _create_postgres_database(base_url: str, name: str) -> str:
+def _postgres_admin(base_url: str, sql: list[str]) -> None:
     url = make_url(base_url)
     admin = make_engine(
         url.set(database="postgres").render_as_string(False), isolation_level="AUTOCOMMIT"
     )
     with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        for statement in sql:
+            connection.execute(text(statement))
     admin.dispose()
-    return url.set(database=name).render_as_string(False)
+
+
+def _create_postgres_database(base_url: str, name: str) -> str:
+    _postgres_admin(
+        base_url, [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"']
+    )
+    return make_url(base_url).set(database=name).render_as_string(False)
+
+
+def _drop_postgres_database(base_url: str, name: str) -> None:
+    _postgres_admin(base_url, [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'])
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A fresh database for this test process, migrated to head."""
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh database for this test process, migrated to head (PostgreSQL: dropped after)."""
     base = os.environ.get("TEST_DATABASE_URL")
-    if base:
-        name = f"{make_url(base).database}_{_worker()}"
-        url = _create_postgres_database(base, name)
-    else:
+    if not base:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        migrate.upgrade(url)
+        yield url
+        return
+    name = f"{make_url(base).database}_{_worker()}"
+    url = _create_postgres_database(base, name)
     migrate.upgrade(url)
-    return url
+    yield url
+    _drop_postgres_database(base, name)
 
 
 def _redis_url() -> str | None:

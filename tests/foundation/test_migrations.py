@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
-from tests.conftest import _create_postgres_database, _worker
+from tests.conftest import _create_postgres_database, _drop_postgres_database, _worker
 from timetracker import create_app, db, migrate
 from timetracker.db import Base, make_engine
 from timetracker.demo import load_demo_data
@@ -25,6 +25,7 @@ def scratch_url(tmp_path):
     if base:
         name = f"{make_url(base).database}_{_worker()}_scratch"
         yield _create_postgres_database(base, name)
+        _drop_postgres_database(base, name)
     else:
         yield f"sqlite:///{tmp_path / 'scratch.db'}"
 
