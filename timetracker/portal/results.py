@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from timetracker.models import Project
+from timetracker.models import DeliveryStatus, Project
 from timetracker.models.time_entries import seconds_to_hours
 
 ZERO = Decimal("0.00")
@@ -81,6 +81,33 @@ class ProjectSummary:
 
 def percent(used: Decimal, budget: Decimal) -> int:
     return int((used * 100 / budget).to_integral_value()) if budget > 0 else 0
+
+
+@dataclass(frozen=True)
+class StatusUpdateRow:
+    """One dated status update of a project, as the client reads it."""
+
+    id: int
+    project_id: int
+    status: str
+    message: str
+    created_at: dt.datetime
+    author_name: str | None
+
+    @property
+    def label(self) -> str:
+        return DeliveryStatus(self.status).label
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    """A note the firm chose to share with the client."""
+
+    id: int
+    body: str
+    created_at: dt.datetime
+    updated_at: dt.datetime | None
+    author_name: str | None
 
 
 @dataclass(frozen=True)

@@ -6,22 +6,24 @@ URL table (all under /client-portal):
     ""                       dashboard       statistics and recent activity
     /dashboard               dashboard
     /projects                projects        active projects with hours, amounts, budgets
+    /projects/<id>           project_detail  a project's figures, status history, shared notes
     /invoices                invoices        ?status=all|paid|unpaid|overdue&page=
     /invoices/<id>           invoice_detail  items, totals, payments, balance
     /time-entries            time_entries    ?project_id=&date_from=&date_to=&page=
     /invoices/<id>/pdf       invoice_pdf       (in downloads.py) the invoice as a PDF
     /time-entries.csv        time_entries_csv  (in downloads.py) the filtered entries as CSV
+    /branding.css            branding_css    the client's accent colour as a stylesheet
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, render_template, request
+from flask import Blueprint, Response, abort, current_app, g, render_template, request
 from flask_login import current_user
 
 from timetracker import charts
 from timetracker.auth.access import portal_view
 from timetracker.extensions import login_manager
-from timetracker.portal import params
+from timetracker.portal import branding, params
 from timetracker.portal.scope import PortalAccessDenied, PortalScope
 
 bp = Blueprint("portal", __name__, url_prefix="/client-portal")
@@ -75,8 +77,28 @@ def dashboard():  # type: ignore[no-untyped-def]
 def projects():  # type: ignore[no-untyped-def]
     page_request = params.page_request(request.args, _page_size())
     s = scope()
+    page = s.active_project_page(page_request)
     return render_template(
-        "portal/projects.html", client=s.client, page=s.active_project_page(page_request)
+        "portal/projects.html",
+        client=s.client,
+        page=page,
+        statuses=s.latest_status_updates([summary.project.id for summary in page.items]),
+    )
+
+
+@bp.route("/projects/<int:project_id>", methods=["GET"])
+@portal_view
+def project_detail(project_id: int):  # type: ignore[no-untyped-def]
+    page_request = params.page_request(request.args, _page_size())
+    s = scope()
+    summary = s.project_summary(project_id)
+    return render_template(
+        "portal/project_detail.html",
+        client=s.client,
+        summary=summary,
+        current=s.latest_status_updates([project_id]).get(project_id),
+        updates=s.status_update_page(project_id, page_request),
+        notes=s.visible_notes(project_id),
     )
 
 
@@ -128,6 +150,18 @@ def time_entries():  # type: ignore[no-untyped-def]
         totals=totals,
         page=s.time_entry_page(filters, page_request, totals),
     )
+
+
+@bp.route("/branding.css", methods=["GET"])
+@portal_view
+def branding_css():  # type: ignore[no-untyped-def]
+    """Per client, so private; revalidated on every page (a 304 while it is unchanged)."""
+    accent = branding.accent_of(scope().client.portal_accent_color)
+    response = Response(branding.stylesheet(accent), mimetype="text/css")
+    response.set_etag(branding.etag(accent))
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
 
 
 # The download routes live beside these pages and register on the same blueprint.

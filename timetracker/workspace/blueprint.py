@@ -20,6 +20,7 @@ from timetracker.workspace import (
     dashboard,
     downloads,
     invoices,
+    project_updates,
     projects,
     queries,
     reports,
@@ -57,6 +58,11 @@ URLS: list[tuple[str, Callable[..., Any], list[str], Callable[..., Any]]] = [
     ("/projects/<int:project_id>/edit", projects.project_edit, FORM, admin),
     ("/projects/<int:project_id>/archive", projects.project_archive, POST, admin),
     ("/projects/<int:project_id>/unarchive", projects.project_unarchive, POST, admin),
+    # Status updates and notes: the note's id comes in the form and is looked up in the project.
+    ("/projects/<int:project_id>/status-updates", project_updates.status_update_new, POST, admin),
+    ("/projects/<int:project_id>/notes", project_updates.note_new, POST, admin),
+    ("/projects/<int:project_id>/notes/edit", project_updates.note_edit, POST, admin),
+    ("/projects/<int:project_id>/notes/delete", project_updates.note_delete, POST, admin),
     # Invoices
     ("/invoices", invoices.invoices, GET, staff),
     ("/invoices/new", invoices.invoice_new, FORM, admin),

@@ -95,6 +95,9 @@ def _save(form: ClientForm, client: Client) -> bool:
             client.address = (form.address.data or "").strip() or None
             client.currency = form.currency.data
             client.default_hourly_rate = form.default_hourly_rate.number  # type: ignore[assignment]
+            client.portal_display_name = (form.portal_display_name.data or "").strip() or None
+            client.portal_accent_color = form.portal_accent_color.data or None
+            client.portal_welcome_message = (form.portal_welcome_message.data or "").strip() or None
             db.session.add(client)
     except IntegrityError:
         form.name.errors.append(NAME_TAKEN)

@@ -29,6 +29,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from timetracker.models import DeliveryStatus
+from timetracker.portal import branding
 from timetracker.workspace.fields import (
     DecimalTextField,
     DurationField,
@@ -107,12 +109,29 @@ class ClientForm(FlaskForm):
     default_hourly_rate = DecimalTextField(
         "Default hourly rate", [DataRequired("Enter the default hourly rate.")], maximum=MAX_MONEY
     )
+    # Portal branding (all optional).
+    portal_display_name = StringField("Portal display name", [Optional(), Length(max=200)])
+    portal_accent_color = StringField("Accent colour", [Optional(), Length(max=20)])
+    portal_welcome_message = TextAreaField("Welcome message", [Optional(), Length(max=2000)])
     submit = SubmitField("Save client")
 
     def validate_currency(self, field: StringField) -> None:
         field.data = (field.data or "").strip().upper()
         if field.data not in CURRENCY_CODES:
             raise ValidationError("Enter an ISO 4217 currency code such as EUR, USD or GBP.")
+
+    def validate_portal_accent_color(self, field: StringField) -> None:
+        text = (field.data or "").strip()
+        if not text:
+            field.data = None
+            return
+        try:
+            field.data = branding.normalize_hex_colour(text)
+        except ValueError:
+            raise ValidationError(
+                "Enter the colour as # and six hexadecimal digits, like #1F4E79, or leave it "
+                "empty for the standard portal colours."
+            ) from None
 
 
 class ClientFilterForm(Form):
@@ -137,6 +156,40 @@ class ProjectForm(FlaskForm):
         "Budget (amount)", [Optional()], maximum=MAX_MONEY, example="12000"
     )
     submit = SubmitField("Save project")
+
+
+class StatusUpdateForm(FlaskForm):
+    status = SelectField(
+        "Status",
+        choices=[(s.value, s.label) for s in DeliveryStatus],
+        validate_choice=False,
+    )
+    message = TextAreaField(
+        "Message for the client",
+        [DataRequired("Write a short message about how the project stands."), Length(max=2000)],
+    )
+    post_update = SubmitField("Post update")
+
+    def validate_status(self, field: SelectField) -> None:
+        if field.data not in {s.value for s in DeliveryStatus}:
+            labels = ", ".join(s.label for s in DeliveryStatus)
+            raise ValidationError(f"Choose one of the statuses: {labels}.")
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField("Note", [DataRequired("Write the note."), Length(max=5000)])
+    visible_to_client = BooleanField("Visible to client", default=False)
+    save_note = SubmitField("Add note")
+
+
+class NoteEditForm(NoteForm):
+    #: Which of the project's notes; checked against the project by the view (404 otherwise).
+    note_id = RecordSelectField("Note", [DataRequired("Say which note.")], noun="note")
+    save_note = SubmitField("Save note")
+
+
+class NoteDeleteForm(FlaskForm):
+    note_id = RecordSelectField("Note", [DataRequired("Say which note.")], noun="note")
 
 
 class ProjectFilterForm(Form):

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from timetracker import db
 from timetracker.models import Client, Project, ProjectStatus
-from timetracker.workspace import queries
+from timetracker.workspace import project_updates, queries
 from timetracker.workspace.common import found, render_form
 from timetracker.workspace.forms import ProjectFilterForm, ProjectForm
 from timetracker.workspace.paging import Page
@@ -22,7 +22,13 @@ def projects():  # type: ignore[no-untyped-def]
     if not form.validate():
         empty = Page(items=[], total=0, number=1, size=1)
         return render_form(
-            "workspace/projects.html", 400, filter_form=form, page=empty, page_args={}, budgets={}
+            "workspace/projects.html",
+            400,
+            filter_form=form,
+            page=empty,
+            page_args={},
+            budgets={},
+            statuses={},
         )
     page = queries.projects_page(
         form.client.data, form.status.data, (form.q.data or "").strip() or None
@@ -34,16 +40,12 @@ def projects():  # type: ignore[no-untyped-def]
         page=page,
         page_args=args,
         budgets=queries.budget_usage(page.items),
+        statuses=project_updates.latest_status_updates([p.id for p in page.items]),
     )
 
 
 def project_detail(project_id: int):  # type: ignore[no-untyped-def]
-    project = found(queries.get_project(project_id))
-    return render_template(
-        "workspace/project_detail.html",
-        project=project,
-        budget=queries.budget_usage([project])[project.id],
-    )
+    return project_updates.render_project_page(found(queries.get_project(project_id)))
 
 
 def project_new():  # type: ignore[no-untyped-def]
