@@ -86,18 +86,27 @@ def projects():  # type: ignore[no-untyped-def]
     )
 
 
+#: Status updates per page of a project's history: the newest few matter most.
+STATUS_UPDATES_PER_PAGE = 10
+
+
 @bp.route("/projects/<int:project_id>", methods=["GET"])
 @portal_view
 def project_detail(project_id: int):  # type: ignore[no-untyped-def]
-    page_request = params.page_request(request.args, _page_size())
+    page_request = params.page_request(request.args, STATUS_UPDATES_PER_PAGE)
     s = scope()
     summary = s.project_summary(project_id)
+    updates = s.status_update_page(project_id, page_request)
+    if updates.number == 1:  # the newest update heads the first page
+        current = updates.items[0] if updates.items else None
+    else:
+        current = s.latest_status_updates([project_id]).get(project_id)
     return render_template(
         "portal/project_detail.html",
         client=s.client,
         summary=summary,
-        current=s.latest_status_updates([project_id]).get(project_id),
-        updates=s.status_update_page(project_id, page_request),
+        current=current,
+        updates=updates,
         notes=s.visible_notes(project_id),
     )
 
