@@ -13,13 +13,16 @@ from timetracker import firm
 from timetracker.auth.passwords import hash_password
 from timetracker.models import (
     Client,
+    DeliveryStatus,
     EmailDelivery,
     Invoice,
     InvoiceItem,
     InvoiceSequence,
     Payment,
     Project,
+    ProjectNote,
     ProjectStatus,
+    ProjectStatusUpdate,
     Role,
     Settings,
     TimeEntry,
@@ -53,6 +56,8 @@ def has_data(session: Session) -> bool:
 
 def wipe(session: Session) -> None:
     for model in (
+        ProjectNote,
+        ProjectStatusUpdate,
         EmailDelivery,
         Payment,
         TimeEntry,
@@ -254,4 +259,50 @@ def load_demo_data(session: Session) -> None:
     invoicing.add_item(session, extra, "Workshop (rescheduled)", Decimal("4"), Decimal("95.00"))
     invoicing.mark_sent(session, extra)
     invoicing.cancel(session, extra)
+    session.flush()
+
+    # Status updates, a shared and an internal note, and portal branding for Acme.
+    website, mobile = projects[0], projects[1]
+    now = dt.datetime.now(dt.UTC)
+    session.add_all(
+        [
+            ProjectStatusUpdate(
+                project_id=website.id,
+                status=DeliveryStatus.ON_TRACK,
+                message="Design approved; development of the new page templates has started.",
+                author_id=admin.id,
+                created_at=now - dt.timedelta(days=21),
+            ),
+            ProjectStatusUpdate(
+                project_id=website.id,
+                status=DeliveryStatus.AT_RISK,
+                message="We are waiting for the product texts; the launch may move by a week.",
+                author_id=admin.id,
+                created_at=now - dt.timedelta(days=4),
+            ),
+            ProjectStatusUpdate(
+                project_id=mobile.id,
+                status=DeliveryStatus.ON_TRACK,
+                message="The beta build is out to your test group.",
+                author_id=admin.id,
+                created_at=now - dt.timedelta(days=7),
+            ),
+            ProjectNote(
+                project_id=website.id,
+                body="The staging site is ready for your review; ask us for the access link.",
+                visible_to_client=True,
+                author_id=admin.id,
+            ),
+            ProjectNote(
+                project_id=website.id,
+                body="Hours budget nearly used: agree a change request before adding pages.",
+                visible_to_client=False,
+                author_id=admin.id,
+            ),
+        ]
+    )
+    acme.portal_accent_color = "#0f766e"
+    acme.portal_welcome_message = (
+        "Welcome to your project hub: status updates, invoices and time, all in one place."
+    )
     session.flush()
