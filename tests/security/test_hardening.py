@@ -248,7 +248,18 @@ def test_a_session_older_than_its_lifetime_is_anonymous(app, client, session, us
 
 @pytest.mark.parametrize(
     "login_id",
-    ["1:1", "1", "", "x:y:z", "1:1:short", "999999:1:" + "k" * 43, "1:1:" + "k" * 43],
+    [
+        "1:1",
+        "1",
+        "",
+        "x:y:z",
+        "1:1:short",
+        "²:1:" + "k" * 43,
+        "99999999999999999999:1:" + "k" * 43,
+        "1:99999999999999999999:" + "k" * 43,
+        "999999:1:" + "k" * 43,
+        "1:1:" + "k" * 43,
+    ],
 )
 def test_forged_login_ids_are_anonymous(app, connection, login_id):
     from flask.sessions import SecureCookieSessionInterface

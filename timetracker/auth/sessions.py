@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 
 from timetracker.models import User, UserSession
 
+MAX_INTEGER = 2**31 - 1
+
 
 @dataclass(frozen=True)
 class LoginId:
@@ -38,7 +40,9 @@ class LoginId:
         if len(parts) != 3:
             return None
         user_id, version, key = parts
-        if not (user_id.isdigit() and version.isdigit() and 20 <= len(key) <= 100):
+        if not (user_id.isdecimal() and version.isdecimal() and 20 <= len(key) <= 100):
+            return None
+        if max(int(user_id), int(version)) > MAX_INTEGER:  # beyond the database's INTEGER
             return None
         return cls(int(user_id), int(version), key)
 
