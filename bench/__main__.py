@@ -59,6 +59,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="keep the database of an earlier run at the same scale (migrations still applied)",
     )
     parser.add_argument("--generate-only", action="store_true")
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="only rewrite the Markdown of the results in --output-dir from their JSON",
+    )
     parser.add_argument("--output-dir", type=Path, help="where to write the results")
     args = parser.parse_args(argv)
     if args.entries < 1000:
@@ -289,6 +294,9 @@ def csv_summary(page: dict[str, Any]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.render_only:
+        report.rerender(args.output_dir)
+        return 0
     # A terminated run still stops its server (the ``with`` block below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     url = args.database_url or f"sqlite:///{DATA_DIR / f'bench-{args.entries}.sqlite'}"

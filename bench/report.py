@@ -89,6 +89,10 @@ def _load_text(m: dict[str, Any]) -> str:
     )
 
 
+def _rps(value: float) -> str:
+    return f"{value:.1f}" if value < 10 else f"{value:.0f}"
+
+
 def _ms(value: float) -> str:
     return f"{value:.1f}" if value < 100 else f"{value:.0f}"
 
@@ -132,8 +136,8 @@ def markdown(result: dict[str, Any], scaling: list[dict[str, Any]] | None = None
         queries = "—" if page.get("queries") is None else str(page["queries"])
         ratio = "100%" if page["key"] == "constant" else f"{page.get('ratio_c8', 0):.0%}"
         out.append(
-            f"| {page['name']} | {c1['rps']:.0f} | {_ms(c1['p50_ms'])} | {_ms(c1['p95_ms'])} "
-            f"| {_ms(c1['p99_ms'])} | {c8['rps']:.0f} | {_ms(c8['p50_ms'])} "
+            f"| {page['name']} | {_rps(c1['rps'])} | {_ms(c1['p50_ms'])} | {_ms(c1['p95_ms'])} "
+            f"| {_ms(c1['p99_ms'])} | {_rps(c8['rps'])} | {_ms(c8['p50_ms'])} "
             f"| {_ms(c8['p95_ms'])} | {_ms(c8['p99_ms'])} | {ratio} "
             f"| {c1.get('app_cpu_ms', 0):.1f} + {c1.get('db_cpu_ms', 0):.1f} "
             f"| {c1['errors'] + c8['errors']} | {queries} | {_size(page['size_bytes'])} "
@@ -160,45 +164,48 @@ def markdown(result: dict[str, Any], scaling: list[dict[str, Any]] | None = None
     return "\n".join(out) + "\n"
 
 
+def _within(values: list[float]) -> bool:
+    """All values within FLAT_TOLERANCE of each other (largest <= smallest x 1.2)."""
+    return bool(values) and max(values) <= min(values) * (1 + FLAT_TOLERANCE)
+
+
 def scaling_table(results: list[dict[str, Any]]) -> list[str]:
-    """p95 at 1 connection and req/s at 8 per page across scales, and whether it is flat."""
+    """Per page across scales: p95 at 1 connection, req/s at 8, CPU per request; and whether
+    each stays within 20% of each other (wall clock, and CPU which other load disturbs less)."""
     results = sorted(results, key=lambda r: r["run"]["entries"])
     scales = [r["run"]["entries"] for r in results]
-    header = " | ".join(f"{s:,}: p95 ms / req/s (8)" for s in scales)
+    header = " | ".join(f"{s:,}: p95 ms / req/s (8) / CPU ms" for s in scales)
     lines = [
-        f"Scaling on {results[-1]['machine']['database']} (latest run at each scale; "
-        f"flat = every figure within {FLAT_TOLERANCE:.0%} of the smallest scale's):",
+        f"Scaling on {results[-1]['machine']['database']} (latest full run at each scale; flat "
+        f"= within {FLAT_TOLERANCE:.0%} of each other; CPU = app + db CPU time per request at "
+        "1 connection):",
         "",
-        f"| Page | {header} | flat |",
-        "|---|" + "--:|" * len(scales) + "---|",
+        f"| Page | {header} | flat (wall clock) | flat (CPU) |",
+        "|---|" + "--:|" * len(scales) + "---|---|",
     ]
     by_scale = [{p["key"]: p for p in r["pages"] if not p.get("skipped")} for r in results]
     for page in results[-1]["pages"]:
         key = page["key"]
-        if page.get("skipped") or key == "constant":
+        if page.get("skipped") or key in ("constant", "csv"):
             continue
         cells = []
-        figures = []
+        p95s, rpss, cpus = [], [], []
         for pages in by_scale:
             other = pages.get(key)
             if other is None:
                 cells.append("—")
                 continue
-            cells.append(f"{_ms(other['c1']['p95_ms'])} / {other['c8']['rps']:.0f}")
-            figures.append((other["c1"]["p95_ms"], other["c8"]["rps"]))
-        flat = "—"
-        if len(figures) > 1:
-            base_p95, base_rps = figures[0]
-            flat = (
-                "yes"
-                if all(
-                    p95 <= base_p95 * (1 + FLAT_TOLERANCE)
-                    and rps >= base_rps * (1 - FLAT_TOLERANCE)
-                    for p95, rps in figures[1:]
-                )
-                else "no"
-            )
-        lines.append(f"| {page['name']} | " + " | ".join(cells) + f" | {flat} |")
+            c1, c8 = other["c1"], other["c8"]
+            cpu = c1.get("app_cpu_ms", 0.0) + c1.get("db_cpu_ms", 0.0)
+            cells.append(f"{_ms(c1['p95_ms'])} / {c8['rps']:.0f} / {cpu:.1f}")
+            p95s.append(c1["p95_ms"])
+            rpss.append(c8["rps"])
+            cpus.append(cpu)
+        wall = cpu_flat = "—"
+        if len(p95s) > 1:
+            wall = "yes" if _within(p95s) and _within(rpss) else "no"
+            cpu_flat = "yes" if _within(cpus) else "no"
+        lines.append(f"| {page['name']} | " + " | ".join(cells) + f" | {wall} | {cpu_flat} |")
     return lines
 
 
@@ -218,6 +225,25 @@ def latest_per_scale(directory: Path, database: str, current: dict[str, Any]) ->
             newest[run["entries"]] = result
     newest[current["run"]["entries"]] = current
     return [newest[k] for k in sorted(newest)]
+
+
+def rerender(directory: Path) -> None:
+    """Rewrite every full run's Markdown from its JSON (after a change of the format)."""
+    results = []
+    for path in directory.glob("*.json"):
+        result = json.loads(path.read_text())
+        if not result["run"]["quick"]:
+            results.append((path, result))
+    results.sort(key=lambda item: item[1]["run"]["finished_at"])
+    for index, (path, result) in enumerate(results):
+        database = result["run"]["database"]
+        newest: dict[int, dict[str, Any]] = {}
+        for _, earlier in results[: index + 1]:
+            if earlier["run"]["database"] == database:
+                newest[earlier["run"]["entries"]] = earlier
+        text = markdown(result, [newest[k] for k in sorted(newest)])
+        path.with_suffix(".md").write_text(text)
+        (directory / f"latest-{database}.md").write_text(text)
 
 
 def write(directory: Path, result: dict[str, Any]) -> tuple[Path, str]:
