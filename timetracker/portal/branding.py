@@ -113,7 +113,9 @@ class Palette:
 
 def accent_of(stored: str | None) -> str | None:
     """The stored accent when it is a valid colour; anything else is ignored (never echoed)."""
-    return stored.lower() if is_hex_colour(stored) else None
+    if stored is None or not is_hex_colour(stored):
+        return None
+    return stored.lower()
 
 
 def etag(accent: str | None) -> str:
