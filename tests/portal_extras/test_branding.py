@@ -84,6 +84,8 @@ class TestStylesheet:
         # Links on white use the gold darkened to AA.
         link = re.search(r"--bs-link-color: (#[0-9a-f]{6});", css).group(1)
         assert branding.contrast_ratio(link, "#ffffff") >= 4.5
+        outline = css.split(".btn-outline-primary {")[1].split("}")[0]
+        assert f"--bs-btn-color: {link};" in outline
         other = signed_in(app, world.b.portal_user).get(CSS).get_data(as_text=True)
         assert "#d62828" in other and "#ffd700" not in other
 

@@ -170,6 +170,17 @@ def stylesheet(accent: str | None) -> str:
   --bs-btn-disabled-border-color: {p.accent};
   --bs-btn-focus-shadow-rgb: {ar}, {ag}, {ab};
 }}
+.btn-outline-primary {{
+  --bs-btn-color: {p.link};
+  --bs-btn-border-color: {p.link};
+  --bs-btn-hover-color: {text_colour_on(p.link)};
+  --bs-btn-hover-bg: {p.link};
+  --bs-btn-hover-border-color: {p.link};
+  --bs-btn-active-color: {text_colour_on(p.link)};
+  --bs-btn-active-bg: {p.link};
+  --bs-btn-active-border-color: {p.link};
+  --bs-btn-focus-shadow-rgb: {r}, {g}, {b};
+}}
 .pagination {{
   --bs-pagination-active-color: {p.on_accent};
   --bs-pagination-active-bg: {p.accent};
