@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from wtforms import SelectField, StringField
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 
 _NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
 _CLOCK = re.compile(r"^(\d+):([0-5]\d)$")
@@ -153,11 +153,25 @@ class RecordSelectField(SelectField):
             self.data = None
             return
         raw = str(valuelist[0]).strip()
-        if not raw.isdecimal() or len(raw) > 18:
-            # Kept as typed so that ``DataRequired`` does not replace this message with its own.
-            self.data = raw
+        if not (raw.isascii() and raw.isdecimal()) or not 0 < int(raw) <= MAX_ID:
+            # No id to look up: views may query with ``data`` before validating the form.
+            self.data = None
             raise ValueError(f"Choose a {self.noun} from the list.")
         self.data = int(raw)
+
+    def pre_validate(self, form: Any) -> None:
+        if self.process_errors:
+            # Our message stands alone; ``DataRequired`` would add its own to the empty value.
+            raise StopValidation()
+
+
+#: The largest id the database's INTEGER columns hold.
+MAX_ID = 2**31 - 1
+
+
+def is_record_id(raw: str) -> bool:
+    """Whether ``raw`` is an id the database could hold."""
+    return raw.isascii() and raw.isdecimal() and 0 < int(raw) <= MAX_ID
 
 
 def _coerce_id(value: Any) -> int | None:

@@ -16,6 +16,7 @@ from timetracker.models import Client, Invoice, InvoiceItem, InvoiceStatus, Proj
 from timetracker.notifications.invoices import deliveries_for, notify_invoice_sent
 from timetracker.workspace import invoicing, queries
 from timetracker.workspace.common import found, render_form
+from timetracker.workspace.fields import is_record_id
 from timetracker.workspace.forms import (
     InvoiceCreateForm,
     InvoiceEditForm,
@@ -56,7 +57,7 @@ def invoice_new():  # type: ignore[no-untyped-def]
         form.issue_date.data = firm.today()
         form.payment_terms.data = settings.payment_terms_days
         form.tax_rate.data = _default_tax_rate(settings.default_tax_rate)
-        if request.args.get("client", "").isdecimal():
+        if is_record_id(request.args.get("client", "")):
             form.client.data = int(request.args["client"])
         return render_template("workspace/invoice_new.html", form=form)
     valid = form.validate_on_submit()

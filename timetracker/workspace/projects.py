@@ -10,6 +10,7 @@ from timetracker import db
 from timetracker.models import Client, Project, ProjectStatus
 from timetracker.workspace import project_updates, queries
 from timetracker.workspace.common import found, render_form
+from timetracker.workspace.fields import is_record_id
 from timetracker.workspace.forms import ProjectFilterForm, ProjectForm
 from timetracker.workspace.paging import Page
 
@@ -52,7 +53,7 @@ def project_new():  # type: ignore[no-untyped-def]
     form = ProjectForm()
     form.client.choices = queries.client_choices()
     if request.method == "GET":
-        if request.args.get("client", "").isdecimal():
+        if is_record_id(request.args.get("client", "")):
             form.client.data = int(request.args["client"])
         return render_template("workspace/project_form.html", form=form, project=None)
     client = None

@@ -11,6 +11,7 @@ from timetracker import db, firm
 from timetracker.models import Project, TimeEntry
 from timetracker.workspace import queries, timekeeping
 from timetracker.workspace.common import found, render_form, require_entry_owner, safe_next
+from timetracker.workspace.fields import is_record_id
 from timetracker.workspace.forms import TimeEntryForm, TimeFilterForm, TimerStartForm, WeekForm
 from timetracker.workspace.paging import Page
 from timetracker.workspace.timekeeping import TimeEntryError
@@ -100,7 +101,7 @@ def time_entry_new():  # type: ignore[no-untyped-def]
     if request.method == "GET":
         form.day.data = firm.today()
         form.start.data = dt.time(9, 0)
-        if request.args.get("project", "").isdecimal():
+        if is_record_id(request.args.get("project", "")):
             form.project.data = int(request.args["project"])
         return render_template("workspace/time_entry_form.html", form=form, entry=None)
     project, span = _validated(form, None)
