@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy import (
     Date,
-    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
     Integer,
     case,
     delete,
@@ -30,15 +31,33 @@ from sqlalchemy.orm.attributes import get_history
 from sqlalchemy.sql.elements import ColumnClause
 
 from timetracker.db import Base
+from timetracker.models.projects import Project
 from timetracker.models.time_entries import TimeEntry
 
 
 class TimeEntryMonth(Base):
     __tablename__ = "time_entry_months"
-
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    __table_args__ = (
+        # The project's client, like on the entries: a client's months are one index range.
+        ForeignKeyConstraint(
+            ["project_id", "client_id"],
+            ["projects.id", "projects.client_id"],
+            name="fk_time_entry_months_project_client",
+            onupdate="CASCADE",
+            ondelete="CASCADE",
+        ),
+        Index(
+            "ix_time_entry_months_client_id_month",
+            "client_id",
+            "month",
+            "entries",
+            "seconds",
+            "billable_seconds",
+        ),
     )
+
+    project_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(Integer)
     #: First day of the UTC month in which the entries started.
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     entries: Mapped[int] = mapped_column(Integer, default=0)
@@ -60,6 +79,7 @@ def _apply(
 ) -> None:
     values = {
         "project_id": project_id,
+        "client_id": select(Project.client_id).where(Project.id == project_id).scalar_subquery(),
         "month": month_of(start),
         "entries": sign,
         "seconds": sign * seconds,
@@ -155,16 +175,18 @@ def rebuild(connection: Connection) -> None:
     grouped = (
         select(
             TimeEntry.project_id,
+            TimeEntry.client_id,
             month,
             func.count(TimeEntry.id),
             func.sum(TimeEntry.duration_seconds),
             func.sum(case((TimeEntry.billable.is_(True), TimeEntry.duration_seconds), else_=0)),
         )
         .where(TimeEntry.end_time.is_not(None))
-        .group_by(TimeEntry.project_id, month)
+        .group_by(TimeEntry.project_id, TimeEntry.client_id, month)
     )
     connection.execute(
         insert(TimeEntryMonth).from_select(
-            ["project_id", "month", "entries", "seconds", "billable_seconds"], grouped
+            ["project_id", "client_id", "month", "entries", "seconds", "billable_seconds"],
+            grouped,
         )
     )

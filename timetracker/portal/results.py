@@ -14,6 +14,15 @@ ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
+class ProjectChoice:
+    """A project as a filter menu lists it."""
+
+    id: int
+    name: str
+    is_active: bool
+
+
+@dataclass(frozen=True)
 class EntryRow:
     """One time entry as the portal shows it."""
 

@@ -155,7 +155,7 @@ def time_entries():  # type: ignore[no-untyped-def]
         "portal/time_entries.html",
         client=s.client,
         filters=filters,
-        projects=s.all_projects(),
+        projects=s.project_choices(),
         totals=totals,
         page=s.time_entry_page(filters, page_request, totals),
     )

@@ -38,6 +38,7 @@ from timetracker.portal.results import (
     EntryTotals,
     InvoiceTotals,
     NoteRow,
+    ProjectChoice,
     ProjectSummary,
     StatusUpdateRow,
     as_money,
@@ -110,8 +111,19 @@ class PortalScope:
         return list(self.session.scalars(query.order_by(Project.name, Project.id)))
 
     def all_projects(self) -> list[Project]:
-        """Every project of the client, archived ones included (for the time entry filter)."""
+        """Every project of the client, archived ones included."""
         return list(self.session.scalars(self._projects().order_by(Project.name, Project.id)))
+
+    def project_choices(self) -> list[ProjectChoice]:
+        """Id, name and whether active, of every project (the time entry filter's menu)."""
+        rows = self.session.execute(
+            select(Project.id, Project.name, Project.status)
+            .where(Project.client_id == self.client_id)
+            .order_by(Project.name, Project.id)
+        )
+        return [
+            ProjectChoice(pid, name, status == ProjectStatus.ACTIVE) for pid, name, status in rows
+        ]
 
     def project(self, project_id: int) -> Project:
         project = self.session.scalar(self._projects().where(Project.id == project_id))
@@ -141,7 +153,10 @@ class PortalScope:
                     func.sum(TimeEntryMonth.seconds),
                     func.sum(TimeEntryMonth.billable_seconds),
                 )
-                .where(TimeEntryMonth.project_id.in_([p.id for p in projects]))
+                .where(
+                    TimeEntryMonth.client_id == self.client_id,
+                    TimeEntryMonth.project_id.in_([p.id for p in projects]),
+                )
                 .group_by(TimeEntryMonth.project_id)
             )
             seconds = {pid: (int(s), int(b)) for pid, s, b in rows}
@@ -285,7 +300,7 @@ class PortalScope:
     def invoice_totals(self, which: InvoiceFilter) -> InvoiceTotals:
         """Count, total and balance of every invoice the filter selects (not just one page)."""
         query = select(
-            func.count(Invoice.id),
+            func.count(),
             func.coalesce(func.sum(Invoice.total), ZERO),
             func.coalesce(
                 func.sum(
@@ -310,7 +325,7 @@ class PortalScope:
         paid = self._invoice_condition(InvoiceFilter.PAID)
         row = self.session.execute(
             select(
-                func.count(Invoice.id),
+                func.count(),
                 func.coalesce(func.sum(case((paid, 1), else_=0)), 0),
                 func.coalesce(func.sum(case((unpaid, 1), else_=0)), 0),
                 func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
@@ -405,7 +420,7 @@ class PortalScope:
         if start is not None and end is not None and first_month >= end_month:  # type: ignore[operator]
             return self._raw_entry_totals(filters, [(start, end)])
 
-        month_conditions: list[Any] = [Project.client_id == self.client_id]
+        month_conditions: list[Any] = [TimeEntryMonth.client_id == self.client_id]
         if filters.project_id is not None:
             month_conditions.append(TimeEntryMonth.project_id == filters.project_id)
         if first_month is not None:
@@ -417,9 +432,7 @@ class PortalScope:
                 func.coalesce(func.sum(TimeEntryMonth.entries), 0),
                 func.coalesce(func.sum(TimeEntryMonth.seconds), 0),
                 func.coalesce(func.sum(TimeEntryMonth.billable_seconds), 0),
-            )
-            .join(Project, Project.id == TimeEntryMonth.project_id)
-            .where(*month_conditions)
+            ).where(*month_conditions)
         ).one()
         totals = EntryTotals(int(count), int(seconds), int(billable))
         edges = []
@@ -559,10 +572,7 @@ class PortalScope:
                     0,
                 ),
                 active_count,
-            )
-            .select_from(Project)
-            .outerjoin(TimeEntryMonth, TimeEntryMonth.project_id == Project.id)
-            .where(Project.client_id == self.client_id)
+            ).where(TimeEntryMonth.client_id == self.client_id)
         ).one()
         if month_start < first_month:
             month_seconds += self._raw_entry_totals(
