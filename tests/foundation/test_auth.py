@@ -25,7 +25,7 @@ def test_email_is_matched_case_insensitively(client, session):
     user = make_user(session, email="casey@example.com")
     session.commit()
     assert login(client, "  CASEY@Example.com").status_code == 302
-    assert user.id
+    assert user.name in client.get("/dashboard").get_data(as_text=True)
 
 
 def test_wrong_password_unknown_email_and_inactive_account_look_the_same(client, session):

@@ -33,6 +33,7 @@ from timetracker.admin.users import (
     user_page,
 )
 from timetracker.auth.access import admin_required
+from timetracker.errors import render_error
 from timetracker.models import Client, User
 from timetracker.portal.params import ParamError, page_request
 
@@ -41,9 +42,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.errorhandler(ParamError)
 def _bad_parameter(error: ParamError):  # type: ignore[no-untyped-def]
-    return render_template(
-        "errors/error.html", code=400, title="Bad request", message=str(error)
-    ), 400
+    return render_error(400, str(error))
 
 
 def _user_or_404(user_id: int) -> User:

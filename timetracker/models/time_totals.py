@@ -114,8 +114,8 @@ def _old(entry: TimeEntry, name: str) -> Any:
 _FIELDS = ("project_id", "start_time", "end_time", "duration_seconds", "billable")
 
 
-@event.listens_for(TimeEntry, "after_insert")
-def _inserted(_mapper: Any, connection: Connection, entry: TimeEntry) -> None:
+def _add(connection: Connection, entry: TimeEntry) -> None:
+    """Count the entry as it is now, if it is completed."""
     if entry.end_time is not None:
         _apply(
             connection,
@@ -125,43 +125,36 @@ def _inserted(_mapper: Any, connection: Connection, entry: TimeEntry) -> None:
             entry.billable,
             +1,
         )
+
+
+def _remove(connection: Connection, entry: TimeEntry) -> None:
+    """Uncount the entry as the database still has it, if it was completed."""
+    if _old(entry, "end_time") is not None:
+        _apply(
+            connection,
+            _old(entry, "project_id"),
+            _old(entry, "start_time"),
+            _old(entry, "duration_seconds") or 0,
+            _old(entry, "billable"),
+            -1,
+        )
+
+
+@event.listens_for(TimeEntry, "after_insert")
+def _inserted(_mapper: Any, connection: Connection, entry: TimeEntry) -> None:
+    _add(connection, entry)
 
 
 @event.listens_for(TimeEntry, "before_update")
 def _updating(_mapper: Any, connection: Connection, entry: TimeEntry) -> None:
-    if not any(get_history(entry, name).has_changes() for name in _FIELDS):
-        return
-    if _old(entry, "end_time") is not None:
-        _apply(
-            connection,
-            _old(entry, "project_id"),
-            _old(entry, "start_time"),
-            _old(entry, "duration_seconds") or 0,
-            _old(entry, "billable"),
-            -1,
-        )
-    if entry.end_time is not None:
-        _apply(
-            connection,
-            entry.project_id,
-            entry.start_time,
-            entry.duration_seconds or 0,
-            entry.billable,
-            +1,
-        )
+    if any(get_history(entry, name).has_changes() for name in _FIELDS):
+        _remove(connection, entry)
+        _add(connection, entry)
 
 
 @event.listens_for(TimeEntry, "before_delete")
 def _deleting(_mapper: Any, connection: Connection, entry: TimeEntry) -> None:
-    if _old(entry, "end_time") is not None:
-        _apply(
-            connection,
-            _old(entry, "project_id"),
-            _old(entry, "start_time"),
-            _old(entry, "duration_seconds") or 0,
-            _old(entry, "billable"),
-            -1,
-        )
+    _remove(connection, entry)
 
 
 def rebuild(connection: Connection) -> None:

@@ -22,6 +22,7 @@ from flask_login import current_user
 
 from timetracker import charts
 from timetracker.auth.access import portal_view
+from timetracker.errors import render_error
 from timetracker.extensions import login_manager
 from timetracker.portal import branding, params
 from timetracker.portal.scope import PortalAccessDenied, PortalScope
@@ -43,9 +44,7 @@ def _require_portal_access():  # type: ignore[no-untyped-def]
 
 @bp.errorhandler(params.ParamError)
 def _bad_parameter(error: params.ParamError):  # type: ignore[no-untyped-def]
-    return render_template(
-        "errors/error.html", code=400, title="Bad request", message=str(error)
-    ), 400
+    return render_error(400, str(error))
 
 
 def scope() -> PortalScope:

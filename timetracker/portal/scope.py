@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import NotFound
 
 from timetracker import charts, db, firm
+from timetracker.documents.staff_export import export_statement
 from timetracker.models import (
     Client,
     Invoice,
@@ -109,10 +110,6 @@ class PortalScope:
     def active_projects(self) -> list[Project]:
         query = self._projects().where(Project.status == ProjectStatus.ACTIVE)
         return list(self.session.scalars(query.order_by(Project.name, Project.id)))
-
-    def all_projects(self) -> list[Project]:
-        """Every project of the client, archived ones included."""
-        return list(self.session.scalars(self._projects().order_by(Project.name, Project.id)))
 
     def project_choices(self) -> list[ProjectChoice]:
         """Id, name and whether active, of every project (the time entry filter's menu)."""
@@ -528,24 +525,7 @@ class PortalScope:
             Invoice.client_id == self.client_id,
             Invoice.status != InvoiceStatus.DRAFT,
         )
-        query = (
-            select(
-                TimeEntry.start_time,
-                TimeEntry.duration_seconds,
-                TimeEntry.notes,
-                TimeEntry.billable,
-                Project.name.label("project_name"),
-                User.name.label("user_name"),
-                Invoice.number.label("invoice_number"),
-            )
-            .join(Project, Project.id == TimeEntry.project_id)
-            .join(User, User.id == TimeEntry.user_id)
-            .outerjoin(InvoiceItem, InvoiceItem.id == TimeEntry.invoice_item_id)
-            .outerjoin(Invoice, visible_invoice)
-            .where(*self._entry_conditions(filters))
-            .order_by(TimeEntry.start_time.asc(), TimeEntry.id.asc())
-            .execution_options(yield_per=chunk_size)
-        )
+        query = export_statement(self._entry_conditions(filters), visible_invoice, chunk_size)
         yield from self.session.execute(query)
 
     # Dashboard ------------------------------------------------------------------------------
