@@ -38,8 +38,10 @@ run: demo ## Set everything up and serve the app with demo data on http://127.0.
 	@echo "TimeTracker on http://$(HOST):$(PORT)"
 	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/timetracker serve --host $(HOST) --port $(PORT)
 
+# Marker selection for `make test`, e.g. TEST_MARKERS="not postgres and not redis" (empty: every test).
+TEST_MARKERS ?=
 test: $(STAMP) ## Run the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -q
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -q $(if $(TEST_MARKERS),-m "$(TEST_MARKERS)")
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check .

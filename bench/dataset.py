@@ -165,7 +165,7 @@ def generate(entries: int, password_hash: str, seed: int = 20261125) -> Dataset:
 
     # Users: 50 staff (ids 1-50), an administrator, and the benchmark client's portal user.
     users = [
-        (uid, f"staff{uid:02d}@bench.example", f"Staff Member {uid:02d}", "user", False, None)
+        (uid, f"staff{uid:02d}@bench.example", f"Staff Member {uid:02d}", "staff", False, None)
         for uid in range(1, STAFF_USERS + 1)
     ]
     admin_id = STAFF_USERS + 1
@@ -173,7 +173,7 @@ def generate(entries: int, password_hash: str, seed: int = 20261125) -> Dataset:
     users.append((admin_id, "admin@bench.example", "Bench Admin", "admin", False, None))
     for k, email in enumerate(portal_emails()):
         name = f"Benchmark Portal {k + 1}"
-        users.append((portal_id + k, email, name, "user", True, BENCH_CLIENT_ID))
+        users.append((portal_id + k, email, name, "client", True, BENCH_CLIENT_ID))
     users = [
         (uid, email, name, password_hash, role, True, 1, created, portal, client_id, True)
         for uid, email, name, role, portal, client_id in users

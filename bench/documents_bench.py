@@ -115,8 +115,8 @@ def generate(app: Any, entries: int) -> dict[str, int]:
     (a few with text a spreadsheet would take for a formula), and a 50-line invoice."""
     from timetracker import db, firm
     from timetracker.auth.passwords import hash_password
-    from timetracker.models import Client, Project, TimeEntry, User
-    from timetracker.workspace import invoicing
+    from timetracker.billing import invoicing
+    from timetracker.models import Client, Project, Role, TimeEntry, User
 
     rng = random.Random(5)  # noqa: S311 - synthetic data
     with app.app_context():
@@ -130,13 +130,19 @@ def generate(app: Any, entries: int) -> dict[str, int]:
         session.flush()
         projects = [Project(client_id=client.id, name=f"Project {i}") for i in range(5)]
         staff = [
-            User(email=f"staff{i}@docbench.example", name=f"Staff Jörg {i}", password_hash="-")  # noqa: S106
+            User(
+                email=f"staff{i}@docbench.example",
+                name=f"Staff Jörg {i}",
+                password_hash="-",  # noqa: S106
+                role=Role.STAFF,
+            )
             for i in range(10)
         ]
         portal = User(
             email=PORTAL_EMAIL,
             name="Portal User",
             password_hash=hash_password(PORTAL_PASSWORD),
+            role=Role.CLIENT,
             client_portal_enabled=True,
             client_id=client.id,
         )

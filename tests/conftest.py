@@ -2,10 +2,21 @@
 that is rolled back, so tests never see each other's data.
 
 Every database test runs on SQLite, and on PostgreSQL when ``TEST_DATABASE_URL`` is set.
+
+Services. Tests that need PostgreSQL carry ``@pytest.mark.postgres``, tests that need Redis
+``@pytest.mark.redis``. Without the service such a test is skipped with the reason, except when
+``TIMETRACKER_CI=1`` (set by ``.ci/run``): there it fails, so that a missing service can never
+pass CI by skipping. CI's SQLite pass deselects them explicitly (``-m "not postgres and not
+redis"``) and its PostgreSQL pass, which has both services, runs them. When ``TEST_DATABASE_URL``
+or ``REDIS_URL`` is set but its server does not answer, the run stops at start with the reason.
+
+Hypothesis runs derandomised (profile ``timetracker``, loaded here for every test): the same
+examples on every run and every machine, so a property test cannot pass or fail by luck.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import smtplib
@@ -13,16 +24,116 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
 from flask import Flask, g
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
+from limits import parse as parse_limit
+from redis import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests import factories
 from timetracker import create_app, migrate
 from timetracker.db import make_engine
 from timetracker.extensions import limiter
+
+# Hypothesis --------------------------------------------------------------------------------------
+
+# derandomize: examples come from a fixed seed derived from the test, so every run tries the same
+# inputs (it implies database=None: no examples replayed from an earlier run either).
+# deadline=None: tests that touch the database take as long as the database takes.
+settings.register_profile(
+    "timetracker",
+    derandomize=True,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("timetracker")
+
+# Services ----------------------------------------------------------------------------------------
+
+IN_CI = os.environ.get("TIMETRACKER_CI") == "1"
+#: marker -> (is the service configured?, what to set)
+SERVICES = {
+    "postgres": (
+        lambda: os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+        "TEST_DATABASE_URL=postgresql+psycopg://...",
+    ),
+    "redis": (lambda: bool(os.environ.get("REDIS_URL")), "REDIS_URL=redis://..."),
+}
+
+
+def _unreachable_services() -> list[str]:
+    """The configured services whose server does not answer, with the reason."""
+    problems = []
+    database = os.environ.get("TEST_DATABASE_URL")
+    if database and not database.startswith("sqlite"):
+        url = make_url(database)
+        engine = make_engine(
+            url.set(database="postgres").render_as_string(False),
+            connect_args={"connect_timeout": 5},
+        )
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError as error:
+            problems.append(
+                f"TEST_DATABASE_URL is set but PostgreSQL at {url.host}:{url.port or 5432} "
+                f"does not answer: {str(error).splitlines()[0]}"
+            )
+        finally:
+            engine.dispose()
+    redis_url = os.environ.get("REDIS_URL")
+    if redis_url:
+        connection = Redis.from_url(redis_url, socket_connect_timeout=5, socket_timeout=5)
+        try:
+            connection.ping()
+        except RedisError as error:
+            where = connection.connection_pool.connection_kwargs
+            problems.append(
+                f"REDIS_URL is set but Redis at {where.get('host')}:{where.get('port')} "
+                f"does not answer: {error}"
+            )
+        finally:
+            connection.close()
+    return problems
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A service that is configured but down stops the run at start (in CI and outside it),
+    instead of failing every test that touches it. Checked once, by the xdist controller."""
+    if hasattr(config, "workerinput"):
+        return
+    problems = _unreachable_services()
+    if problems:
+        raise pytest.UsageError(
+            "services configured for the tests do not answer:\n  " + "\n  ".join(problems)
+        )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked ``postgres`` or ``redis`` needs that service: skipped without it, except in
+    CI (``TIMETRACKER_CI=1``), where it fails (deselect it with ``-m`` in a pass without it)."""
+    for marker, (configured, setting) in SERVICES.items():
+        if item.get_closest_marker(marker) is None or configured():
+            continue
+        message = f"needs {marker} ({setting}), which is not configured"
+        if IN_CI:
+            pytest.fail(
+                f"{message}; in CI (TIMETRACKER_CI=1) a missing service is a failure: run the "
+                f'test where the service is, or deselect it with -m "not {marker}"',
+                pytrace=False,
+            )
+        pytest.skip(message)
+
+
+# Database and app --------------------------------------------------------------------------------
 
 
 def _worker() -> str:
@@ -136,6 +247,39 @@ def ctx(app: Flask, session: Session) -> Iterator[Session]:
 def _reset_rate_limits(app: Flask) -> None:
     with app.app_context():
         limiter.reset()
+
+
+def redis_rate_limits(app: Flask) -> bool:
+    """Whether the suite's rate limits are kept in Redis (else in memory)."""
+    return str(app.config["RATELIMIT_STORAGE_URI"]).startswith("redis")
+
+
+@pytest.fixture
+def frozen_clock(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[time_machine.Coordinates]:
+    """The clock stands still at the current time for the whole test: for rate-limit tests,
+    whose windows must not end (or roll over) while the test makes its requests.
+
+    Memory storage (the default) keeps each window's start and expiry as ``time.time()``, which
+    time-machine patches: with the clock frozen no window ends mid-test. The fixed and moving
+    windows are both shown to follow this clock in ``tests/security/test_hardening.py``.
+
+    Redis storage counts a fixed window with a key's TTL, by Redis' own clock, which nothing
+    here can freeze. There, two things keep the window whole: every key is deleted before each
+    test (``_reset_rate_limits``), so each window starts at the test's own first request (Redis
+    sets the TTL when it creates the counter), never at a minute boundary; and the configurable
+    login limits get the same number of attempts per day instead of per minute, so that even a
+    slow run (dozens of password hashes on a loaded machine) stays inside its window. The
+    download limits are constants of the views; their tests make a dozen quick requests, far
+    less than the minute that starts with the first one.
+
+    Freezing at the real current time (not a fixed date) keeps times the database sets itself
+    (``now()`` on PostgreSQL) consistent with the application's.
+    """
+    if redis_rate_limits(app):
+        for name in ("LOGIN_RATE_LIMIT_ACCOUNT", "LOGIN_RATE_LIMIT_IP"):
+            monkeypatch.setitem(app.config, name, f"{parse_limit(app.config[name]).amount}/day")
+    with time_machine.travel(dt.datetime.now(dt.UTC), tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from timetracker.auth.passwords import hash_password
+from timetracker.billing.rules import line_amount, tax_for
 from timetracker.models import (
     Client,
     Invoice,
@@ -22,7 +23,6 @@ from timetracker.models import (
     TimeEntry,
     User,
 )
-from timetracker.workspace.invoicing import line_amount, tax_for
 
 PASSWORD = "correct-horse-42"
 _seq = itertools.count(1)
@@ -68,7 +68,7 @@ def make_user(session: Session, **kw: Any) -> User:
         "email": f"user{n}@example.com",
         "name": f"User {n}",
         "password_hash": password_hash(),
-        "role": Role.USER,
+        "role": Role.STAFF,
     }
     values.update(kw)
     user = User(**values)
@@ -82,7 +82,14 @@ def make_admin(session: Session, **kw: Any) -> User:
 
 
 def make_portal_user(session: Session, client: Client, **kw: Any) -> User:
-    return make_user(session, client_portal_enabled=True, client_id=client.id, **kw)
+    return make_user(
+        session, role=Role.CLIENT, client_portal_enabled=True, client_id=client.id, **kw
+    )
+
+
+def make_no_access_user(session: Session, **kw: Any) -> User:
+    """An account without access: a contact whose portal access was taken away."""
+    return make_user(session, role=Role.NONE, **kw)
 
 
 def make_entry(

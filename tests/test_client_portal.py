@@ -18,6 +18,7 @@ from tests.factories import (
     make_client,
     make_entry,
     make_invoice,
+    make_no_access_user,
     make_portal_user,
     make_project,
     make_user,
@@ -133,9 +134,11 @@ class TestModel:
     def test_is_client_portal_user_needs_flag_and_client(self, session):
         client = make_client(session)
         assert make_portal_user(session, client).is_client_portal_user is True
-        assert make_user(session, client_id=client.id).is_client_portal_user is False
-        assert make_user(session, client_portal_enabled=True).is_client_portal_user is False
+        # Half-set states: the database refuses to store them (role CHECK constraints).
+        assert User(client_id=client.id).is_client_portal_user is False
+        assert User(client_portal_enabled=True).is_client_portal_user is False
         assert make_user(session).is_client_portal_user is False
+        assert make_no_access_user(session).is_client_portal_user is False
 
     def test_portal_fields_default_off(self, session):
         user = make_user(session)
@@ -157,8 +160,9 @@ class TestModel:
     def test_get_client_portal_data_is_none_without_access(self, ctx, session):
         client = make_client(session)
         assert make_user(session).get_client_portal_data() is None
-        assert make_user(session, client_portal_enabled=True).get_client_portal_data() is None
-        assert make_user(session, client_id=client.id).get_client_portal_data() is None
+        assert make_no_access_user(session).get_client_portal_data() is None
+        assert User(client_portal_enabled=True).get_client_portal_data() is None
+        assert User(client_id=client.id).get_client_portal_data() is None
 
     def test_deleting_the_client_unlinks_portal_users(self, session):
         client = make_client(session)
@@ -185,8 +189,7 @@ class TestAccessControl:
         [
             ("staff", "does not have client portal access"),
             ("admin", "does not have client portal access"),
-            ("flag_off", "does not have client portal access"),
-            ("no_client", "not linked to a client"),
+            ("flag_off", "has no access"),
             ("inactive_client", "no longer active"),
             ("inactive_user", "deactivated"),
         ],
@@ -198,18 +201,21 @@ class TestAccessControl:
         user = {
             "staff": lambda: make_user(session),
             "admin": lambda: make_admin(session),
-            "flag_off": lambda: make_user(session, client_id=the_client.id),
-            "no_client": lambda: make_user(session, client_portal_enabled=True),
-            "inactive_client": lambda: make_portal_user(
-                session, make_client(session, is_active=False)
-            ),
+            # Unticking "Enable Client Portal" leaves an account without access (set below,
+            # once signed in: the live session must be refused too).
+            "flag_off": lambda: make_user(session),
+            "inactive_client": lambda: make_portal_user(session, the_client),
             "inactive_user": lambda: make_portal_user(session, the_client),
         }[setup]()
         session.commit()
         assert login(client, user.email).status_code == 302
+        if setup == "flag_off":
+            user.role = "none"
         if setup == "inactive_user":
             user.is_active = False
-            session.commit()
+        if setup == "inactive_client":
+            the_client.is_active = False
+        session.commit()
         for path in PORTAL_PAGES:
             response = client.get(path)
             assert response.status_code == 403, path
@@ -360,6 +366,7 @@ class TestAdminInterface:
         fresh = session.get(User, user.id)
         assert fresh.client_portal_enabled is False
         assert fresh.client_id is None
+        assert fresh.role == "none"  # no portal, and nothing else either
         assert 'data-testid="portal-badge"' not in client.get("/admin/users").get_data(as_text=True)
 
     def test_staff_and_portal_users_cannot_open_user_admin(self, app, session):

@@ -50,6 +50,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from timetracker.cli import register_commands
 
     register_commands(app)
+
+    from timetracker.auth.access import check_access_policies
+
+    # Deny by default: every endpoint declares who may open it, or the app does not start.
+    check_access_policies(app)
     return app
 
 

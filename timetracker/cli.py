@@ -90,11 +90,11 @@ def users_create(email: str, name: str, is_admin: bool, password_stdin: bool) ->
         email=email,
         name=name.strip(),
         password_hash=hash_password(password),
-        role=Role.ADMIN if is_admin else Role.USER,
+        role=Role.ADMIN if is_admin else Role.STAFF,
     )
     db.session.add(user)
     db.session.commit()
-    click.echo(f"Created {'administrator' if is_admin else 'user'} {email} (id {user.id}).")
+    click.echo(f"Created {'administrator' if is_admin else 'staff user'} {email} (id {user.id}).")
 
 
 @click.command("demo-data", help="Load deterministic demo data (with --reset: replace all data).")

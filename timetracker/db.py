@@ -8,7 +8,7 @@ writes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from flask import current_app, g
@@ -18,6 +18,8 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from werkzeug.local import LocalProxy
 
+from timetracker.billing.rules import to_cents
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -25,13 +27,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-CENT = Decimal("0.01")
-
-
-def to_cents(value: Decimal | int | str) -> Decimal:
-    """Round a money amount half-up to whole cents."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 class Base(DeclarativeBase):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from timetracker import firm
 from timetracker.auth.passwords import hash_password
+from timetracker.billing import from_time, invoicing, states
 from timetracker.models import (
     Client,
     DeliveryStatus,
@@ -28,7 +29,6 @@ from timetracker.models import (
     TimeEntry,
     User,
 )
-from timetracker.workspace import invoicing
 
 DEMO_LOGINS: list[tuple[str, str, str]] = [
     ("Administrator", "admin@example.com", "admin-demo-pass"),
@@ -151,14 +151,15 @@ def load_demo_data(session: Session) -> None:
         return User(email=email, name=name, password_hash=hash_password(password), **extra)
 
     admin = person("admin@example.com", "Alex Admin", "admin-demo-pass", role=Role.ADMIN)
-    sam = person("sam@example.com", "Sam Staff", "staff-demo-pass")
-    maria = person("maria@example.com", "Maria Developer", "staff-demo-pass")
+    sam = person("sam@example.com", "Sam Staff", "staff-demo-pass", role=Role.STAFF)
+    maria = person("maria@example.com", "Maria Developer", "staff-demo-pass", role=Role.STAFF)
     staff = [admin, sam, maria]
     portal_users = [
         person(
             "portal@acme.example",
             "Ada Acme",
             "portal-demo-pass",
+            role=Role.CLIENT,
             client_portal_enabled=True,
             client_id=acme.id,
         ),
@@ -166,6 +167,7 @@ def load_demo_data(session: Session) -> None:
             "portal@mueller.example",
             "Jonas Müller",
             "portal-demo-pass",
+            role=Role.CLIENT,
             client_portal_enabled=True,
             client_id=mueller.id,
         ),
@@ -222,7 +224,7 @@ def load_demo_data(session: Session) -> None:
             month_start = (today.replace(day=1) - dt.timedelta(days=31 * months_ago)).replace(day=1)
             month_end = (month_start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
             issue = month_end + dt.timedelta(days=1)
-            invoice = invoicing.create_invoice_from_time(
+            invoice = from_time.create_invoice_from_time(
                 session,
                 client,
                 date_from=month_start,
@@ -240,7 +242,7 @@ def load_demo_data(session: Session) -> None:
                 invoicing.record_payment(
                     session,
                     invoice,
-                    invoice.balance,
+                    states.balance(invoice),
                     issue + dt.timedelta(days=10),
                     "Bank transfer",
                     f"TX-{invoice.number}",
@@ -249,7 +251,7 @@ def load_demo_data(session: Session) -> None:
                 invoicing.record_payment(
                     session,
                     invoice,
-                    (invoice.balance / 2).quantize(Decimal("0.01")),
+                    (states.balance(invoice) / 2).quantize(Decimal("0.01")),
                     issue + dt.timedelta(days=5),
                     "Bank transfer",
                     "Part payment",

@@ -1,4 +1,4 @@
-"""The firm's settings and the calendar they define (timezone, today, date ranges)."""
+"""The firm's settings and its clock: the timezone, now and today (date ranges: billing.periods)."""
 
 from __future__ import annotations
 
@@ -41,23 +41,5 @@ def today() -> dt.date:
     return now().astimezone(timezone()).date()
 
 
-def local_day_start(day: dt.date) -> dt.datetime:
-    """The UTC instant at which ``day`` begins in the firm's timezone."""
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone()).astimezone(dt.UTC)
-
-
-def day_bounds(
-    date_from: dt.date | None, date_to: dt.date | None
-) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """UTC bounds ``[start, end)`` of an inclusive local date range."""
-    start = local_day_start(date_from) if date_from else None
-    end = local_day_start(date_to + dt.timedelta(days=1)) if date_to else None
-    return start, end
-
-
 def local(value: dt.datetime) -> dt.datetime:
     return value.astimezone(timezone())
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)

@@ -13,10 +13,11 @@ from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask
 
 from timetracker import firm
-from timetracker.models.time_entries import seconds_to_hours
+from timetracker.billing import rules, states
+from timetracker.models import Invoice
 
 
-def _locale() -> str:
+def current_locale() -> str:
     name = firm.get_settings().locale or "en_US"
     return name if _parsed_locale(name) is not None else "en_US"
 
@@ -51,13 +52,13 @@ def _currency_pattern(name: str) -> tuple[Locale, NumberPattern]:
 
 def money(amount: Decimal | None, currency: str | None = None) -> str:
     currency = currency or firm.get_settings().currency
-    locale, pattern = _currency_pattern(_locale())
+    locale, pattern = _currency_pattern(current_locale())
     return pattern.apply(amount or Decimal("0"), locale, currency=currency)
 
 
 def hours(value: Decimal | int | None, *, seconds: bool = False) -> str:
-    amount = seconds_to_hours(value if isinstance(value, int) else 0) if seconds else value
-    return _two_decimals(_locale())(Decimal(amount or 0))
+    amount = rules.hours(value if isinstance(value, int) else 0) if seconds else value
+    return _two_decimals(current_locale())(Decimal(amount or 0))
 
 
 def date(value: dt.date | dt.datetime | None) -> str:
@@ -71,7 +72,7 @@ def date(value: dt.date | dt.datetime | None) -> str:
 def long_date(value: dt.date | None) -> str:
     if value is None:
         return ""
-    return babel_format_date(value, format="medium", locale=_locale())
+    return babel_format_date(value, format="medium", locale=current_locale())
 
 
 def time(value: dt.datetime | None) -> str:
@@ -95,3 +96,11 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(long_date)
     app.add_template_filter(time)
     app.add_template_filter(datetime)
+    # Invoice states and balances come from the billing package on every page and document.
+    app.add_template_global(invoice_state)
+    app.add_template_global(states.open_balance, "open_balance")
+
+
+def invoice_state(invoice: Invoice) -> states.InvoiceState:
+    """The invoice's state today in the firm's timezone (draft, not yet due, overdue...)."""
+    return states.state_of(invoice, firm.today())

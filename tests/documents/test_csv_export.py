@@ -14,14 +14,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
+from timetracker.billing import rules
 from timetracker.documents.csv_export import (
     HEADER,
+    cents_text,
     csv_chunks,
     export_filename,
     hours_text,
     neutralise,
 )
-from timetracker.models.time_entries import seconds_to_hours
 
 
 def row(n: int = 0, **kw: object) -> SimpleNamespace:
@@ -30,6 +31,8 @@ def row(n: int = 0, **kw: object) -> SimpleNamespace:
         "duration_seconds": 5400,
         "notes": f"Task {n}",
         "billable": True,
+        "value_cents": 14250,
+        "currency": "EUR",
         "project_name": "Website",
         "user_name": "Jörg",
         "invoice_number": None,
@@ -40,7 +43,12 @@ def row(n: int = 0, **kw: object) -> SimpleNamespace:
 
 @given(st.integers(min_value=0, max_value=10**10))
 def test_hours_text_equals_the_rounding_everywhere_else(seconds: int) -> None:
-    assert hours_text(seconds) == str(seconds_to_hours(seconds))
+    assert hours_text(seconds) == str(rules.hours(seconds))
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_cents_text_is_the_money_the_pages_show(cents: int) -> None:
+    assert cents_text(cents) == str(rules.from_cents(cents))
 
 
 @pytest.mark.parametrize(
@@ -66,17 +74,17 @@ def test_neutralise(value: str | None, expected: str) -> None:
 def test_rows_round_trip_through_csv_reader(ctx: Session) -> None:
     rows = [
         row(0, notes='He said "hi", then left\nnext line', invoice_number="INV-1"),
-        row(1, notes=None, billable=False, duration_seconds=None),
+        row(1, notes=None, billable=False, value_cents=None, duration_seconds=None),
         row(2, notes="=cmd()", project_name="@evil", user_name="-x"),
     ]
     data = b"".join(csv_chunks(rows)).decode("utf-8-sig")
     parsed = list(csv.reader(io.StringIO(data, newline="")))
     assert parsed == [
         list(HEADER),
-        ["2026-03-02", "Website", 'He said "hi", then left\nnext line', "Jörg", "1.50", "yes",
-         "INV-1"],
-        ["2026-03-02", "Website", "", "Jörg", "0.00", "no", ""],
-        ["2026-03-02", "'@evil", "'=cmd()", "'-x", "1.50", "yes", ""],
+        ["2026-03-02", "Website", 'He said "hi", then left\nnext line', "Jörg", "1.50", "5400",
+         "yes", "142.50", "EUR", "INV-1"],
+        ["2026-03-02", "Website", "", "Jörg", "0.00", "0", "no", "", "EUR", ""],
+        ["2026-03-02", "'@evil", "'=cmd()", "'-x", "1.50", "5400", "yes", "142.50", "EUR", ""],
     ]  # fmt: skip
 
 

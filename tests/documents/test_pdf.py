@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from timetracker import firm
+from timetracker.billing import states
 from timetracker.documents.pdf import pdf_filename, render_invoice_pdf
 from timetracker.formatting import money
 from timetracker.models import Payment
@@ -48,7 +49,7 @@ def test_invoice_pdf_carries_number_client_total_and_non_ascii_text(ctx: Session
     assert "Entwicklung – Größenänderung" in text
     assert invoice.total == Decimal("1530.94")  # 1286.50 + 19 % tax (244.435 → 244.44)
     assert money(invoice.total, "EUR") in text  # Babel: €1,530.94
-    assert money(invoice.balance, "EUR") in text
+    assert money(states.balance(invoice), "EUR") in text
     assert money(Decimal("100.00"), "EUR") in text  # the payment
 
 

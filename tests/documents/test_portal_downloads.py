@@ -189,12 +189,67 @@ def test_csv_lists_the_clients_completed_entries_oldest_first(
     assert response.data.startswith(b"\xef\xbb\xbf")  # BOM, so that Excel reads UTF-8
     rows = read_csv(response)
     assert rows == [
-        ["Date", "Project", "Notes", "User", "Hours", "Billable", "Invoice"],
-        ["2026-03-02", "Website", "Homepage layout", "Jörg Worker", "1.50", "yes", "MS-2026-0001"],
-        ["2026-03-05", "Website", "Contact form", "Jörg Worker", "0.75", "no", ""],
+        [
+            "Date",
+            "Project",
+            "Notes",
+            "User",
+            "Hours",
+            "Seconds",
+            "Billable",
+            "Amount",
+            "Currency",
+            "Invoice",
+        ],
+        [
+            "2026-03-02",
+            "Website",
+            "Homepage layout",
+            "Jörg Worker",
+            "1.50",
+            "5400",
+            "yes",
+            "150.00",
+            "EUR",
+            "MS-2026-0001",
+        ],
+        [
+            "2026-03-05",
+            "Website",
+            "Contact form",
+            "Jörg Worker",
+            "0.75",
+            "2700",
+            "no",
+            "",
+            "EUR",
+            "",
+        ],
         # billed by a draft: the client does not see the draft's number
-        ["2026-03-10", "App", "Login screen", "Jörg Worker", "2.00", "yes", ""],
-        ["2026-04-01", "Website", "April fixes", "Jörg Worker", "0.50", "yes", ""],
+        [
+            "2026-03-10",
+            "App",
+            "Login screen",
+            "Jörg Worker",
+            "2.00",
+            "7200",
+            "yes",
+            "200.00",
+            "EUR",
+            "",
+        ],
+        [
+            "2026-04-01",
+            "Website",
+            "April fixes",
+            "Jörg Worker",
+            "0.50",
+            "1800",
+            "yes",
+            "50.00",
+            "EUR",
+            "",
+        ],
     ]
     assert b"their secret entry" not in response.data and b"running timer" not in response.data
     assert response.headers["Content-Disposition"] == (
@@ -328,7 +383,9 @@ def test_export_link_carries_the_current_filters(
     assert [row[2] for row in rows[1:]] == ["Homepage layout", "Contact form"]
 
 
-def test_exports_are_rate_limited_per_user(portal: FlaskClient) -> None:
+def test_exports_are_rate_limited_per_user(portal: FlaskClient, frozen_clock: Any) -> None:
+    # frozen_clock (tests/conftest.py): in memory the minute's window cannot end mid-test; in
+    # Redis it starts at this test's first request, and eleven small downloads take far less.
     statuses = []
     for _ in range(11):
         response = portal.get("/client-portal/time-entries.csv")

@@ -100,8 +100,9 @@ def test_export_defaults_to_my_completed_entries(
         "attachment; filename=time-entries-ana-staff-all-dates.csv"
     )
     assert read_csv(response)[1:] == [
-        ["2026-03-02", "Web", "a1", "Ana Staff", "1.00", "yes", "D-0001"],  # staff see drafts
-        ["2026-03-09", "Ops", "a2", "Ana Staff", "1.00", "yes", "S-0001"],
+        # staff see drafts' numbers
+        ["2026-03-02", "Web", "a1", "Ana Staff", "1.00", "3600", "yes", "100.00", "EUR", "D-0001"],
+        ["2026-03-09", "Ops", "a2", "Ana Staff", "1.00", "3600", "yes", "100.00", "EUR", "S-0001"],
     ]
 
 

@@ -47,9 +47,9 @@ def _extra_records(session: Session) -> Seed:
         return person
 
     # A contact at Globex with an ordinary account: the admin flow enables the portal for them.
-    user("Casey Globex", "casey@globex.example")
+    user("Casey Globex", "casey@globex.example", role="staff")
     # A staff member with a client and project of their own, for the timer and invoicing flow.
-    taylor = user("Taylor Tracker", "taylor@example.com")
+    taylor = user("Taylor Tracker", "taylor@example.com", role="staff")
     wayne = Client(
         name="Wayne Enterprises",
         contact_email="accounts@wayne.example",

@@ -30,7 +30,7 @@ def test_portal_user_reads_dashboard_projects_invoices_and_time_then_logs_out(br
     assert page.get_by_role("heading", level=1).inner_text() == seed.portal_client
     hours_chart = page.get_by_role("img", name=re.compile("Hours per week on your projects"))
     assert hours_chart.count() == 1 and hours_chart.is_visible()
-    assert page.get_by_role("img", name=re.compile("Invoice amounts by status")).count() == 1
+    assert page.get_by_role("img", name=re.compile("Invoice totals by status")).count() == 1
     browse.screens("portal-dashboard")
     page.get_by_text("Hours per week as a table").click()
     week_rows = page.get_by_test_id("chart-hours").locator("tbody tr")

@@ -79,7 +79,7 @@ def test_staff_tracks_time_and_admin_invoices_it_and_marks_it_sent(browse: Brows
     # Mark it sent (the button asks for confirmation first).
     page.once("dialog", lambda dialog: dialog.accept())
     browse.click_and_wait(main.get_by_role("button", name="Mark as sent"))
-    assert "Sent" in page.get_by_role("heading", level=1).inner_text()
+    assert "Unpaid" in page.get_by_role("heading", level=1).inner_text()
     assert main.get_by_role("button", name="Mark as sent").count() == 0
     browse.screens("workspace-invoice-sent")
 

@@ -74,7 +74,8 @@ def test_deactivated_user_loses_access_on_the_next_request(client, session):
     assert "deactivated" in response.get_data(as_text=True)
 
 
-def test_login_is_rate_limited_per_account(client, session):
+def test_login_is_rate_limited_per_account(client, session, frozen_clock):
+    # frozen_clock (tests/conftest.py): the minute's window cannot end or roll over mid-test.
     user = make_user(session)
     session.commit()
     statuses = [login(client, user.email, f"wrong-{i}").status_code for i in range(6)]
@@ -84,7 +85,8 @@ def test_login_is_rate_limited_per_account(client, session):
     assert login(client, user.email).status_code == 429
 
 
-def test_login_is_rate_limited_per_ip(app, client, session):
+def test_login_is_rate_limited_per_ip(app, client, session, frozen_clock):
+    # frozen_clock (tests/conftest.py): the minute's window cannot end or roll over mid-test.
     statuses = [login(client, f"nobody{i}@example.com", "x").status_code for i in range(21)]
     assert statuses[:20] == [400] * 20
     assert statuses[20] == 429

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import login
 from timetracker import create_app, db, migrate
+from timetracker.billing import states
 from timetracker.models import Client, Invoice, InvoiceStatus, User
 
 
@@ -113,7 +114,7 @@ def test_demo_data_has_overdue_invoices(cli_app):
     runner.invoke(args=["demo-data"])
     with cli_app.app_context():
         invoices = db.session.scalars(select(Invoice)).all()
-        assert any(i.is_overdue(firm.today()) for i in invoices)
+        assert any(states.is_overdue(i, firm.today()) for i in invoices)
 
 
 def test_serve_help_shows_the_default_bind(cli_app):

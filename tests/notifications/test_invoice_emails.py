@@ -55,9 +55,9 @@ def inline(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def rq_queue(app: Flask) -> Iterator[Queue]:
+    """An empty RQ queue on the suite's Redis; tests using it carry ``@pytest.mark.redis``."""
     url = app.config.get("REDIS_URL")
-    if not url:
-        pytest.skip("REDIS_URL is not set: the RQ path is tested where Redis runs (CI)")
+    assert url, "mark the test @pytest.mark.redis"
     connection = Redis.from_url(url)
     with app.app_context():
         queue = Queue(queue_name(), connection=connection)
@@ -171,6 +171,7 @@ def test_unreachable_smtp_server_is_recorded(
     assert "ConnectionRefusedError" in (delivery.last_error or "")
 
 
+@pytest.mark.redis
 def test_through_rq_the_worker_sends_the_email(
     ctx: Session, smtp_server: SmtpServer, rq_queue: Queue
 ) -> None:
@@ -192,6 +193,7 @@ def test_through_rq_the_worker_sends_the_email(
     assert (delivery.status, delivery.attempts) == ("sent", 1)
 
 
+@pytest.mark.redis
 def test_through_rq_a_failing_server_is_retried_then_recorded_as_failed(
     ctx: Session, smtp_server: SmtpServer, rq_queue: Queue
 ) -> None:

@@ -50,15 +50,17 @@ from timetracker.models import (
 )
 from timetracker.workspace.timekeeping import TimeEntryError, start_timer, stop_timer
 
+# SQLite admits one writer at a time: the races need PostgreSQL (see tests/conftest.py).
+pytestmark = pytest.mark.postgres
+
 ROUNDS = 5
 SECRET = "concurrency-test-secret"
 
 
 @pytest.fixture(scope="module")
 def committed_url():
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base or not base.startswith("postgresql"):
-        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL): SQLite admits one writer at a time")
+    base = os.environ.get("TEST_DATABASE_URL", "")
+    assert base.startswith("postgresql"), "the postgres marker lets this run on PostgreSQL only"
     name = f"{make_url(base).database}_{_worker()}_committed"
     url = _create_postgres_database(base, name)
     migrate.upgrade(url)

@@ -1,7 +1,11 @@
 """Fuzzing with Hypothesis: arbitrary strings, huge numbers, unicode, empty and repeated
 parameters to every GET route (query string and path ids) and arbitrary fields to every form.
-The only acceptable answers are 2xx, 3xx, 400, 404, 405 and 413; a GET never writes, and a
-rejected POST writes nothing (every row of every table is compared).
+The only acceptable answers are 2xx, 3xx, 400, 404, 405 and 413 (never a 5xx), plus 403 where a
+route checks ownership and the fuzzed path names someone else's object (``OWNERSHIP_CHECKED``);
+a GET never writes, and a rejected POST writes nothing (every row of every table is compared).
+
+The examples are derandomised (the ``timetracker`` Hypothesis profile of ``tests/conftest.py``):
+every run tries the same inputs, so the outcome does not depend on luck.
 
 Routes come from ``app.url_map``; the parameters and fields of each come from the pages
 themselves (their GET forms, their links and their POST forms), plus names Hypothesis makes up.
@@ -15,7 +19,7 @@ from collections import Counter
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
@@ -37,6 +41,13 @@ from tests.security.harness import (
 
 EXAMPLES = int(os.environ.get("TIMETRACKER_FUZZ_EXAMPLES", "25"))
 ACCEPTABLE = {400, 404, 405, 413}
+#: Routes that load an object by id and then refuse the signed-in role with 403 when it belongs
+#: to someone else (staff change only their own time entries: ``require_entry_owner``). A fuzzed
+#: id there may name another person's entry; 403 is right for those, and only there.
+OWNERSHIP_CHECKED = {
+    "/time/<int:entry_id>/edit",
+    "/time/<int:entry_id>/delete",
+}
 FUZZ_SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -104,13 +115,25 @@ def role_for(policy: str) -> str:
     }[policy]
 
 
-def _query_fuzzer(client, rule, path, own, names, problems, counted):
+def _foreign_ids(rule, other) -> list[int]:
+    """Ids (in ``id_arguments`` order) of ``other``'s last object of each kind: for staff, a
+    time entry of another person; for a portal user, another client's objects."""
+    values = {a: other.ids[harness.ID_KINDS[a]][-1] for a in harness.id_arguments(rule)}
+    if "invoice_id" in values and "item_id" in values:
+        values["invoice_id"], values["item_id"] = other.items[-1]
+    return [values[a] for a in harness.id_arguments(rule)]
+
+
+def _query_fuzzer(client, rule, path, own, names, problems, counted, known_ids, foreign):
     id_args = harness.id_arguments(rule)
+    ownership_checked = rule.rule in OWNERSHIP_CHECKED
+    # Ids of real objects (the role's own and everyone else's) as well as arbitrary numbers.
+    an_id = st.one_of(st.sampled_from(known_ids), st.integers(min_value=0, max_value=10**30))
 
     @FUZZ_SETTINGS
     @given(
         query=pairs(names),
-        ids=st.lists(st.integers(min_value=0, max_value=10**30), min_size=3, max_size=3),
+        ids=st.lists(an_id, min_size=3, max_size=3),
         use_ids=st.booleans(),
     )
     def fuzz(query, ids, use_ids):
@@ -119,8 +142,15 @@ def _query_fuzzer(client, rule, path, own, names, problems, counted):
             target = build_path(rule, {**own, **dict(zip(id_args, ids, strict=False))})
         url = target + "?" + urlencode(query)
         counted[rule.rule] += 1
-        _check(client.get(url), problems, f"GET {url!r}")
+        # The own object (``path``) is never refused; another id may name someone else's.
+        forbidden_ok = ownership_checked and target != path
+        _check(client.get(url), problems, f"GET {url!r}", forbidden_ok=forbidden_ok)
 
+    if id_args:
+        # Always tried, whatever Hypothesis draws: someone else's objects and missing ones.
+        for chosen in (foreign, [harness.MISSING_ID] * len(id_args)):
+            ids = (chosen + [0, 0, 0])[:3]
+            fuzz = example(query=[], ids=ids, use_ids=True)(fuzz)
     return fuzz
 
 
@@ -164,17 +194,42 @@ def no_rate_limits(monkeypatch):
     harness.without_rate_limits(monkeypatch)
 
 
-def _check(response, problems: list[str], label: str) -> None:
+def _check(response, problems: list[str], label: str, *, forbidden_ok: bool = False) -> None:
     response.get_data()
     response.close()
     status = response.status_code
-    if not (200 <= status < 400 or status in ACCEPTABLE):
+    acceptable = ACCEPTABLE | {403} if forbidden_ok else ACCEPTABLE
+    if not (200 <= status < 400 or status in acceptable):
         problems.append(f"{label}: {status}")
+
+
+def test_the_ownership_checked_routes_exist_and_refuse_another_persons_object(
+    app, session, world, no_rate_limits
+):
+    """``OWNERSHIP_CHECKED`` names real routes, each answering 403 for an object of someone
+    else and not for the signed-in person's own, so the 403 it allows is never a blanket one."""
+    by_rule = {rule.rule: rule for rule in rules(app)}
+    assert not OWNERSHIP_CHECKED - by_rule.keys(), "OWNERSHIP_CHECKED names unknown routes"
+    client = sign_in(app, session, world, "staff")
+    token = token_for(client)
+    for name in sorted(OWNERSHIP_CHECKED):
+        rule = by_rule[name]
+        method = "GET" if "GET" in route_methods(rule) else "POST"
+        data = {"csrf_token": token} if method == "POST" else None
+        own = own_values(rule, world.sierra)
+        # The Sierra entry of another person (``build_client``'s worker), and Staff Member's own.
+        others = build_path(rule, {**own, "entry_id": world.sierra.ids["entry"][1]})
+        assert client.open(others, method=method, data=data).status_code == 403, others
+        if method == "GET":
+            assert client.get(build_path(rule, own)).status_code == 200, name
 
 
 def test_get_routes_survive_arbitrary_query_strings_and_ids(app, session, world, no_rate_limits):
     clients = {}
     counted: Counter[str] = Counter()
+    known_ids = sorted(
+        {i for data in (world.a, world.b, world.sierra) for ids in data.ids.values() for i in ids}
+    )
     for rule in rules(app):
         if "GET" not in route_methods(rule):
             continue
@@ -192,7 +247,17 @@ def test_get_routes_survive_arbitrary_query_strings_and_ids(app, session, world,
         page.close()
         problems: list[str] = []
         before = snapshot(session)
-        fuzz = _query_fuzzer(client, rule, path, own_values(rule, own), names, problems, counted)
+        fuzz = _query_fuzzer(
+            client,
+            rule,
+            path,
+            own_values(rule, own),
+            names,
+            problems,
+            counted,
+            known_ids,
+            _foreign_ids(rule, world.b),
+        )
         fuzz()
         assert problems == [], "\n".join(problems[:10])
         assert snapshot(session) == before, f"a GET of {rule.rule} wrote to the database"

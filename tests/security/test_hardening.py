@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 from sqlalchemy import func, select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tests.conftest import CSRF_RE, csrf_token, login, post
+from tests.conftest import CSRF_RE, csrf_token, login, post, redis_rate_limits
 from tests.factories import PASSWORD, make_user
 from tests.security.harness import sibling_app, snapshot
 from timetracker.config import ConfigError, load_config
@@ -300,7 +303,40 @@ def test_failed_logins_look_the_same_whatever_the_reason(app, session):
     assert "Wrong email or password, or the account is not active." in html
 
 
-def test_account_limit_holds_across_ip_addresses(app, connection, user):
+# Rate limits run with the clock frozen (``frozen_clock`` in tests/conftest.py), so that a window
+# cannot end or roll over while a test makes its requests.
+
+
+@pytest.mark.parametrize("strategy", [FixedWindowRateLimiter, MovingWindowRateLimiter])
+def test_memory_rate_limit_windows_follow_the_frozen_clock(frozen_clock, strategy):
+    """Memory storage reads ``time.time()``, which time-machine patches: frozen, a window never
+    ends; moved on a minute, it does. So freezing the clock does hold the windows still."""
+    limiter = strategy(MemoryStorage())
+    rate = parse("2 per minute")
+    assert [limiter.hit(rate, "k") for _ in range(3)] == [True, True, False]
+    frozen_clock.shift(59)
+    assert not limiter.hit(rate, "k")
+    frozen_clock.shift(2)
+    assert limiter.hit(rate, "k")
+
+
+def test_the_login_window_follows_the_frozen_clock_in_memory_and_not_in_redis(
+    app, connection, user, frozen_clock
+):
+    """The app's limiter uses the fixed window (first request + its length). With memory storage
+    a minute on the frozen clock ends it. Redis counts the window's TTL by its own clock (and
+    ``frozen_clock`` lengthens the login windows to a day there), so there it holds."""
+    assert app.config.get("RATELIMIT_STRATEGY", "fixed-window") == "fixed-window"
+    client = app.test_client()
+    statuses = [login(client, user.email, f"wrong-{i}").status_code for i in range(6)]
+    assert statuses == [400] * 5 + [429]
+    frozen_clock.shift(61)
+    assert login(client, user.email, "wrong").status_code == (
+        429 if redis_rate_limits(app) else 400
+    )
+
+
+def test_account_limit_holds_across_ip_addresses(app, connection, user, frozen_clock):
     statuses = []
     for i in range(6):
         client = app.test_client()
@@ -309,7 +345,9 @@ def test_account_limit_holds_across_ip_addresses(app, connection, user):
     assert statuses == [400] * 5 + [429]
 
 
-def test_ip_limit_uses_the_forwarded_address_only_behind_a_trusted_proxy(app, connection):
+def test_ip_limit_uses_the_forwarded_address_only_behind_a_trusted_proxy(
+    app, connection, frozen_clock
+):
     behind = sibling_app(app, PROXY_FIX_HOPS=1)
     try:
         client = behind.test_client()

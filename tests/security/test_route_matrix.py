@@ -1,29 +1,22 @@
-"""The route matrix: every URL rule of the app x every role x every method, checked against the
-``access_policy`` its view declares; CSRF on every POST; and client isolation on every rule that
-takes an id. Rules come from ``app.url_map``, so a new route is covered the day it lands."""
+"""CSRF on every POST, and client isolation on every rule that takes an id. Rules come from
+``app.url_map``, so a new route is covered the day it lands. The route x role matrix, written out
+as a table, is ``tests/auth/test_route_matrix.py``."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from urllib.parse import urlsplit
 
 import pytest
 import time_machine
-from flask import Flask
 from sqlalchemy import select
 
 from tests.security import harness
 from tests.security.harness import (
-    ALLOWED,
     ID_KINDS,
     MISSING_ID,
-    ROLES,
     build_path,
     build_world,
-    expected_outcome,
     isolation_failures,
-    outcome_problem,
     own_values,
     policy_of,
     route_methods,
@@ -32,12 +25,9 @@ from tests.security.harness import (
     snapshot,
     token_for,
     unknown_arguments,
-    unrouted_methods,
 )
-from timetracker.auth.access import public
 from timetracker.models import Invoice, InvoiceStatus, Project
 from timetracker.portal.scope import PortalScope
-from timetracker.security import CONTENT_SECURITY_POLICY
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -56,98 +46,15 @@ def frozen_clock(monkeypatch):
         yield
 
 
-def header_problems(response) -> list[str]:
-    headers = response.headers
-    problems = []
-    csp = headers.get("Content-Security-Policy", "")
-    if csp != CONTENT_SECURITY_POLICY or "unsafe-inline" in csp:
-        problems.append(f"CSP {csp!r}")
-    if "frame-ancestors 'none'" not in csp:
-        problems.append("no frame-ancestors 'none'")
-    if headers.get("X-Content-Type-Options") != "nosniff":
-        problems.append("no X-Content-Type-Options")
-    if not headers.get("Referrer-Policy"):
-        problems.append("no Referrer-Policy")
-    return problems
+# Every rule is described --------------------------------------------------------------------
 
 
-# Every view declares its policy ---------------------------------------------------------------
-
-
-def test_every_rule_declares_an_access_policy(app):
+def test_every_rule_declares_an_access_policy_and_known_id_arguments(app):
+    """The isolation checks below build paths from the rules' arguments: each must be known.
+    (The route x role table is ``tests/auth/test_route_matrix.py``; the start-up refusal of an
+    endpoint without a policy is tested in ``tests/auth/test_policies.py``.)"""
     assert harness.undeclared_rules(app) == []
     assert [r.rule for r in rules(app) if unknown_arguments(r)] == []
-
-
-def test_a_route_without_a_policy_is_caught(app):
-    """The check above bites: a view added without an access decorator is reported."""
-    other = harness.sibling_app(app)
-    other.add_url_rule("/forgotten", "forgotten", lambda: "secret")
-    other.add_url_rule("/declared", "declared", public(lambda: "fine"))
-    try:
-        assert harness.undeclared_rules(other) == ["/forgotten (forgotten)"]
-    finally:
-        other.extensions["timetracker.engine"].dispose()
-
-
-# The matrix -----------------------------------------------------------------------------------
-
-
-def _plan(app: Flask, world) -> list[tuple[str, str, str, str]]:
-    """(method, path, policy, rule) for every rule and method; safe methods first, so that the
-    writes an allowed role makes cannot change what the reads see."""
-    plan = []
-    for rule in rules(app):
-        policy = policy_of(app, rule)
-        assert policy is not None, f"{rule.rule} declares no access policy"
-        own = world.a if policy == "portal" else world.sierra
-        path = build_path(rule, own_values(rule, own))
-        for method in route_methods(rule):
-            plan.append((method, path, policy, rule.rule))
-        for method in unrouted_methods(app, rule, path):
-            plan.append((method, path, "405", rule.rule))
-    return sorted(set(plan), key=lambda p: (p[0] in UNSAFE, p[3], p[0]))
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_every_route_answers_each_role_as_its_policy_says(app, connection, session, world, role):
-    client = sign_in(app, session, world, role)
-    token = token_for(client)
-    plan = _plan(app, world)
-    failures = []
-    counted: Counter[str] = Counter()
-    for method, path, policy, _rule in plan:
-        data = {"csrf_token": token} if method in UNSAFE else None
-        # Each write is undone after it is checked, so every request meets the same world.
-        savepoint = connection.begin_nested() if method in UNSAFE else None
-        response = client.open(path, method=method, data=data)
-        response.get_data()
-        response.close()
-        if savepoint is not None:
-            savepoint.rollback()
-        counted[method] += 1
-        if policy == "405":
-            problem = None if response.status_code == 405 else f"{response.status_code}, not 405"
-        else:
-            outcome = expected_outcome(policy, role)
-            problem = outcome_problem(response, outcome, method, policy)
-        if problem:
-            failures.append(f"{role} {method} {path} [{policy}]: {problem}")
-        failures += [f"{role} {method} {path}: {p}" for p in header_problems(response)]
-        signed_out = (
-            response.status_code == 302
-            and urlsplit(response.headers["Location"]).path == "/login"
-            and method in UNSAFE
-            and policy != "405"
-            and expected_outcome(policy, role) == ALLOWED
-        )
-        if signed_out:  # the request was a logout: carry on signed in
-            client = sign_in(app, session, world, role)
-            token = token_for(client)
-    assert failures == [], "\n".join(failures)
-    rules_seen = {p[3] for p in plan}
-    assert len(rules_seen) == len(list(app.url_map.iter_rules()))
-    print(f"\nmatrix {role}: {len(rules_seen)} rules, {sum(counted.values())} requests {counted}")
 
 
 # CSRF -----------------------------------------------------------------------------------------

@@ -25,7 +25,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-ROLE_CHOICES = [("user", "Staff"), ("admin", "Administrator")]
+#: The roles the select offers: only staff and administrators have one to choose. A client
+#: contact is made by "Enable Client Portal"; staff access for an account without access is a
+#: separate, confirmed action (MakeStaffForm).
+ROLE_CHOICES = [("staff", "Staff"), ("admin", "Administrator")]
 
 
 class UserForm(FlaskForm):
@@ -33,7 +36,7 @@ class UserForm(FlaskForm):
     email = EmailField(
         "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
     )
-    role = SelectField("Role", choices=ROLE_CHOICES, default="user")
+    role = SelectField("Role", choices=ROLE_CHOICES, default="staff")
     is_active = BooleanField("Active", default=True)
     password = PasswordField(
         "Password",
@@ -43,6 +46,14 @@ class UserForm(FlaskForm):
     client_portal_enabled = BooleanField("Enable Client Portal")
     client_id = SelectField("Client", coerce=str, validate_choice=False)
     submit = SubmitField("Save")
+
+
+class MakeStaffForm(FlaskForm):
+    confirm = BooleanField(
+        "I confirm: this person works for the firm and may see every client's data.",
+        validators=[DataRequired("Tick the box to confirm.")],
+    )
+    submit = SubmitField("Make staff")
 
 
 class SettingsForm(FlaskForm):

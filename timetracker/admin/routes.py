@@ -1,14 +1,20 @@
-"""Admin pages. URL table (all admin-only):
+"""Admin pages: users and the firm's settings. Every rule is for administrators (``URLS`` at the
+end of this module):
 
-/admin/users                      GET        users       list with role, state and portal badge
-/admin/users/new                  GET, POST  user_new    create a user
-/admin/users/<id>/edit            GET, POST  user_edit   edit, including Client Portal Access
-/admin/users/<id>/deactivate      POST       user_deactivate
-/admin/users/<id>/activate        POST       user_activate
-/admin/settings                   GET, POST  settings    the firm's settings
+/admin/users                  GET        users            list with role badges and portal badge
+/admin/users/new              GET, POST  user_new         staff, an administrator or a contact
+/admin/users/<id>/edit        GET, POST  user_edit        edit, including Client Portal Access
+/admin/users/<id>/deactivate  POST       user_deactivate  ends the user's sessions too
+/admin/users/<id>/activate    POST       user_activate
+/admin/users/<id>/make-staff  GET, POST  user_make_staff  confirm, then give an account without
+                                                          access staff access
+/admin/settings               GET, POST  settings         the firm's settings
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -21,27 +27,31 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
 from timetracker import db, firm
-from timetracker.admin.forms import SettingsForm, UserForm
+from timetracker.admin.forms import MakeStaffForm, SettingsForm, UserForm
 from timetracker.admin.users import (
+    ONLY_WITHOUT_ACCESS,
     UserFormError,
     active_clients,
     apply_user_form,
+    make_staff,
+    set_active,
     user_page,
 )
-from timetracker.auth.access import admin_required
+from timetracker.auth.access import DECORATORS, Policy
 from timetracker.errors import render_error
-from timetracker.models import Client, User
+from timetracker.models import Client, Role, User
 from timetracker.portal.params import ParamError, page_request
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.errorhandler(ParamError)
-def _bad_parameter(error: ParamError):  # type: ignore[no-untyped-def]
+def _bad_parameter(error: ParamError) -> ResponseReturnValue:
     return render_error(400, str(error))
 
 
@@ -52,9 +62,7 @@ def _user_or_404(user_id: int) -> User:
     return user
 
 
-@bp.route("/users", methods=["GET"])
-@admin_required
-def users():  # type: ignore[no-untyped-def]
+def users() -> ResponseReturnValue:
     page = user_page(db.session, page_request(request.args, current_app.config["PAGE_SIZE"]))
     return render_template("admin/users.html", page=page)
 
@@ -70,12 +78,17 @@ def _client_choices(user: User) -> list[tuple[str, str]]:
     return choices
 
 
-def _user_form_page(form: UserForm, user: User, status: int = 200):  # type: ignore[no-untyped-def]
+def _user_form_page(form: UserForm, user: User, status: int = 200) -> ResponseReturnValue:
     return render_template("admin/user_form.html", form=form, user=user), status
 
 
-def _save_user(form: UserForm, user: User, success: str):  # type: ignore[no-untyped-def]
+def _save_user(form: UserForm, user: User, success: str) -> ResponseReturnValue:
     form.client_id.choices = _client_choices(user)
+    # Only staff, administrators and new users have a role to choose; a contact, or an account
+    # without access, gets none (see admin.users.apply_user_form).
+    offers_role = user.id is None or user.is_staff
+    if not offers_role:
+        del form.role
     if request.method == "GET":
         return _user_form_page(form, user)
     if not form.validate_on_submit():
@@ -86,7 +99,7 @@ def _save_user(form: UserForm, user: User, success: str):  # type: ignore[no-unt
             user,
             name=form.name.data or "",
             email=form.email.data or "",
-            role=form.role.data or "",
+            role=(form.role.data or "") if offers_role else None,
             is_active=bool(form.is_active.data),
             password=form.password.data or None,
             portal_enabled=bool(form.client_portal_enabled.data),
@@ -100,17 +113,13 @@ def _save_user(form: UserForm, user: User, success: str):  # type: ignore[no-unt
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/users/new", methods=["GET", "POST"])
-@admin_required
-def user_new():  # type: ignore[no-untyped-def]
-    user = User(role="user", is_active=True, client_portal_enabled=False)
+def user_new() -> ResponseReturnValue:
+    user = User(role=Role.STAFF, is_active=True, client_portal_enabled=False)
     form = UserForm()
     return _save_user(form, user, "User {name} was created.")
 
 
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
-@admin_required
-def user_edit(user_id: int):  # type: ignore[no-untyped-def]
+def user_edit(user_id: int) -> ResponseReturnValue:
     user = _user_or_404(user_id)
     form = UserForm(
         obj=None if request.method == "POST" else user,
@@ -121,30 +130,40 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
     return _save_user(form, user, "User {name} was saved.")
 
 
-def _set_active(user_id: int, active: bool):  # type: ignore[no-untyped-def]
+def _set_active(user_id: int, active: bool) -> ResponseReturnValue:
     user = _user_or_404(user_id)
     if user.id == current_user.id and not active:
         abort(400, "You cannot deactivate your own account.")
-    user.is_active = active
+    set_active(db.session, user, active)
     flash(f"User {user.name} was {'activated' if active else 'deactivated'}.", "success")
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
-@admin_required
-def user_deactivate(user_id: int):  # type: ignore[no-untyped-def]
+def user_deactivate(user_id: int) -> ResponseReturnValue:
     return _set_active(user_id, False)
 
 
-@bp.route("/users/<int:user_id>/activate", methods=["POST"])
-@admin_required
-def user_activate(user_id: int):  # type: ignore[no-untyped-def]
+def user_activate(user_id: int) -> ResponseReturnValue:
     return _set_active(user_id, True)
 
 
-@bp.route("/settings", methods=["GET", "POST"])
-@admin_required
-def settings():  # type: ignore[no-untyped-def]
+def user_make_staff(user_id: int) -> ResponseReturnValue:
+    """Unticking "Enable Client Portal" grants nothing; this is how an account without access
+    becomes staff: a page that says what it means, and a POST with a ticked confirmation."""
+    user = _user_or_404(user_id)
+    if user.role != Role.NONE:
+        abort(400, ONLY_WITHOUT_ACCESS)
+    form = MakeStaffForm()
+    if request.method == "GET":
+        return render_template("admin/make_staff.html", form=form, user=user)
+    if not form.validate_on_submit():
+        return render_template("admin/make_staff.html", form=form, user=user), 400
+    make_staff(db.session, user)
+    flash(f"{user.name} is staff now.", "success")
+    return redirect(url_for("admin.users"))
+
+
+def settings() -> ResponseReturnValue:
     row = firm.get_settings()
     form = SettingsForm(obj=row if request.method == "GET" else None)
     if request.method == "GET":
@@ -164,3 +183,21 @@ def settings():  # type: ignore[no-untyped-def]
     g.pop("firm_settings", None)
     flash("Settings were saved.", "success")
     return redirect(url_for("admin.settings"))
+
+
+GET, POST, FORM = ["GET"], ["POST"], ["GET", "POST"]
+ADMIN = Policy.ADMIN
+
+#: (rule, view, methods, policy); the endpoint is the view's name.
+URLS: list[tuple[str, Callable[..., Any], list[str], Policy]] = [
+    ("/users", users, GET, ADMIN),
+    ("/users/new", user_new, FORM, ADMIN),
+    ("/users/<int:user_id>/edit", user_edit, FORM, ADMIN),
+    ("/users/<int:user_id>/deactivate", user_deactivate, POST, ADMIN),
+    ("/users/<int:user_id>/activate", user_activate, POST, ADMIN),
+    ("/users/<int:user_id>/make-staff", user_make_staff, FORM, ADMIN),
+    ("/settings", settings, FORM, ADMIN),
+]
+
+for _rule, _view, _methods, _policy in URLS:
+    bp.add_url_rule(_rule, _view.__name__, DECORATORS[_policy](_view), methods=_methods)

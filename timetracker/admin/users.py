@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from timetracker.auth.passwords import hash_password, password_problem
+from timetracker.auth.sessions import revoke
 from timetracker.models import Client, Role, User
-from timetracker.models.users import normalize_email
+from timetracker.models.users import STAFF_ROLES, normalize_email
 from timetracker.pagination import Page, PageRequest
 
 
@@ -46,19 +47,30 @@ def apply_user_form(
     *,
     name: str,
     email: str,
-    role: str,
+    role: str | None,
     is_active: bool,
     password: str | None,
     portal_enabled: bool,
     client_id: str | None,
     acting_admin: User,
 ) -> None:
-    """Validate and apply the admin's changes to ``user``; raises :class:`UserFormError`."""
+    """Validate and apply the admin's changes to ``user``; raises :class:`UserFormError`.
+
+    The role follows from the form like this (the seed's steps, with roles stored):
+
+    * "Enable Client Portal" ticked with a client: the user becomes a contact of that client.
+    * Unticked on a client contact (or on an account without access): the user keeps no access
+      at all (``none``); being made staff again is a separate action (:func:`make_staff`).
+    * Unticked on staff or an administrator, or on a new user: ``role`` (Staff or Administrator)
+      applies. ``role`` is ``None`` when the form offered no role select.
+    """
     email = normalize_email(email)
     clash = session.scalar(select(User.id).where(User.email == email, User.id != user.id))
     if clash is not None:
         raise UserFormError("email", "Another user already has this email address.")
-    if role not in (Role.ADMIN, Role.USER):
+    new_user = user.id is None
+    offers_role = new_user or user.is_staff
+    if offers_role and not portal_enabled and role not in STAFF_ROLES:
         raise UserFormError("role", "Choose Staff or Administrator.")
     if user.id is not None and user.id == acting_admin.id:
         if role != Role.ADMIN:
@@ -78,29 +90,58 @@ def apply_user_form(
         client = session.scalar(select(Client).where(Client.id == int(client_id)))
         if client is None or not client.is_active:
             raise UserFormError("client_id", "Choose an active client from the list.")
-        if role == Role.ADMIN:
+        if offers_role and role == Role.ADMIN:
             raise UserFormError(
                 "role", "Portal users see only their client's data; make this user Staff."
             )
     elif client_id and (not client_id.isdecimal() or len(client_id) > 9):
         raise UserFormError("client_id", "Choose a client from the list.")
-    if user.id is None and not password:
+    if new_user and not password:
         raise UserFormError("password", "Set a password for the new user.")
     if password:
         problem = password_problem(password)
         if problem:
             raise UserFormError("password", problem)
 
+    was_active = bool(user.is_active) and not new_user
     user.name = name.strip()
     user.email = email
-    user.role = role
     user.is_active = is_active
     if password:
         user.password_hash = hash_password(password)
-        if user.id is not None:
+        if not new_user:
             user.session_version = (user.session_version or 1) + 1
-    user.client_portal_enabled = portal_enabled
-    # Turning the portal off keeps no stale link to a client.
-    user.client_id = client.id if client is not None else None
+    if client is not None:
+        user.make_client_contact(client.id)
+    elif offers_role and role is not None:  # checked above: Staff or Administrator
+        user.make_staff(Role(role))
+    else:
+        # A contact whose portal box was unticked: portal access ends, nothing else is granted.
+        user.revoke_portal()
     session.add(user)
+    session.flush()
+    if was_active and not is_active:
+        revoke(session, user)
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    """(De)activate ``user``. Deactivation ends every session of theirs for good, so that
+    reactivation does not revive a cookie from before."""
+    user.is_active = active
+    if not active:
+        revoke(session, user)
+
+
+ONLY_WITHOUT_ACCESS = (
+    "Only an account without access can be made staff here; "
+    "take a client contact's portal access away first."
+)
+
+
+def make_staff(session: Session, user: User) -> None:
+    """Give an account without access (a former client contact) staff access: the separate,
+    confirmed action that unticking "Enable Client Portal" deliberately does not take."""
+    if user.role != Role.NONE:
+        raise ValueError(ONLY_WITHOUT_ACCESS)
+    user.make_staff(Role.STAFF)
     session.flush()

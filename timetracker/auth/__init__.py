@@ -13,9 +13,10 @@ from timetracker.models import User
 @login_manager.user_loader
 def _load_user(login_id: str) -> User | None:
     """Resolve the session's ``"<id>:<version>:<key>"`` (see :mod:`timetracker.auth.sessions`):
-    a session that was logged out, or is from before a password change, is anonymous. A
-    deactivated user is still resolved, so that every page can answer 403 with the reason (the
-    access decorators and the portal check ``is_active``)."""
+    a session that was logged out, or is from before a password change or a deactivation, is
+    anonymous. A session that survives a change of the account (a flag set in the database) is
+    still resolved, so that every page can answer 403 with the reason (the access policies of
+    :mod:`timetracker.auth.access` check the role, ``is_active`` and the contact's client)."""
     return sessions.resolve(db.session, login_id)
 
 

@@ -1,95 +1,173 @@
-"""Access decorators. Every view declares who may open it; a test enumerates them all.
+"""Who may open what: the access policies, and the start-up check that every endpoint has one.
 
-The policy is written on the view function as ``access_policy`` so that the route matrix test
-can refuse a route that declares none.
+Every endpoint is registered from a URL table that names its policy (``auth/routes.py``,
+``workspace/blueprint.py``, ``admin/routes.py``, ``portal/routes.py``). The policy decorator
+checks on the server, before the view runs, and writes its name on the view as
+``access_policy``; :func:`check_access_policies` makes ``create_app()`` refuse to start when an
+endpoint of ``app.url_map`` declares none. Deny by default: an account must be signed in, active
+and of a role the policy names; a client contact also needs an active client.
+
+========  ===========================================================================
+public    anyone, signed in or not (login, logout, the home redirect, static files)
+login     any account with access: staff, administrators, contacts of an active client
+staff     staff and administrators
+admin     administrators
+portal    contacts of an active client; ``g.portal`` is their :class:`PortalScope`
+========  ===========================================================================
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import Flask, abort, g
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from timetracker.extensions import login_manager
+from timetracker.models.users import Role, User
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Policy(enum.StrEnum):
+    PUBLIC = "public"
+    LOGIN = "login"
+    STAFF = "staff"
+    ADMIN = "admin"
+    PORTAL = "portal"
+
 
 STAFF_ONLY = "This page is for the firm's staff. Your account has access to the client portal only."
 ADMIN_ONLY = "This page is for administrators only."
 DEACTIVATED = "Your account has been deactivated. Contact an administrator if this is a mistake."
+NO_ACCESS = (
+    "Your account has no access to this application. "
+    "Ask an administrator to give you access if this is a mistake."
+)
 
 
-def _signed_in_and_active() -> Any:
-    """``None`` when the user may go on; otherwise the response (login redirect) or a 403."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not current_user.is_active:
-        abort(403, DEACTIVATED)
-    return None
+class MissingAccessPolicy(RuntimeError):
+    """An endpoint of the app declares no access policy; the app does not start."""
 
 
-def _declare(view: Callable[..., Any], policy: str) -> None:
+def refusal(user: User) -> str | None:
+    """Why ``user`` (signed in) may open nothing at all, or ``None`` when they have access.
+
+    One rule for every page and for the login form: deactivated accounts, accounts without a
+    role, and contacts of a client that is gone or deactivated have no access.
+    """
+    if not user.is_active:
+        return DEACTIVATED
+    if user.role in (Role.ADMIN, Role.STAFF):
+        return None
+    if user.role == Role.CLIENT:
+        from timetracker.portal.scope import PortalAccessDenied, PortalScope
+
+        try:
+            g.portal = PortalScope.require(user)
+        except PortalAccessDenied as denied:  # the client is gone or deactivated
+            return denied.reason
+        return None
+    return NO_ACCESS
+
+
+def _declare(view: Callable[..., Any], policy: Policy) -> None:
     view.access_policy = policy  # type: ignore[attr-defined]
+
+
+def policy_of(view: Callable[..., Any]) -> Policy | None:
+    value = getattr(view, "access_policy", None)
+    return Policy(value) if value in set(Policy) else None
+
+
+def _guarded(view: F, policy: Policy, extra: Callable[[User], str | None]) -> F:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        user: User = current_user._get_current_object()
+        reason = refusal(user) or extra(user)
+        if reason is not None:
+            abort(403, reason)
+        return view(*args, **kwargs)
+
+    _declare(wrapper, policy)
+    return wrapper  # type: ignore[return-value]
 
 
 def public(view: F) -> F:
     """Anyone, signed in or not (the login page, static files)."""
-    _declare(view, "public")
+    _declare(view, Policy.PUBLIC)
     return view
 
 
 def login_required(view: F) -> F:
-    """Any signed-in, active user: staff and portal users alike (the account page)."""
+    """Any account with access: staff, administrators and contacts of an active client."""
+    return _guarded(view, Policy.LOGIN, lambda _user: None)
 
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        denied = _signed_in_and_active()
-        if denied is not None:
-            return denied
-        return view(*args, **kwargs)
 
-    _declare(wrapper, "login")
-    return wrapper  # type: ignore[return-value]
+def _staff(user: User) -> str | None:
+    return None if user.is_staff else STAFF_ONLY
+
+
+def _admin(user: User) -> str | None:
+    if not user.is_staff:
+        return STAFF_ONLY
+    return None if user.is_admin else ADMIN_ONLY
+
+
+def _portal(user: User) -> str | None:
+    from timetracker.portal.scope import NOT_PORTAL_USER
+
+    # ``refusal`` has put the contact's scope in ``g.portal`` already.
+    return None if user.is_client_contact and "portal" in g else NOT_PORTAL_USER
 
 
 def staff_required(view: F) -> F:
-    """Signed-in staff (admins included); portal users get 403."""
-
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        denied = _signed_in_and_active()
-        if denied is not None:
-            return denied
-        if not current_user.is_staff:
-            abort(403, STAFF_ONLY)
-        return view(*args, **kwargs)
-
-    _declare(wrapper, "staff")
-    return wrapper  # type: ignore[return-value]
+    """Staff and administrators; client contacts get 403."""
+    return _guarded(view, Policy.STAFF, _staff)
 
 
 def admin_required(view: F) -> F:
-    """Signed-in administrators only."""
-
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        denied = _signed_in_and_active()
-        if denied is not None:
-            return denied
-        if not current_user.is_staff:
-            abort(403, STAFF_ONLY)
-        if not current_user.is_admin:
-            abort(403, ADMIN_ONLY)
-        return view(*args, **kwargs)
-
-    _declare(wrapper, "admin")
-    return wrapper  # type: ignore[return-value]
+    """Administrators only."""
+    return _guarded(view, Policy.ADMIN, _admin)
 
 
-def portal_view(view: F) -> F:
-    """A portal page; the portal blueprint checks access for all of them in one place."""
-    _declare(view, "portal")
-    return view
+def portal_required(view: F) -> F:
+    """A contact of an active client; the view reads their data through ``g.portal``."""
+    return _guarded(view, Policy.PORTAL, _portal)
+
+
+#: The decorator of each policy, for URL tables.
+DECORATORS: dict[Policy, Callable[[F], F]] = {
+    Policy.PUBLIC: public,
+    Policy.LOGIN: login_required,
+    Policy.STAFF: staff_required,
+    Policy.ADMIN: admin_required,
+    Policy.PORTAL: portal_required,
+}
+
+
+def undeclared_endpoints(app: Flask) -> list[str]:
+    """Endpoints of ``app.url_map`` whose view declares no known access policy."""
+    missing = set()
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions.get(rule.endpoint)
+        if view is None or policy_of(view) is None:
+            missing.add(f"{rule.endpoint} ({rule.rule})")
+    return sorted(missing)
+
+
+def check_access_policies(app: Flask) -> None:
+    """Refuse to start when an endpoint declares no access policy (deny by default)."""
+    missing = undeclared_endpoints(app)
+    if missing:
+        raise MissingAccessPolicy(
+            "These endpoints declare no access policy; register them from a URL table with "
+            "one of public, login, staff, admin, portal (timetracker/auth/access.py): "
+            + ", ".join(missing)
+        )

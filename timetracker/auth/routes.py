@@ -1,9 +1,22 @@
+"""Signing in and out, the home redirect and the account page.
+
+URL table (the policy of each is in ``URLS`` at the end of this module):
+
+/           GET        index    public   to the signed-in account's home, or to the login form
+/login      GET, POST  login    public
+/logout     GET, POST  logout   public   GET asks for confirmation; POST ends the session
+/account    GET, POST  account  login    password change; email preferences of client contacts
+"""
+
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -12,12 +25,13 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from timetracker import db, firm
 from timetracker.auth import passwords, sessions
-from timetracker.auth.access import login_required, public
+from timetracker.auth.access import DECORATORS, Policy, refusal
 from timetracker.auth.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -38,11 +52,13 @@ def _account_key() -> str:
 
 
 def home_for(user: User) -> str:
-    return (
-        url_for("portal.dashboard")
-        if user.client_portal_enabled
-        else url_for("workspace.dashboard")
-    )
+    """The page an account with access lands on; an account without access has none (403)."""
+    reason = refusal(user)
+    if reason is not None:
+        abort(403, reason)
+    if user.is_client_contact:
+        return url_for("portal.dashboard")
+    return url_for("workspace.dashboard")
 
 
 def _sign_in(user: User, remember: bool = False) -> None:
@@ -60,23 +76,19 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
-@bp.route("/", methods=["GET"])
-@public
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     return redirect(url_for("auth.login"))
 
 
-@bp.route("/login", methods=["GET", "POST"])
-@public
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_IP"], methods=["POST"], key_func=None)
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"],
     methods=["POST"],
     key_func=_account_key,
 )
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm()
@@ -91,6 +103,12 @@ def login():  # type: ignore[no-untyped-def]
         if user is None or not valid or not user.is_active:
             form.password.errors = [FAILED_LOGIN]
             return render_template("auth/login.html", form=form), 400
+        # An active account without access (no role, or a contact of a client that is no longer
+        # active) is told why, but only once the password is verified: the answer reveals
+        # nothing to someone who does not know it.
+        reason = refusal(user)
+        if reason is not None:
+            return render_template("auth/login.html", form=form, refused=reason), 403
         if passwords.needs_rehash(user.password_hash):
             user.password_hash = passwords.hash_password(password)
         user.last_login_at = firm.now()
@@ -102,9 +120,7 @@ def login():  # type: ignore[no-untyped-def]
     return render_template("auth/login.html", form=form)
 
 
-@bp.route("/logout", methods=["GET", "POST"])
-@public
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     form = LogoutForm()
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -119,9 +135,7 @@ def logout():  # type: ignore[no-untyped-def]
     return render_template("auth/logout.html", form=form)
 
 
-@bp.route("/account", methods=["GET", "POST"])
-@login_required
-def account():  # type: ignore[no-untyped-def]
+def account() -> ResponseReturnValue:
     password_form = ChangePasswordForm(prefix="pw")
     prefs_form = NotificationPreferencesForm(
         prefix="prefs", invoice_emails_enabled=current_user.invoice_emails_enabled
@@ -129,7 +143,7 @@ def account():  # type: ignore[no-untyped-def]
     if request.method == "POST":
         if "pw-submit" in request.form:
             return _change_password(password_form, prefs_form)
-        if "prefs-submit" in request.form and current_user.client_portal_enabled:
+        if "prefs-submit" in request.form and current_user.is_client_contact:
             if not prefs_form.validate_on_submit():
                 return _account_page(password_form, prefs_form, 400)
             current_user.invoice_emails_enabled = bool(prefs_form.invoice_emails_enabled.data)
@@ -139,14 +153,20 @@ def account():  # type: ignore[no-untyped-def]
     return _account_page(password_form, prefs_form)
 
 
-def _account_page(password_form, prefs_form, status: int = 200):  # type: ignore[no-untyped-def]
+def _account_page(
+    password_form: ChangePasswordForm,
+    prefs_form: NotificationPreferencesForm,
+    status: int = 200,
+) -> ResponseReturnValue:
     return (
         render_template("auth/account.html", password_form=password_form, prefs_form=prefs_form),
         status,
     )
 
 
-def _change_password(form: ChangePasswordForm, prefs_form):  # type: ignore[no-untyped-def]
+def _change_password(
+    form: ChangePasswordForm, prefs_form: NotificationPreferencesForm
+) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _account_page(form, prefs_form, 400)
     user: User = current_user._get_current_object()
@@ -165,3 +185,17 @@ def _change_password(form: ChangePasswordForm, prefs_form):  # type: ignore[no-u
     _sign_in(user)
     flash("Your password was changed. Other sessions have been signed out.", "success")
     return redirect(url_for("auth.account"))
+
+
+GET, FORM = ["GET"], ["GET", "POST"]
+
+#: (rule, view, methods, policy); the endpoint is the view's name.
+URLS: list[tuple[str, Callable[..., Any], list[str], Policy]] = [
+    ("/", index, GET, Policy.PUBLIC),
+    ("/login", login, FORM, Policy.PUBLIC),
+    ("/logout", logout, FORM, Policy.PUBLIC),
+    ("/account", account, FORM, Policy.LOGIN),
+]
+
+for _rule, _view, _methods, _policy in URLS:
+    bp.add_url_rule(_rule, _view.__name__, DECORATORS[_policy](_view), methods=_methods)

@@ -9,7 +9,9 @@ the user's session version matches, so:
   and the user's other browsers stay signed in;
 * a password change bumps the version and deletes every row of the user: all other sessions
   end, and the browser that changed it gets a fresh one;
-* a row older than ``REMEMBER_COOKIE_DURATION`` no longer authenticates (absolute lifetime).
+* a row older than ``REMEMBER_COOKIE_DURATION`` no longer authenticates (absolute lifetime);
+* deactivating a user, or the client a contact belongs to, revokes their sessions (both of the
+  above at once), so reactivation never revives a cookie from before.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from timetracker.models import User, UserSession
@@ -55,7 +57,7 @@ def _hash(key: str) -> str:
 
 
 def max_age() -> dt.timedelta:
-    return current_app.config["REMEMBER_COOKIE_DURATION"]  # type: ignore[no-any-return]
+    return current_app.config["REMEMBER_COOKIE_DURATION"]
 
 
 def _oldest_valid() -> dt.datetime:
@@ -108,3 +110,23 @@ def end(session: Session, value: str | None) -> None:
 def end_all(session: Session, user: User) -> None:
     """Close every session of ``user`` (password change)."""
     session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+
+
+def revoke(session: Session, user: User) -> None:
+    """End every session of ``user`` for good: rows deleted and the version bumped, so that no
+    cookie from before (a "keep me signed in" one included) authenticates again."""
+    user.session_version = (user.session_version or 1) + 1
+    end_all(session, user)
+    session.flush()
+
+
+def revoke_client_contacts(session: Session, client_id: int) -> None:
+    """:func:`revoke` for every contact of the client (client deactivation)."""
+    contacts = select(User.id).where(User.client_id == client_id)
+    session.execute(delete(UserSession).where(UserSession.user_id.in_(contacts)))
+    session.execute(
+        update(User)
+        .where(User.client_id == client_id)
+        .values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session="fetch")
+    )

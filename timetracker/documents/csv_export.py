@@ -1,8 +1,9 @@
 """CSV export of time entries: streamed in chunks, in constant memory.
 
 The rows come from a streaming query (``yield_per``: a server-side cursor on PostgreSQL), each
-with ``start_time``, ``duration_seconds``, ``notes``, ``billable``, ``project_name``,
-``user_name`` and ``invoice_number``. Nothing here holds more than one chunk of rows.
+with ``start_time``, ``duration_seconds``, ``notes``, ``billable``, ``value_cents``,
+``currency``, ``project_name``, ``user_name`` and ``invoice_number``. Nothing here holds more
+than one chunk of rows.
 
 Text cells that a spreadsheet would read as a formula are neutralised (OWASP "CSV injection").
 """
@@ -21,7 +22,18 @@ from werkzeug.http import dump_options_header
 
 from timetracker import firm
 
-HEADER = ("Date", "Project", "Notes", "User", "Hours", "Billable", "Invoice")
+HEADER = (
+    "Date",
+    "Project",
+    "Notes",
+    "User",
+    "Hours",
+    "Seconds",
+    "Billable",
+    "Amount",
+    "Currency",
+    "Invoice",
+)
 #: Characters that make Excel, LibreOffice or Google Sheets start a formula (or a DDE call).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 #: Rows written between two yields: big enough for few, large writes; small enough to be cheap.
@@ -35,6 +47,8 @@ class ExportRow(Protocol):
     duration_seconds: int | None
     notes: str | None
     billable: bool
+    value_cents: int | None
+    currency: str
     project_name: str
     user_name: str
     invoice_number: str | None
@@ -56,6 +70,13 @@ def hours_text(seconds: int | None) -> str:
     return f"{hundredths // 100}.{hundredths % 100:02d}"
 
 
+def cents_text(cents: int | None) -> str:
+    """An entry's value with two decimals and a ``.``; empty when it is not billable."""
+    if cents is None:
+        return ""
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
 def entry_cells(row: ExportRow, zone: dt.tzinfo) -> list[str]:
     return [
         row.start_time.astimezone(zone).date().isoformat(),
@@ -63,7 +84,10 @@ def entry_cells(row: ExportRow, zone: dt.tzinfo) -> list[str]:
         neutralise(row.notes),
         neutralise(row.user_name),
         hours_text(row.duration_seconds),
+        str(row.duration_seconds or 0),
         "yes" if row.billable else "no",
+        cents_text(row.value_cents),
+        row.currency,
         neutralise(row.invoice_number),
     ]
 
@@ -71,8 +95,11 @@ def entry_cells(row: ExportRow, zone: dt.tzinfo) -> list[str]:
 def csv_chunks(rows: Iterable[Any], *, rows_per_chunk: int = ROWS_PER_CHUNK) -> Iterator[bytes]:
     """The CSV file as UTF-8 byte chunks: a BOM and the header first, then the rows.
 
-    Dates are the entry's start day in the firm's timezone; hours have two decimals and a ``.``
-    as the decimal point whatever the locale, so that spreadsheets read them as numbers.
+    Dates are the entry's start day in the firm's timezone; hours and amounts have two decimals
+    and a ``.`` as the decimal point whatever the locale, so that spreadsheets read them as
+    numbers. Seconds are the exact duration: their sum / 3600 is the total the pages show,
+    and the amounts sum to the billable amount the pages show (each entry's value is rounded
+    to the cent on its own; see ``timetracker.billing.rules``).
     """
     zone = firm.timezone()
     buffer = io.StringIO()

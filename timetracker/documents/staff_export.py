@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, case, select
 from sqlalchemy.orm import Session
 
-from timetracker.models import Invoice, InvoiceItem, Project, TimeEntry, User
+from timetracker.billing.expressions import billable_condition, entry_value_cents
+from timetracker.models import Client, Invoice, InvoiceItem, Project, TimeEntry, User
 
 #: Rows fetched per round trip (a server-side cursor on PostgreSQL).
 CHUNK_SIZE = 2000
@@ -25,7 +26,9 @@ def export_statement(
     chunk_size: int = CHUNK_SIZE,
 ) -> Select[Any]:
     """The CSV export's rows: completed entries matching ``conditions``, oldest first, with
-    the number of the invoice joined by ``invoice_on`` (by default, whatever billed them).
+    the number of the invoice joined by ``invoice_on`` (by default, whatever billed them), and
+    whether each is billable and its value (the billing rules: summed, the values give the
+    amounts the portal, the reports and the project pages show).
 
     A running timer has no duration yet, so it is left out (the time list shows it; the
     export is for billing). Fetched in chunks: a server-side cursor on PostgreSQL.
@@ -37,12 +40,15 @@ def export_statement(
             TimeEntry.start_time,
             TimeEntry.duration_seconds,
             TimeEntry.notes,
-            TimeEntry.billable,
+            billable_condition().label("billable"),
+            case((billable_condition(), entry_value_cents()), else_=None).label("value_cents"),
+            Client.currency.label("currency"),
             Project.name.label("project_name"),
             User.name.label("user_name"),
             Invoice.number.label("invoice_number"),
         )
         .join(Project, Project.id == TimeEntry.project_id)
+        .join(Client, Client.id == Project.client_id)
         .join(User, User.id == TimeEntry.user_id)
         .outerjoin(InvoiceItem, InvoiceItem.id == TimeEntry.invoice_item_id)
         .outerjoin(Invoice, invoice_on)

@@ -63,7 +63,8 @@ class Invoice(Base):
     status: Mapped[str] = mapped_column(String(20), default=InvoiceStatus.DRAFT)
     currency: Mapped[str] = mapped_column(String(3))
     tax_rate: Mapped[Decimal] = mapped_column(Rate, default=ZERO)
-    #: Kept equal to the sum of the items' amounts by ``workspace.invoicing``.
+    #: Kept equal to the sum of the items' amounts by ``billing.invoicing``; balances and
+    #: states are derived in ``billing.states``.
     subtotal: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     tax_amount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     total: Mapped[Decimal] = mapped_column(Money, default=ZERO)
@@ -88,14 +89,6 @@ class Invoice(Base):
         cascade="all, delete-orphan",
         lazy="raise_on_sql",
     )
-
-    @property
-    def balance(self) -> Decimal:
-        return self.total - self.amount_paid
-
-    def is_overdue(self, today: dt.date) -> bool:
-        """Sent, not fully paid, and due before ``today`` (in the firm's timezone)."""
-        return self.status == InvoiceStatus.SENT and self.balance > 0 and self.due_date < today
 
     @property
     def is_editable(self) -> bool:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from timetracker.billing.rules import hours
 from timetracker.db import Base, UTCDateTime
 from timetracker.models._common import utcnow
 
@@ -25,11 +26,6 @@ if TYPE_CHECKING:
     from timetracker.models.invoices import InvoiceItem
     from timetracker.models.projects import Project
     from timetracker.models.users import User
-
-
-def seconds_to_hours(seconds: int | None) -> Decimal:
-    """Hours with two decimals, rounded half-up."""
-    return (Decimal(seconds or 0) / 3600).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 class TimeEntry(Base):
@@ -107,7 +103,7 @@ class TimeEntry(Base):
 
     @property
     def hours(self) -> Decimal:
-        return seconds_to_hours(self.duration_seconds)
+        return hours(self.duration_seconds)
 
     def stop(self, at: dt.datetime) -> None:
         self.end_time = max(at, self.start_time)

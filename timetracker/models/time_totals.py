@@ -1,9 +1,14 @@
 """Monthly totals of completed time entries per project, kept in step with every ORM write.
 
-The portal's counts and hour totals over a client's whole history read these rows (at most one
-per project and month) instead of every entry, so they cost the same at 10,000 or 1,000,000
+The portal's counts, hours and amounts over a client's whole history read these rows (at most
+one per project and month) instead of every entry, so they cost the same at 10,000 or 1,000,000
 entries. Only the partial months at the ends of a date range are summed from the entries.
-Bulk loads that bypass the ORM call :func:`rebuild` afterwards.
+
+``billable_seconds`` and ``billable_cents`` follow the billing rules (``timetracker.billing``):
+billable means the entry and its project are; the cents are the sum of the entries' values at
+the project's current rate. So a change of a project's rate or billable flag, or of its
+client's default rate, recomputes that project's months (:func:`refresh_projects`). Bulk loads
+that bypass the ORM call :func:`rebuild` afterwards.
 """
 
 from __future__ import annotations
@@ -12,11 +17,11 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     ForeignKeyConstraint,
     Index,
     Integer,
-    case,
     delete,
     event,
     func,
@@ -30,7 +35,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.attributes import get_history
 from sqlalchemy.sql.elements import ColumnClause
 
+from timetracker.billing import rules
 from timetracker.db import Base
+from timetracker.models.clients import Client
 from timetracker.models.projects import Project
 from timetracker.models.time_entries import TimeEntry
 
@@ -53,6 +60,7 @@ class TimeEntryMonth(Base):
             "entries",
             "seconds",
             "billable_seconds",
+            "billable_cents",
         ),
     )
 
@@ -62,11 +70,25 @@ class TimeEntryMonth(Base):
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     entries: Mapped[int] = mapped_column(Integer, default=0)
     seconds: Mapped[int] = mapped_column(Integer, default=0)
+    #: Seconds of billable time (the entry and its project billable).
     billable_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    #: The value of that time in cents: the sum of the entries' values.
+    billable_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 def month_of(moment: dt.datetime) -> dt.date:
     return moment.astimezone(dt.UTC).date().replace(day=1)
+
+
+def _billing_of(connection: Connection, project_id: int) -> tuple[int, bool, int]:
+    """The project's client id, whether it is billable, and its hourly rate in cents."""
+    client_id, billable, project_rate, default_rate = connection.execute(
+        select(Project.client_id, Project.billable, Project.hourly_rate, Client.default_hourly_rate)
+        .join(Client, Client.id == Project.client_id)
+        .where(Project.id == project_id)
+    ).one()
+    rate = project_rate if project_rate is not None else default_rate
+    return client_id, bool(billable), rules.rate_in_cents(rules.as_money(rate))
 
 
 def _apply(
@@ -77,13 +99,16 @@ def _apply(
     billable: bool,
     sign: int,
 ) -> None:
+    client_id, project_billable, rate_cents = _billing_of(connection, project_id)
+    billed = rules.is_billable(billable, project_billable)
     values = {
         "project_id": project_id,
-        "client_id": select(Project.client_id).where(Project.id == project_id).scalar_subquery(),
+        "client_id": client_id,
         "month": month_of(start),
         "entries": sign,
         "seconds": sign * seconds,
-        "billable_seconds": sign * seconds if billable else 0,
+        "billable_seconds": sign * seconds if billed else 0,
+        "billable_cents": sign * rules.value_cents(seconds, rate_cents) if billed else 0,
     }
     table = TimeEntryMonth.__table__
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
@@ -94,6 +119,7 @@ def _apply(
             "entries": table.c.entries + stmt.excluded.entries,
             "seconds": table.c.seconds + stmt.excluded.seconds,
             "billable_seconds": table.c.billable_seconds + stmt.excluded.billable_seconds,
+            "billable_cents": table.c.billable_cents + stmt.excluded.billable_cents,
         },
     )
     connection.execute(stmt)
@@ -157,29 +183,79 @@ def _deleting(_mapper: Any, connection: Connection, entry: TimeEntry) -> None:
     _remove(connection, entry)
 
 
-def rebuild(connection: Connection) -> None:
-    """Recompute every row from the entries (after a bulk load that bypassed the ORM)."""
-    month: ColumnClause[Any]
+@event.listens_for(Project, "after_update")
+def _project_updated(_mapper: Any, connection: Connection, project: Project) -> None:
+    if any(get_history(project, name).has_changes() for name in ("billable", "hourly_rate")):
+        refresh_projects(connection, [project.id])
+
+
+@event.listens_for(Client, "after_update")
+def _client_updated(_mapper: Any, connection: Connection, client: Client) -> None:
+    if get_history(client, "default_hourly_rate").has_changes():
+        ids = connection.scalars(
+            select(Project.id).where(Project.client_id == client.id, Project.hourly_rate.is_(None))
+        ).all()
+        refresh_projects(connection, list(ids))
+
+
+def _month_expression(connection: Connection) -> ColumnClause[Any]:
     if connection.dialect.name == "postgresql":
-        month = literal_column("date_trunc('month', start_time AT TIME ZONE 'UTC')::date")
-    else:
-        month = literal_column("date(start_time, 'start of month')")
-    connection.execute(delete(TimeEntryMonth))
+        return literal_column(
+            "date_trunc('month', time_entries.start_time AT TIME ZONE 'UTC')::date"
+        )
+    return literal_column("date(time_entries.start_time, 'start of month')")
+
+
+def _recompute(connection: Connection, project_ids: list[int] | None) -> None:
+    from timetracker.billing.expressions import (
+        billable_cents_sum,
+        billable_seconds_sum,
+        seconds_sum,
+    )
+
+    month = _month_expression(connection)
     grouped = (
         select(
             TimeEntry.project_id,
             TimeEntry.client_id,
             month,
             func.count(TimeEntry.id),
-            func.sum(TimeEntry.duration_seconds),
-            func.sum(case((TimeEntry.billable.is_(True), TimeEntry.duration_seconds), else_=0)),
+            seconds_sum(),
+            billable_seconds_sum(),
+            billable_cents_sum(),
         )
+        .join(Project, Project.id == TimeEntry.project_id)
+        .join(Client, Client.id == Project.client_id)
         .where(TimeEntry.end_time.is_not(None))
         .group_by(TimeEntry.project_id, TimeEntry.client_id, month)
     )
+    clear = delete(TimeEntryMonth)
+    if project_ids is not None:
+        grouped = grouped.where(TimeEntry.project_id.in_(project_ids))
+        clear = clear.where(TimeEntryMonth.project_id.in_(project_ids))
+    connection.execute(clear)
     connection.execute(
         insert(TimeEntryMonth).from_select(
-            ["project_id", "client_id", "month", "entries", "seconds", "billable_seconds"],
+            [
+                "project_id",
+                "client_id",
+                "month",
+                "entries",
+                "seconds",
+                "billable_seconds",
+                "billable_cents",
+            ],
             grouped,
         )
     )
+
+
+def refresh_projects(connection: Connection, project_ids: list[int]) -> None:
+    """Recompute the months of these projects (after a change of rate or billable flag)."""
+    if project_ids:
+        _recompute(connection, project_ids)
+
+
+def rebuild(connection: Connection) -> None:
+    """Recompute every row from the entries (after a bulk load that bypassed the ORM)."""
+    _recompute(connection, None)

@@ -13,6 +13,7 @@ from typing import Any
 from flask import render_template
 
 from timetracker import firm
+from timetracker.billing import states
 from timetracker.documents.pdf import pdf_filename
 from timetracker.formatting import money
 from timetracker.models import Client, Invoice
@@ -48,7 +49,7 @@ def compose_invoice_email(
         "company_name": company,
         "recipient_name": recipient_name,
         "total": total,
-        "balance": money(invoice.balance, invoice.currency),
+        "balance": money(states.open_balance(invoice), invoice.currency),
         "link": portal_invoice_url(config["BASE_URL"], invoice),
     }
     message = EmailMessage()

@@ -10,15 +10,16 @@ URL table (under /client-portal, GET only):
 from __future__ import annotations
 
 from flask import request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from timetracker.auth.access import portal_view
+from timetracker.auth.access import Policy
 from timetracker.documents.csv_export import csv_chunks, export_filename
 from timetracker.documents.pdf import pdf_filename, render_invoice_pdf
 from timetracker.documents.responses import csv_response, pdf_response
 from timetracker.extensions import limiter
 from timetracker.portal import params
-from timetracker.portal.routes import bp, scope
+from timetracker.portal.routes import UrlTable, register, scope
 
 #: A PDF costs about half a second of CPU and a full export about half a minute of a worker:
 #: one person may not keep the server busy with them.
@@ -30,21 +31,24 @@ def _per_user() -> str:
     return f"portal-download:{current_user.id}"
 
 
-@bp.route("/invoices/<int:invoice_id>/pdf", methods=["GET"])
-@portal_view
 @limiter.limit(PDF_LIMIT, key_func=_per_user)
-def invoice_pdf(invoice_id: int):  # type: ignore[no-untyped-def]
+def invoice_pdf(invoice_id: int) -> ResponseReturnValue:
     s = scope()
     invoice = s.invoice(invoice_id)
     return pdf_response(render_invoice_pdf(invoice, s.client), pdf_filename(invoice))
 
 
-@bp.route("/time-entries.csv", methods=["GET"])
-@portal_view
 @limiter.limit(CSV_LIMIT, key_func=_per_user)
-def time_entries_csv():  # type: ignore[no-untyped-def]
+def time_entries_csv() -> ResponseReturnValue:
     filters = params.time_filters(request.args)
     s = scope()
     s.check_filters(filters)
     filename = export_filename(s.client.name, filters.date_from, filters.date_to)
     return csv_response(csv_chunks(s.export_rows(filters)), filename)
+
+
+URLS: UrlTable = [
+    ("/invoices/<int:invoice_id>/pdf", invoice_pdf, ["GET"], Policy.PORTAL),
+    ("/time-entries.csv", time_entries_csv, ["GET"], Policy.PORTAL),
+]
+register(URLS)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 
 from werkzeug.datastructures import MultiDict
 
+from timetracker.billing.states import PORTAL_FILTERS, InvoiceFilter
 from timetracker.pagination import MAX_PAGE, PageRequest
 
 
@@ -20,14 +20,8 @@ class ParamError(ValueError):
     """A query parameter with a value the portal does not accept."""
 
 
-class InvoiceFilter(StrEnum):
-    ALL = "all"
-    PAID = "paid"
-    UNPAID = "unpaid"
-    OVERDUE = "overdue"
-
-
-INVOICE_FILTERS = tuple(f.value for f in InvoiceFilter)
+#: The invoice filters a client may choose, in the order of the tabs.
+INVOICE_FILTERS = tuple(f.value for f in PORTAL_FILTERS)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INT = re.compile(r"[0-9]{1,18}")
 
@@ -63,12 +57,11 @@ def invoice_filter(args: MultiDict[str, str]) -> InvoiceFilter:
     value = _single(args, "status")
     if value is None or value == "":
         return InvoiceFilter.ALL
-    try:
-        return InvoiceFilter(value)
-    except ValueError:
+    if value not in INVOICE_FILTERS:
         raise ParamError(
             "Unknown invoice status filter. Allowed values: " + ", ".join(INVOICE_FILTERS) + "."
-        ) from None
+        )
+    return InvoiceFilter(value)
 
 
 def page_request(args: MultiDict[str, str], size: int) -> PageRequest:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from timetracker.models import DeliveryStatus, Project
-from timetracker.models.time_entries import seconds_to_hours
+from timetracker.billing import rules
+from timetracker.billing.project_status import StatusUpdateRow
+from timetracker.models import Project
 
-ZERO = Decimal("0.00")
+__all__ = ["StatusUpdateRow"]
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class EntryRow:
 
     @property
     def hours(self) -> Decimal:
-        return seconds_to_hours(self.duration_seconds)
+        return rules.hours(self.duration_seconds)
 
 
 @dataclass(frozen=True)
@@ -46,66 +46,53 @@ class EntryTotals:
     count: int
     seconds: int
     billable_seconds: int
+    billable_cents: int
+
+    def __add__(self, other: EntryTotals) -> EntryTotals:
+        return EntryTotals(
+            self.count + other.count,
+            self.seconds + other.seconds,
+            self.billable_seconds + other.billable_seconds,
+            self.billable_cents + other.billable_cents,
+        )
+
+    @property
+    def billable_amount(self) -> Decimal:
+        return rules.from_cents(self.billable_cents)
 
     @property
     def hours(self) -> Decimal:
-        return seconds_to_hours(self.seconds)
+        return rules.hours(self.seconds)
 
     @property
     def billable_hours(self) -> Decimal:
-        return seconds_to_hours(self.billable_seconds)
+        return rules.hours(self.billable_seconds)
 
 
 @dataclass(frozen=True)
 class ProjectSummary:
+    """A project with its hours and the value of its billable time (billing rules)."""
+
     project: Project
     seconds: int
     billable_seconds: int
-    rate: Decimal
+    billable_cents: int
 
     @property
     def hours(self) -> Decimal:
-        return seconds_to_hours(self.seconds)
+        return rules.hours(self.seconds)
 
     @property
     def billable_amount(self) -> Decimal:
-        if not self.project.billable:
-            return ZERO
-        return (seconds_to_hours(self.billable_seconds) * self.rate).quantize(Decimal("0.01"))
+        return rules.from_cents(self.billable_cents)
 
     @property
     def budget_hours_pct(self) -> int | None:
-        budget = self.project.budget_hours
-        if not budget:
-            return None
-        return percent(self.hours, budget)
+        return rules.percent(self.hours, self.project.budget_hours)
 
     @property
     def budget_amount_pct(self) -> int | None:
-        budget = self.project.budget_amount
-        if not budget:
-            return None
-        return percent(self.billable_amount, budget)
-
-
-def percent(used: Decimal, budget: Decimal) -> int:
-    return int((used * 100 / budget).to_integral_value()) if budget > 0 else 0
-
-
-@dataclass(frozen=True)
-class StatusUpdateRow:
-    """One dated status update of a project, as the client reads it."""
-
-    id: int
-    project_id: int
-    status: str
-    message: str
-    created_at: dt.datetime
-    author_name: str | None
-
-    @property
-    def label(self) -> str:
-        return DeliveryStatus(self.status).label
+        return rules.percent(self.billable_amount, self.project.budget_amount)
 
 
 @dataclass(frozen=True)
@@ -139,26 +126,8 @@ class DashboardStats:
 
     @property
     def hours_this_month(self) -> Decimal:
-        return seconds_to_hours(self.seconds_this_month)
+        return rules.hours(self.seconds_this_month)
 
     @property
     def hours_total(self) -> Decimal:
-        return seconds_to_hours(self.seconds_total)
-
-
-def month_floor(moment: dt.datetime) -> dt.datetime:
-    """The start of the UTC month containing ``moment``."""
-    return moment.astimezone(dt.UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def next_month_start(moment: dt.datetime) -> dt.datetime:
-    """The first UTC month boundary at or after ``moment``."""
-    floor = month_floor(moment)
-    if floor == moment:
-        return floor
-    return (floor + dt.timedelta(days=32)).replace(day=1)
-
-
-def as_money(value: Any) -> Decimal:
-    """An aggregate of money columns as Decimal cents (SQLite returns floats)."""
-    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+        return rules.hours(self.seconds_total)

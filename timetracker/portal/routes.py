@@ -1,7 +1,8 @@
 """The client portal's pages. Read-only: every rule is GET (Flask adds HEAD and OPTIONS), so
 any other method answers 405.
 
-URL table (all under /client-portal):
+URL table (all under /client-portal, every one of them ``portal`` in ``URLS`` below: a signed-in,
+active contact of an active client, whose scope the policy puts in ``g.portal``):
 
     ""                       dashboard       statistics and recent activity
     /dashboard               dashboard
@@ -17,48 +18,45 @@ URL table (all under /client-portal):
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, g, render_template, request
-from flask_login import current_user
+from collections.abc import Callable
+from typing import Any
 
-from timetracker import charts
-from timetracker.auth.access import portal_view
+from flask import Blueprint, Response, current_app, g, render_template, request
+from flask.typing import ResponseReturnValue
+
+from timetracker.auth.access import DECORATORS, Policy
 from timetracker.errors import render_error
-from timetracker.extensions import login_manager
 from timetracker.portal import branding, params
-from timetracker.portal.scope import PortalAccessDenied, PortalScope
+from timetracker.portal.scope import PortalScope
 
 bp = Blueprint("portal", __name__, url_prefix="/client-portal")
 
+#: (rule, view, methods, policy) of a portal page; the endpoint is the view's name.
+UrlTable = list[tuple[str, Callable[..., Any], list[str], Policy]]
 
-@bp.before_request
-def _require_portal_access():  # type: ignore[no-untyped-def]
-    """Access control for every portal page, in one place."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    try:
-        g.portal = PortalScope.require(current_user)
-    except PortalAccessDenied as denied:
-        abort(403, denied.reason)
-    return None
+
+def register(urls: UrlTable) -> None:
+    """Add the table's rules to the blueprint, each view wrapped once in its policy."""
+    wrapped: dict[Callable[..., Any], Callable[..., Any]] = {}
+    for rule, view, methods, policy in urls:
+        guarded = wrapped.setdefault(view, DECORATORS[policy](view))
+        bp.add_url_rule(rule, view.__name__, guarded, methods=methods)
 
 
 @bp.errorhandler(params.ParamError)
-def _bad_parameter(error: params.ParamError):  # type: ignore[no-untyped-def]
+def _bad_parameter(error: params.ParamError) -> ResponseReturnValue:
     return render_error(400, str(error))
 
 
 def scope() -> PortalScope:
-    return g.portal  # type: ignore[no-any-return]
+    return g.portal
 
 
 def _page_size() -> int:
     return int(current_app.config["PAGE_SIZE"])
 
 
-@bp.route("", methods=["GET"])
-@bp.route("/dashboard", methods=["GET"])
-@portal_view
-def dashboard():  # type: ignore[no-untyped-def]
+def dashboard() -> ResponseReturnValue:
     s = scope()
     return render_template(
         "portal/dashboard.html",
@@ -66,14 +64,12 @@ def dashboard():  # type: ignore[no-untyped-def]
         stats=s.dashboard_stats(),
         recent_entries=s.recent_time_entries(),
         recent_invoices=s.recent_invoices(),
-        charts=charts.portal_dashboard_charts(s),
+        charts=s.dashboard_charts(),
         scope=s,
     )
 
 
-@bp.route("/projects", methods=["GET"])
-@portal_view
-def projects():  # type: ignore[no-untyped-def]
+def projects() -> ResponseReturnValue:
     page_request = params.page_request(request.args, _page_size())
     s = scope()
     page = s.active_project_page(page_request)
@@ -89,9 +85,7 @@ def projects():  # type: ignore[no-untyped-def]
 STATUS_UPDATES_PER_PAGE = 10
 
 
-@bp.route("/projects/<int:project_id>", methods=["GET"])
-@portal_view
-def project_detail(project_id: int):  # type: ignore[no-untyped-def]
+def project_detail(project_id: int) -> ResponseReturnValue:
     page_request = params.page_request(request.args, STATUS_UPDATES_PER_PAGE)
     s = scope()
     summary = s.project_summary(project_id)
@@ -110,9 +104,7 @@ def project_detail(project_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/invoices", methods=["GET"])
-@portal_view
-def invoices():  # type: ignore[no-untyped-def]
+def invoices() -> ResponseReturnValue:
     which = params.invoice_filter(request.args)
     page_request = params.page_request(request.args, _page_size())
     s = scope()
@@ -128,9 +120,7 @@ def invoices():  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/invoices/<int:invoice_id>", methods=["GET"])
-@portal_view
-def invoice_detail(invoice_id: int):  # type: ignore[no-untyped-def]
+def invoice_detail(invoice_id: int) -> ResponseReturnValue:
     s = scope()
     invoice = s.invoice(invoice_id)
     return render_template(
@@ -142,9 +132,7 @@ def invoice_detail(invoice_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/time-entries", methods=["GET"])
-@portal_view
-def time_entries():  # type: ignore[no-untyped-def]
+def time_entries() -> ResponseReturnValue:
     filters = params.time_filters(request.args)
     page_request = params.page_request(request.args, _page_size())
     s = scope()
@@ -160,9 +148,7 @@ def time_entries():  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/branding.css", methods=["GET"])
-@portal_view
-def branding_css():  # type: ignore[no-untyped-def]
+def branding_css() -> ResponseReturnValue:
     """Per client, so private; revalidated on every page (a 304 while it is unchanged)."""
     accent = branding.accent_of(scope().client.portal_accent_color)
     response = Response(branding.stylesheet(accent), mimetype="text/css")
@@ -171,6 +157,21 @@ def branding_css():  # type: ignore[no-untyped-def]
     response.cache_control.no_cache = True
     return response.make_conditional(request)
 
+
+GET = ["GET"]
+PORTAL = Policy.PORTAL
+
+URLS: UrlTable = [
+    ("", dashboard, GET, PORTAL),
+    ("/dashboard", dashboard, GET, PORTAL),
+    ("/projects", projects, GET, PORTAL),
+    ("/projects/<int:project_id>", project_detail, GET, PORTAL),
+    ("/invoices", invoices, GET, PORTAL),
+    ("/invoices/<int:invoice_id>", invoice_detail, GET, PORTAL),
+    ("/time-entries", time_entries, GET, PORTAL),
+    ("/branding.css", branding_css, GET, PORTAL),
+]
+register(URLS)
 
 # The download routes live beside these pages and register on the same blueprint.
 from timetracker.portal import downloads  # noqa: E402, F401

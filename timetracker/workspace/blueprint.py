@@ -1,6 +1,6 @@
 """The workspace blueprint and its URL table: every rule, its methods and who may use it.
 
-Staff (role ``user``) read everything here and write only their own time entries; every other
+Staff (role ``staff``) read everything here and write only their own time entries; every other
 write (clients, projects, invoices) is for administrators. Portal users get 403 on all of it.
 """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -64,14 +65,23 @@ def client_edit(client_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("workspace.client_detail", client_id=client.id))
 
 
-def client_deactivate(client_id: int):  # type: ignore[no-untyped-def]
+def client_deactivate(client_id: int) -> ResponseReturnValue:
+    from timetracker.auth.sessions import revoke_client_contacts
+
     client = found(queries.get_client(client_id))
     client.is_active = False
-    flash(f"{client.name} was deactivated; its projects no longer take new time.", "success")
+    # Its contacts lose all access: their sessions end now, and reactivating the client later
+    # does not revive a cookie from before.
+    revoke_client_contacts(db.session, client.id)
+    flash(
+        f"{client.name} was deactivated; its projects no longer take new time and its contacts "
+        "have no access.",
+        "success",
+    )
     return redirect(url_for("workspace.client_detail", client_id=client.id))
 
 
-def client_reactivate(client_id: int):  # type: ignore[no-untyped-def]
+def client_reactivate(client_id: int) -> ResponseReturnValue:
     client = found(queries.get_client(client_id))
     client.is_active = True
     flash(f"{client.name} is active again.", "success")

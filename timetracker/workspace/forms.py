@@ -29,6 +29,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from timetracker.billing.from_time import GROUPINGS
+from timetracker.billing.states import STAFF_FILTERS, InvoiceFilter
 from timetracker.models import DeliveryStatus
 from timetracker.portal import branding
 from timetracker.workspace.fields import (
@@ -37,7 +39,6 @@ from timetracker.workspace.fields import (
     PercentField,
     RecordSelectField,
 )
-from timetracker.workspace.invoicing import GROUPINGS
 
 MAX_MONEY = Decimal("9999999999.99")
 MAX_HOURS = Decimal("99999999.99")
@@ -267,18 +268,10 @@ class PaymentForm(FlaskForm):
     submit = SubmitField("Record payment")
 
 
-INVOICE_STATUS_FILTERS = {
-    "": "All",
-    "draft": "Draft",
-    "sent": "Sent",
-    "overdue": "Overdue",
-    "paid": "Paid",
-    "cancelled": "Cancelled",
-}
-
-
 class InvoiceFilterForm(Form):
-    status = SelectField("Status", choices=list(INVOICE_STATUS_FILTERS.items()), default="")
+    status = SelectField(
+        "Status", choices=[(f.value, f.label) for f in STAFF_FILTERS], default=InvoiceFilter.ALL
+    )
     client = RecordSelectField("Client", [Optional()], noun="client")
 
 

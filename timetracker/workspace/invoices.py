@@ -12,9 +12,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from timetracker import db, firm
+from timetracker.billing import from_time, invoicing, states
+from timetracker.billing.invoicing import InvoiceError
+from timetracker.billing.states import InvoiceFilter
 from timetracker.models import Client, Invoice, InvoiceItem, InvoiceStatus, Project
 from timetracker.notifications.invoices import deliveries_for, notify_invoice_sent
-from timetracker.workspace import invoicing, queries
+from timetracker.workspace import queries
 from timetracker.workspace.common import found, render_form
 from timetracker.workspace.fields import is_record_id
 from timetracker.workspace.forms import (
@@ -24,7 +27,6 @@ from timetracker.workspace.forms import (
     InvoiceItemForm,
     PaymentForm,
 )
-from timetracker.workspace.invoicing import InvoiceError
 from timetracker.workspace.paging import Page
 
 
@@ -37,7 +39,7 @@ def invoices():  # type: ignore[no-untyped-def]
         return render_form(
             "workspace/invoices.html", 400, filter_form=form, page=empty, page_args={}, today=today
         )
-    page = queries.invoices_page(form.status.data, form.client.data, today)
+    page = queries.invoices_page(InvoiceFilter(form.status.data), form.client.data, today)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "workspace/invoices.html", filter_form=form, page=page, page_args=args, today=today
@@ -81,7 +83,7 @@ def invoice_new():  # type: ignore[no-untyped-def]
     }
     try:
         if form.from_time.data:
-            invoice = invoicing.create_invoice_from_time(
+            invoice = from_time.create_invoice_from_time(
                 db.session,
                 client,
                 date_from=form.date_from.data,
@@ -235,7 +237,7 @@ def _detail(
 ) -> tuple[str, int]:
     if payment_form is None:
         payment_form = PaymentForm(prefix="pay", formdata=None)
-        payment_form.amount.data = str(invoice.balance)
+        payment_form.amount.data = str(states.open_balance(invoice))
         payment_form.paid_on.data = firm.today()
     return render_form(
         "workspace/invoice_detail.html",

@@ -8,7 +8,6 @@ visible to the client. The operations flush and never commit; the request commit
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
 from flask import flash, redirect, render_template, url_for
@@ -17,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from timetracker import db
+from timetracker.billing.project_status import latest_status_updates
 from timetracker.models import (
     DeliveryStatus,
     Project,
@@ -79,31 +79,6 @@ def project_note(project_id: int, note_id: int) -> ProjectNote | None:
     )
 
 
-def latest_status_updates(project_ids: Sequence[int]) -> dict[int, ProjectStatusUpdate]:
-    """The newest status update of each project named, in one query."""
-    if not project_ids:
-        return {}
-    ranked = (
-        select(
-            ProjectStatusUpdate.id,
-            func.row_number()
-            .over(
-                partition_by=ProjectStatusUpdate.project_id,
-                order_by=(ProjectStatusUpdate.created_at.desc(), ProjectStatusUpdate.id.desc()),
-            )
-            .label("rank"),
-        )
-        .where(ProjectStatusUpdate.project_id.in_(list(project_ids)))
-        .subquery()
-    )
-    updates = db.session.scalars(
-        select(ProjectStatusUpdate)
-        .join(ranked, ranked.c.id == ProjectStatusUpdate.id)
-        .where(ranked.c.rank == 1)
-    )
-    return {update.project_id: update for update in updates}
-
-
 def _history(project_id: int) -> Any:
     """One page of the project's status updates, newest first, with the authors' names."""
     stmt = (
@@ -137,7 +112,7 @@ def render_project_page(project: Project, status: int = 200, **forms: Any) -> An
     forms.setdefault("note_form", NoteForm())
     forms.setdefault("edit_form", None)
     history = _history(project.id)
-    current = latest_status_updates([project.id]).get(project.id)
+    current = latest_status_updates(db.session, [project.id], None).get(project.id)
     return render_template(
         "workspace/project_detail.html",
         project=project,

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from timetracker import db
+from timetracker.billing.project_status import latest_status_updates
 from timetracker.models import Client, Project, ProjectStatus
 from timetracker.workspace import project_updates, queries
 from timetracker.workspace.common import found, render_form
@@ -41,7 +42,7 @@ def projects():  # type: ignore[no-untyped-def]
         page=page,
         page_args=args,
         budgets=queries.budget_usage(page.items),
-        statuses=project_updates.latest_status_updates([p.id for p in page.items]),
+        statuses=latest_status_updates(db.session, [p.id for p in page.items], None),
     )
 
 

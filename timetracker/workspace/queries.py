@@ -1,7 +1,7 @@
 """Read queries of the workspace. Lists are paginated in SQL; sums are SQL aggregates.
 
-Money sums are computed in integer "cent-seconds" (seconds × rate in cents) so that SQLite, which
-stores numerics as REAL, and PostgreSQL give the same exact amounts.
+Money, "billable" and invoice states come from ``timetracker.billing`` (the portal uses the same
+expressions), so a figure on a staff page is the figure the client sees.
 """
 
 from __future__ import annotations
@@ -13,57 +13,28 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
     and_,
     case,
-    cast,
     func,
     select,
 )
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from timetracker import db, firm
-from timetracker.db import to_cents
+from timetracker import db
+from timetracker.billing import expressions, periods, rules, states
+from timetracker.billing.states import InvoiceFilter
 from timetracker.models import (
     Client,
     Invoice,
-    InvoiceStatus,
     Project,
     ProjectStatus,
     TimeEntry,
+    TimeEntryMonth,
     User,
 )
-from timetracker.models.time_entries import seconds_to_hours
+from timetracker.models.users import STAFF_ROLES
 from timetracker.workspace.paging import Page, paginate
-
-ZERO = Decimal("0.00")
-
-
-def money_from_cent_seconds(value: Any) -> Decimal:
-    """Seconds × rate-in-cents, summed in SQL, as money rounded half-up to cents."""
-    return to_cents(Decimal(int(value or 0)) / Decimal(360000))
-
-
-def rate_cents() -> ColumnElement[int]:
-    """The entry's hourly rate in whole cents: the project's, else its client's default."""
-    rate = func.coalesce(Project.hourly_rate, Client.default_hourly_rate)
-    return cast(func.round(rate * 100), BigInteger)
-
-
-def billable_condition() -> ColumnElement[bool]:
-    return and_(TimeEntry.billable.is_(True), Project.billable.is_(True))
-
-
-def billable_seconds() -> ColumnElement[int]:
-    return func.coalesce(
-        func.sum(case((billable_condition(), TimeEntry.duration_seconds), else_=0)), 0
-    )
-
-
-def billable_cent_seconds() -> ColumnElement[int]:
-    seconds = cast(TimeEntry.duration_seconds, BigInteger)
-    return func.coalesce(func.sum(case((billable_condition(), seconds * rate_cents()), else_=0)), 0)
 
 
 # Choices for forms --------------------------------------------------------------------------
@@ -94,9 +65,7 @@ def client_choices(*, active_only: bool = True) -> list[tuple[int, str]]:
 
 def staff_choices() -> list[tuple[int, str]]:
     rows = db.session.execute(
-        select(User.id, User.name)
-        .where(User.client_portal_enabled.is_(False))
-        .order_by(User.name, User.id)
+        select(User.id, User.name).where(User.role.in_(STAFF_ROLES)).order_by(User.name, User.id)
     )
     return [(row.id, row.name) for row in rows]
 
@@ -131,9 +100,7 @@ def get_client(client_id: int) -> Client | None:
 
 
 def get_staff_user(user_id: int) -> User | None:
-    return db.session.scalar(
-        select(User).where(User.id == user_id, User.client_portal_enabled.is_(False))
-    )
+    return db.session.scalar(select(User).where(User.id == user_id, User.role.in_(STAFF_ROLES)))
 
 
 # Time entries -------------------------------------------------------------------------------
@@ -153,7 +120,7 @@ class TimeFilter:
             conditions.append(TimeEntry.client_id == self.client_id)
         if self.user_id is not None:
             conditions.append(TimeEntry.user_id == self.user_id)
-        start, end = firm.day_bounds(self.date_from, self.date_to)
+        start, end = periods.day_bounds(self.date_from, self.date_to)
         if start is not None:
             conditions.append(TimeEntry.start_time >= start)
         if end is not None:
@@ -249,13 +216,9 @@ class Week:
         return sum(self.day_totals)
 
 
-def week_of(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
 def week_summary(user_id: int, monday: dt.date) -> Week:
     """Seconds per project and day of the week (by the local day an entry starts on)."""
-    bounds = [firm.local_day_start(monday + dt.timedelta(days=i)) for i in range(8)]
+    bounds = [periods.local_day_start(monday + dt.timedelta(days=i)) for i in range(8)]
     day_sums = [
         func.coalesce(
             func.sum(
@@ -349,69 +312,54 @@ def projects_page(client_id: int | None, status: str, q: str | None) -> Page:
 
 @dataclass(frozen=True)
 class Budget:
-    """What a project has used of its budget."""
+    """What a project has used of its budget: all its completed time, and the value of its
+    billable time (the billing rules, from the monthly totals the portal reads too)."""
 
     seconds: int
-    amount: Decimal
+    billable_cents: int
     budget_hours: Decimal | None
     budget_amount: Decimal | None
 
     @property
     def hours(self) -> Decimal:
-        return seconds_to_hours(self.seconds)
+        return rules.hours(self.seconds)
 
-    @staticmethod
-    def _percent(used: Decimal, budget: Decimal | None) -> int | None:
-        if budget is None or budget <= 0:
-            return None
-        return int((used * 100 / budget).to_integral_value())
+    @property
+    def amount(self) -> Decimal:
+        return rules.from_cents(self.billable_cents)
 
     @property
     def hours_percent(self) -> int | None:
-        return self._percent(self.hours, self.budget_hours)
+        return rules.percent(self.hours, self.budget_hours)
 
     @property
     def amount_percent(self) -> int | None:
-        return self._percent(self.amount, self.budget_amount)
+        return rules.percent(self.amount, self.budget_amount)
 
 
 def budget_usage(projects: Sequence[Project]) -> dict[int, Budget]:
-    """Hours (all completed time) and billable amount used per project, in one GROUP BY."""
+    """Hours and billable value used per project, in one GROUP BY over the monthly totals."""
     ids = [p.id for p in projects]
-    used: dict[int, tuple[int, Decimal]] = {}
+    used: dict[int, tuple[int, int]] = {}
     if ids:
         rows = db.session.execute(
             select(
-                TimeEntry.project_id,
-                func.coalesce(func.sum(TimeEntry.duration_seconds), 0),
-                billable_cent_seconds(),
+                TimeEntryMonth.project_id,
+                func.sum(TimeEntryMonth.seconds),
+                func.sum(TimeEntryMonth.billable_cents),
             )
-            .join(Project, Project.id == TimeEntry.project_id)
-            .join(Client, Client.id == Project.client_id)
-            .where(TimeEntry.project_id.in_(ids), TimeEntry.end_time.is_not(None))
-            .group_by(TimeEntry.project_id)
+            .where(TimeEntryMonth.project_id.in_(ids))
+            .group_by(TimeEntryMonth.project_id)
         ).all()
-        used = {pid: (int(sec), money_from_cent_seconds(cents)) for pid, sec, cents in rows}
+        used = {pid: (int(sec), int(cents)) for pid, sec, cents in rows}
     return {
-        p.id: Budget(*used.get(p.id, (0, ZERO)), p.budget_hours, p.budget_amount) for p in projects
+        p.id: Budget(*used.get(p.id, (0, 0)), p.budget_hours, p.budget_amount) for p in projects
     }
 
 
 # Invoices -----------------------------------------------------------------------------------
-def overdue_condition(today: dt.date) -> ColumnElement[bool]:
-    return and_(
-        Invoice.status == InvoiceStatus.SENT,
-        Invoice.total > Invoice.amount_paid,
-        Invoice.due_date < today,
-    )
-
-
-def invoices_page(status: str, client_id: int | None, today: dt.date) -> Page:
-    conditions: list[ColumnElement[bool]] = []
-    if status == "overdue":
-        conditions.append(overdue_condition(today))
-    elif status:
-        conditions.append(Invoice.status == status)
+def invoices_page(which: InvoiceFilter, client_id: int | None, today: dt.date) -> Page:
+    conditions: list[ColumnElement[bool]] = [states.filter_condition(which, today)]
     if client_id is not None:
         conditions.append(Invoice.client_id == client_id)
     stmt = (
@@ -426,7 +374,7 @@ def invoices_page(status: str, client_id: int | None, today: dt.date) -> Page:
 
 
 def overdue_invoices(today: dt.date, limit: int = 10) -> tuple[Sequence[Invoice], int]:
-    condition = overdue_condition(today)
+    condition = states.overdue_condition(today)
     invoices = db.session.scalars(
         select(Invoice)
         .join(Invoice.client)
@@ -476,7 +424,7 @@ class Unbilled:
 
     @property
     def hours(self) -> Decimal:
-        return seconds_to_hours(self.seconds)
+        return rules.hours(self.seconds)
 
 
 def unbilled_by_client(limit: int = 10, client_id: int | None = None) -> tuple[list[Unbilled], int]:
@@ -484,7 +432,7 @@ def unbilled_by_client(limit: int = 10, client_id: int | None = None) -> tuple[l
     conditions = [
         TimeEntry.end_time.is_not(None),
         TimeEntry.invoice_item_id.is_(None),
-        billable_condition(),
+        expressions.billable_condition(),
     ]
     if client_id is not None:
         conditions.append(TimeEntry.client_id == client_id)
@@ -494,7 +442,7 @@ def unbilled_by_client(limit: int = 10, client_id: int | None = None) -> tuple[l
             Client.name,
             Client.currency,
             func.sum(TimeEntry.duration_seconds),
-            billable_cent_seconds(),
+            expressions.billable_cents_sum(),
         )
         .select_from(TimeEntry)
         .join(Project, Project.id == TimeEntry.project_id)
@@ -505,7 +453,7 @@ def unbilled_by_client(limit: int = 10, client_id: int | None = None) -> tuple[l
     rows = db.session.execute(stmt.order_by(Client.name).limit(limit)).all()
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     return [
-        Unbilled(cid, name, currency, int(sec or 0), money_from_cent_seconds(cents))
+        Unbilled(cid, name, currency, int(sec or 0), rules.from_cents(cents))
         for cid, name, currency, sec, cents in rows
     ], total
 

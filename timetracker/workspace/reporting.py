@@ -1,4 +1,8 @@
-"""Report queries: hours and billable amounts per client, project or person (SQL GROUP BY)."""
+"""Report queries: hours and billable amounts per client, project or person (SQL GROUP BY).
+
+An amount is the sum of its entries' values (``timetracker.billing``): the rows of any grouping
+add up to the total, and to what the portal shows for the same time.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from timetracker import db, firm
+from timetracker import db
+from timetracker.billing import periods, rules
+from timetracker.billing.expressions import billable_cents_sum, billable_seconds_sum, seconds_sum
 from timetracker.models import Client, Project, TimeEntry, User
-from timetracker.models.time_entries import seconds_to_hours
 from timetracker.workspace.paging import Page, paginate
-from timetracker.workspace.queries import (
-    billable_cent_seconds,
-    billable_seconds,
-    money_from_cent_seconds,
-)
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,11 @@ class ReportRow:
 
     @property
     def hours(self) -> Decimal:
-        return seconds_to_hours(self.seconds)
+        return rules.hours(self.seconds)
 
     @property
     def billable_hours(self) -> Decimal:
-        return seconds_to_hours(self.billable_seconds)
+        return rules.hours(self.billable_seconds)
 
 
 def _group_columns(group: str) -> list[Any]:
@@ -51,13 +51,13 @@ def _group_columns(group: str) -> list[Any]:
 
 
 def _base(columns: list[Any], date_from: dt.date | None, date_to: dt.date | None) -> Any:
-    start, end = firm.day_bounds(date_from, date_to)
+    start, end = periods.day_bounds(date_from, date_to)
     stmt = (
         select(
             *columns,
-            func.coalesce(func.sum(TimeEntry.duration_seconds), 0),
-            billable_seconds(),
-            billable_cent_seconds(),
+            seconds_sum(),
+            billable_seconds_sum(),
+            billable_cents_sum(),
         )
         .select_from(TimeEntry)
         .join(Project, Project.id == TimeEntry.project_id)
@@ -92,7 +92,7 @@ def report_page(group: str, date_from: dt.date | None, date_to: dt.date | None) 
                 currency=currency,
                 seconds=int(seconds),
                 billable_seconds=int(billable),
-                amount=money_from_cent_seconds(cents),
+                amount=rules.from_cents(cents),
             )
         )
     return Page(items=rows, total=page.total, number=page.number, size=page.size)
@@ -104,6 +104,6 @@ def report_totals(date_from: dt.date | None, date_to: dt.date | None) -> list[Re
         _base([Client.currency], date_from, date_to).order_by(Client.currency)
     ).all()
     return [
-        ReportRow(0, "Total", None, currency, int(sec), int(billable), money_from_cent_seconds(c))
+        ReportRow(0, "Total", None, currency, int(sec), int(billable), rules.from_cents(c))
         for currency, sec, billable, c in rows
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template, request
 
 from timetracker import firm
+from timetracker.billing import periods
 from timetracker.workspace.common import render_form
 from timetracker.workspace.forms import REPORT_GROUPS, ReportForm
 from timetracker.workspace.paging import Page
@@ -19,7 +20,7 @@ def reports():  # type: ignore[no-untyped-def]
             "workspace/reports.html", 400, form=form, page=empty, totals=[], page_args={}
         )
     if "date_from" not in request.args and "date_to" not in request.args:
-        form.date_from.data = firm.month_start(firm.today())
+        form.date_from.data = periods.month_start(firm.today())
         form.date_to.data = firm.today()
     group = form.group.data
     args = {

@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from timetracker import db, firm
+from timetracker.billing import periods
 from timetracker.models import Project, TimeEntry
 from timetracker.workspace import queries, timekeeping
 from timetracker.workspace.common import found, render_form, require_entry_owner, safe_next
@@ -57,7 +58,7 @@ def time_week():  # type: ignore[no-untyped-def]
     if not form.validate():
         return render_form("workspace/time_week.html", 400, form=form, week=None, person=None)
     person = found(queries.get_staff_user(form.user.data or current_user.id))
-    monday = queries.week_of(form.week.data or firm.today())
+    monday = periods.week_of(form.week.data or firm.today())
     form.user.data = person.id
     return render_template(
         "workspace/time_week.html",

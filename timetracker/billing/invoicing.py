@@ -1,4 +1,4 @@
-"""Invoice operations: numbering, arithmetic, billing time, status changes and payments.
+"""Invoice operations: numbering, drafts and their lines, sending, payments, cancelling.
 
 These functions flush but never commit: the request (or the CLI command) commits once.
 """
@@ -6,17 +6,16 @@ These functions flush but never commit: the request (or the CLI command) commits
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from typing import Literal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from timetracker import firm
-from timetracker.db import to_cents
+from timetracker.billing.rules import line_amount, tax_for, to_cents
+from timetracker.billing.states import balance
 from timetracker.models import (
     Client,
     Invoice,
@@ -28,32 +27,11 @@ from timetracker.models import (
     TimeEntry,
 )
 
-GroupBy = Literal["project", "task", "entry"]
-GROUPINGS: dict[str, str] = {
-    "project": "One line per project",
-    "task": "One line per project and task description",
-    "entry": "One line per time entry",
-}
+__all__ = ["InvoiceError", "line_amount", "tax_for"]
 
 
 class InvoiceError(ValueError):
     """An invoice operation that the invoice's state or the input does not allow."""
-
-
-def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
-    return to_cents(quantity * unit_price)
-
-
-def tax_for(subtotal: Decimal, rate: Decimal) -> Decimal:
-    return (subtotal * rate / Decimal(100)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def billed_hours(seconds: int, rounding_minutes: int) -> Decimal:
-    """Hours to bill for ``seconds`` of work, rounded up to whole ``rounding_minutes``."""
-    if rounding_minutes > 0:
-        blocks = math.ceil(seconds / (rounding_minutes * 60))
-        seconds = blocks * rounding_minutes * 60
-    return (Decimal(seconds) / 3600).quantize(Decimal("0.01"), rounding=ROUND_CEILING)
 
 
 def next_invoice_number(session: Session, year: int) -> str:
@@ -122,124 +100,6 @@ def new_invoice(
     invoice.items = []
     invoice.payments = []
     session.add(invoice)
-    session.flush()
-    return invoice
-
-
-def unbilled_entries_query(
-    client_id: int,
-    project_id: int | None,
-    date_from: dt.date | None,
-    date_to: dt.date | None,
-):  # type: ignore[no-untyped-def]
-    start, end = firm.day_bounds(date_from, date_to)
-    query = (
-        select(TimeEntry, Project)
-        .join(Project, Project.id == TimeEntry.project_id)
-        .where(
-            Project.client_id == client_id,
-            Project.billable.is_(True),
-            TimeEntry.billable.is_(True),
-            TimeEntry.end_time.is_not(None),
-            TimeEntry.invoice_item_id.is_(None),
-        )
-        .order_by(Project.name, TimeEntry.start_time, TimeEntry.id)
-    )
-    if project_id is not None:
-        query = query.where(TimeEntry.project_id == project_id)
-    if start is not None:
-        query = query.where(TimeEntry.start_time >= start)
-    if end is not None:
-        query = query.where(TimeEntry.start_time < end)
-    return query
-
-
-def create_invoice_from_time(
-    session: Session,
-    client: Client,
-    *,
-    project: Project | None = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    group_by: GroupBy = "project",
-    issue_date: dt.date | None = None,
-    due_date: dt.date | None = None,
-    tax_rate: Decimal = Decimal("0"),
-    notes: str | None = None,
-) -> Invoice:
-    """A draft invoice billing the client's unbilled billable time in the range.
-
-    Each line bills hours (rounded as the settings say) at the project's rate; the entries
-    point at their line and are locked from then on.
-    """
-    if date_from and date_to and date_from > date_to:
-        raise InvoiceError("The start date must not be after the end date.")
-    rows = session.execute(
-        unbilled_entries_query(client.id, project.id if project else None, date_from, date_to)
-    ).all()
-    if not rows:
-        raise InvoiceError("There is no unbilled billable time for this client in that range.")
-    invoice = new_invoice(
-        session,
-        client,
-        project=project,
-        issue_date=issue_date,
-        due_date=due_date,
-        tax_rate=tax_rate,
-        notes=notes,
-    )
-    rounding = firm.get_settings().invoice_rounding_minutes
-    groups: dict[tuple[object, ...], list[TimeEntry]] = {}
-    projects: dict[int, Project] = {}
-    for entry, entry_project in rows:
-        projects[entry_project.id] = entry_project
-        if group_by == "entry":
-            key: tuple[object, ...] = (entry.id,)
-        elif group_by == "task":
-            key = (entry_project.id, (entry.notes or "").strip())
-        else:
-            key = (entry_project.id,)
-        groups.setdefault(key, []).append(entry)
-    items: list[InvoiceItem] = []
-    for position, entries in enumerate(groups.values()):
-        entry_project = projects[entries[0].project_id]
-        seconds = sum(e.duration_seconds or 0 for e in entries)
-        quantity = billed_hours(seconds, rounding)
-        rate = (
-            entry_project.hourly_rate
-            if entry_project.hourly_rate is not None
-            else client.default_hourly_rate
-        )
-        description = entry_project.name
-        task = (entries[0].notes or "").strip()
-        if group_by == "task" and task:
-            description = f"{entry_project.name}: {task}"
-        elif group_by == "entry":
-            day = firm.local(entries[0].start_time).date().isoformat()
-            description = f"{entry_project.name} ({day})" + (f": {task}" if task else "")
-        item = InvoiceItem(
-            invoice_id=invoice.id,
-            position=position,
-            description=description[:2000],
-            quantity=quantity,
-            unit_price=rate,
-            amount=line_amount(quantity, rate),
-        )
-        session.add(item)
-        session.flush()
-        ids = [e.id for e in entries]
-        # Only entries still unbilled are taken: a concurrent invoice cannot bill them twice.
-        taken = session.execute(  # type: ignore[attr-defined]  # a CursorResult
-            update(TimeEntry)
-            .where(TimeEntry.id.in_(ids), TimeEntry.invoice_item_id.is_(None))
-            .values(invoice_item_id=item.id)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if taken != len(ids):
-            raise InvoiceError("Some of this time was billed meanwhile; please try again.")
-        items.append(item)
-    invoice.items = items
-    recalculate(invoice, items)
     session.flush()
     return invoice
 
@@ -369,15 +229,15 @@ def record_payment(
     amount = to_cents(amount)
     if amount <= 0:
         raise InvoiceError("The amount must be greater than zero.")
-    if amount > invoice.balance:
-        raise InvoiceError(f"The amount is more than the balance of {invoice.balance}.")
+    if amount > balance(invoice):
+        raise InvoiceError(f"The amount is more than the balance of {balance(invoice)}.")
     payment = Payment(
         invoice_id=invoice.id, amount=amount, paid_on=paid_on, method=method, reference=reference
     )
     session.add(payment)
     invoice.payments.append(payment)
     invoice.amount_paid = to_cents(invoice.amount_paid + amount)
-    if invoice.balance <= 0:
+    if balance(invoice) <= 0:
         invoice.status = InvoiceStatus.PAID
         invoice.paid_at = firm.now()
     session.flush()

@@ -1,0 +1,322 @@
+"""The route x role matrix, written out: what every endpoint of the app answers to each kind of
+account. The table is the specification; it is not derived from the code under test (the
+``access_policy`` the views declare is not read here), and a test asserts that it covers exactly
+the app's endpoints and methods, so a new route without a row fails.
+
+Columns (each a live session, signed in before the account changed, so that a session that
+outlives a change is refused too):
+
+    anon     not signed in
+    none     an account without access (e.g. a contact whose portal box was unticked)
+    client   a contact of an active client
+    gone     a contact of a client deactivated while they were signed in
+    exstaff  a staff member deactivated while signed in
+    staff    staff
+    admin    an administrator
+
+Cells: ``L`` a redirect to the login form, ``F`` 403, ``R`` a redirect elsewhere, a number that
+status, ``ok`` (POSTs of roles that may act) any answer that is neither a refusal nor an error.
+GETs use ids of objects that exist; POSTs carry a valid CSRF token and are rolled back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import MethodNotAllowed
+
+from tests.conftest import CSRF_RE, login
+from tests.factories import (
+    make_admin,
+    make_client,
+    make_entry,
+    make_invoice,
+    make_portal_user,
+    make_project,
+    make_user,
+)
+from timetracker.extensions import limiter
+from timetracker.models import InvoiceStatus, Role
+from timetracker.security import CONTENT_SECURITY_POLICY
+
+ROLES = ("anon", "none", "client", "gone", "exstaff", "staff", "admin")
+
+# Rows: endpoint, method, path ({names} are ids of the world below), then one cell per role in
+# the order of ROLES.
+STAFF_GET = "L F F F F 200 200"
+ADMIN_GET = "L F F F F F 200"
+STAFF_POST = "L F F F F ok ok"
+ADMIN_POST = "L F F F F F ok"
+PORTAL_GET = "L F 200 F F F F"
+
+TABLE: list[tuple[str, str, str, str]] = [
+    # Public
+    ("static", "GET", "/static/css/app.css", "200 200 200 200 200 200 200"),
+    ("auth.index", "GET", "/", "L F R F F R R"),
+    ("auth.login", "GET", "/login", "200 F R F F R R"),
+    ("auth.login", "POST", "/login", "400 F R F F R R"),
+    ("auth.logout", "GET", "/logout", "L 200 200 200 200 200 200"),
+    ("auth.logout", "POST", "/logout", "L L L L L L L"),
+    # Any account with access
+    ("auth.account", "GET", "/account", "L F 200 F F 200 200"),
+    ("auth.account", "POST", "/account", "L F 400 F F 400 400"),
+    # Workspace: time
+    ("workspace.dashboard", "GET", "/dashboard", STAFF_GET),
+    ("workspace.time_entries", "GET", "/time", STAFF_GET),
+    ("workspace.time_week", "GET", "/time/week", STAFF_GET),
+    ("workspace.time_entry_new", "GET", "/time/new", STAFF_GET),
+    ("workspace.time_entry_new", "POST", "/time/new", STAFF_POST),
+    ("workspace.time_entry_edit", "GET", "/time/{entry}/edit", STAFF_GET),
+    ("workspace.time_entry_edit", "POST", "/time/{entry}/edit", STAFF_POST),
+    ("workspace.time_entry_delete", "POST", "/time/{entry}/delete", STAFF_POST),
+    ("workspace.timer_start", "POST", "/time/timer/start", STAFF_POST),
+    ("workspace.timer_stop", "POST", "/time/timer/stop", STAFF_POST),
+    ("workspace.time_entries_csv", "GET", "/time/export.csv", STAFF_GET),
+    # Workspace: clients
+    ("workspace.clients", "GET", "/clients", STAFF_GET),
+    ("workspace.client_new", "GET", "/clients/new", ADMIN_GET),
+    ("workspace.client_new", "POST", "/clients/new", ADMIN_POST),
+    ("workspace.client_detail", "GET", "/clients/{client}", STAFF_GET),
+    ("workspace.client_edit", "GET", "/clients/{client}/edit", ADMIN_GET),
+    ("workspace.client_edit", "POST", "/clients/{client}/edit", ADMIN_POST),
+    ("workspace.client_deactivate", "POST", "/clients/{client}/deactivate", ADMIN_POST),
+    ("workspace.client_reactivate", "POST", "/clients/{client}/reactivate", ADMIN_POST),
+    # Workspace: projects
+    ("workspace.projects", "GET", "/projects", STAFF_GET),
+    ("workspace.project_new", "GET", "/projects/new", ADMIN_GET),
+    ("workspace.project_new", "POST", "/projects/new", ADMIN_POST),
+    ("workspace.project_detail", "GET", "/projects/{project}", STAFF_GET),
+    ("workspace.project_edit", "GET", "/projects/{project}/edit", ADMIN_GET),
+    ("workspace.project_edit", "POST", "/projects/{project}/edit", ADMIN_POST),
+    ("workspace.project_archive", "POST", "/projects/{project}/archive", ADMIN_POST),
+    ("workspace.project_unarchive", "POST", "/projects/{project}/unarchive", ADMIN_POST),
+    ("workspace.status_update_new", "POST", "/projects/{project}/status-updates", ADMIN_POST),
+    ("workspace.note_new", "POST", "/projects/{project}/notes", ADMIN_POST),
+    ("workspace.note_edit", "POST", "/projects/{project}/notes/edit", ADMIN_POST),
+    ("workspace.note_delete", "POST", "/projects/{project}/notes/delete", ADMIN_POST),
+    # Workspace: invoices
+    ("workspace.invoices", "GET", "/invoices", STAFF_GET),
+    ("workspace.invoice_new", "GET", "/invoices/new", ADMIN_GET),
+    ("workspace.invoice_new", "POST", "/invoices/new", ADMIN_POST),
+    ("workspace.invoice_detail", "GET", "/invoices/{draft}", STAFF_GET),
+    ("workspace.invoice_edit", "GET", "/invoices/{draft}/edit", ADMIN_GET),
+    ("workspace.invoice_edit", "POST", "/invoices/{draft}/edit", ADMIN_POST),
+    ("workspace.invoice_item_add", "POST", "/invoices/{draft}/items", ADMIN_POST),
+    ("workspace.invoice_item_edit", "GET", "/invoices/{draft}/items/{item}/edit", ADMIN_GET),
+    ("workspace.invoice_item_edit", "POST", "/invoices/{draft}/items/{item}/edit", ADMIN_POST),
+    (
+        "workspace.invoice_item_delete",
+        "POST",
+        "/invoices/{draft}/items/{item}/delete",
+        ADMIN_POST,
+    ),
+    ("workspace.invoice_send", "POST", "/invoices/{draft}/send", ADMIN_POST),
+    ("workspace.invoice_payment", "POST", "/invoices/{sent}/payments", ADMIN_POST),
+    ("workspace.invoice_cancel", "POST", "/invoices/{draft}/cancel", ADMIN_POST),
+    ("workspace.invoice_pdf", "GET", "/invoices/{sent}/pdf", STAFF_GET),
+    ("workspace.invoice_resend", "POST", "/invoices/{sent}/resend", ADMIN_POST),
+    ("workspace.reports", "GET", "/reports", STAFF_GET),
+    # Admin
+    ("admin.users", "GET", "/admin/users", ADMIN_GET),
+    ("admin.user_new", "GET", "/admin/users/new", ADMIN_GET),
+    ("admin.user_new", "POST", "/admin/users/new", ADMIN_POST),
+    ("admin.user_edit", "GET", "/admin/users/{worker}/edit", ADMIN_GET),
+    ("admin.user_edit", "POST", "/admin/users/{worker}/edit", ADMIN_POST),
+    ("admin.user_deactivate", "POST", "/admin/users/{worker}/deactivate", ADMIN_POST),
+    ("admin.user_activate", "POST", "/admin/users/{worker}/activate", ADMIN_POST),
+    ("admin.user_make_staff", "GET", "/admin/users/{nobody}/make-staff", ADMIN_GET),
+    ("admin.user_make_staff", "POST", "/admin/users/{nobody}/make-staff", ADMIN_POST),
+    ("admin.settings", "GET", "/admin/settings", ADMIN_GET),
+    ("admin.settings", "POST", "/admin/settings", ADMIN_POST),
+    # Client portal
+    ("portal.dashboard", "GET", "/client-portal", PORTAL_GET),
+    ("portal.dashboard", "GET", "/client-portal/dashboard", PORTAL_GET),
+    ("portal.projects", "GET", "/client-portal/projects", PORTAL_GET),
+    ("portal.project_detail", "GET", "/client-portal/projects/{project}", PORTAL_GET),
+    ("portal.invoices", "GET", "/client-portal/invoices", PORTAL_GET),
+    ("portal.invoice_detail", "GET", "/client-portal/invoices/{sent}", PORTAL_GET),
+    ("portal.invoice_pdf", "GET", "/client-portal/invoices/{sent}/pdf", PORTAL_GET),
+    ("portal.time_entries", "GET", "/client-portal/time-entries", PORTAL_GET),
+    ("portal.time_entries_csv", "GET", "/client-portal/time-entries.csv", PORTAL_GET),
+    ("portal.branding_css", "GET", "/client-portal/branding.css", PORTAL_GET),
+]
+
+
+ID_NAMES = ("client", "project", "entry", "draft", "item", "sent", "worker", "nobody")
+
+
+def _cells(row: str) -> dict[str, str]:
+    cells = row.split()
+    assert len(cells) == len(ROLES), row
+    return dict(zip(ROLES, cells, strict=True))
+
+
+@dataclass
+class World:
+    ids: dict[str, int]
+    users: dict[str, Any]
+    gone_client: Any
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    client = make_client(session, name="Matrix Client")
+    project = make_project(session, client, name="Matrix Project")
+    staff = make_user(session, name="Matrix Staff", email="staff@matrix.example")
+    admin = make_admin(session, name="Matrix Admin", email="admin@matrix.example")
+    entry = make_entry(
+        session, project, staff, start=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), minutes=90
+    )
+    draft = make_invoice(session, client, status=InvoiceStatus.DRAFT, items=[("Work", "2", "50")])
+    sent = make_invoice(session, client, status=InvoiceStatus.SENT, items=[("Work", "1", "90")])
+    contact = make_portal_user(session, client, email="contact@matrix.example")
+    gone_client = make_client(session, name="Gone Client")
+    make_project(session, gone_client)
+    users = {
+        "anon": None,
+        "none": make_user(session, email="nobody@matrix.example"),
+        "client": contact,
+        "gone": make_portal_user(session, gone_client, email="contact@gone.example"),
+        "exstaff": make_user(session, email="former@matrix.example"),
+        "staff": staff,
+        "admin": admin,
+    }
+    worker = make_user(session, name="Matrix Worker", email="worker@matrix.example")
+    nobody = make_user(session, role=Role.NONE, email="former-contact@matrix.example")
+    session.commit()
+    ids = {  # the keys are ID_NAMES
+        "client": client.id,
+        "project": project.id,
+        "entry": entry.id,
+        "draft": draft.id,
+        "item": draft.items[0].id,
+        "sent": sent.id,
+        "worker": worker.id,
+        "nobody": nobody.id,
+    }
+    return World(ids=ids, users=users, gone_client=gone_client)
+
+
+def sign_in(app: Flask, session: Session, world: World, role: str) -> FlaskClient:
+    """A live session of ``role``: signed in while the account had access, then changed."""
+    client = app.test_client()
+    user = world.users[role]
+    if user is None:
+        return client
+    response = login(client, user.email)
+    assert response.status_code == 302, (role, response.status_code)
+    if role == "none":
+        user.role = Role.NONE
+    elif role == "gone":
+        world.gone_client.is_active = False
+    elif role == "exstaff":
+        user.is_active = False
+    session.commit()
+    return client
+
+
+def token_for(client: FlaskClient) -> str:
+    for path in ("/account", "/login"):
+        match = CSRF_RE.search(client.get(path).get_data(as_text=True))
+        if match:
+            return match.group(1)
+    raise AssertionError("no page shows this client a CSRF token")
+
+
+def problem(response: Any, cell: str, method: str) -> str | None:
+    status = response.status_code
+    location = urlsplit(response.headers.get("Location", "")).path
+    if status >= 500:
+        return f"server error {status}"
+    if cell == "L":
+        return None if status == 302 and location == "/login" else f"{status} {location}"
+    if cell == "F":
+        return None if status == 403 else f"{status} {location}"
+    if cell == "R":
+        return None if status == 302 and location != "/login" else f"{status} {location}"
+    if cell == "ok":
+        assert method == "POST"
+        refused = status in (401, 403) or (status == 302 and location == "/login")
+        if status == 400 and "CSRF" in response.get_data(as_text=True):
+            return "refused: the CSRF token"  # would hide a refusal behind a 400
+        return f"refused: {status} {location}" if refused else None
+    return None if status == int(cell) else f"{status} {location}"
+
+
+def header_problems(response: Any) -> list[str]:
+    problems = []
+    if response.headers.get("Content-Security-Policy") != CONTENT_SECURITY_POLICY:
+        problems.append("no Content-Security-Policy")
+    if response.headers.get("X-Content-Type-Options") != "nosniff":
+        problems.append("no X-Content-Type-Options")
+    return problems
+
+
+def test_the_table_covers_exactly_the_apps_endpoints_and_methods(app):
+    routed = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods or ()
+        if method not in ("HEAD", "OPTIONS")
+    }
+    written = {(endpoint, method) for endpoint, method, _path, _row in TABLE}
+    assert sorted(routed - written) == [], "routes without a row in the table"
+    assert sorted(written - routed) == [], "rows for routes the app does not have"
+    # Every path of the table is served by the endpoint its row names.
+    adapter = app.url_map.bind("localhost")
+    for endpoint, method, path, _row in TABLE:
+        concrete = path.format(**dict.fromkeys(ID_NAMES, 7))
+        assert adapter.match(concrete, method=method)[0] == endpoint, path
+
+
+@pytest.fixture
+def no_rate_limits(monkeypatch):
+    monkeypatch.setattr(limiter, "enabled", False)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_answers_each_role_as_the_table_says(
+    app, connection, session, world, no_rate_limits, role
+):
+    client = sign_in(app, session, world, role)
+    token = token_for(client)
+    failures = []
+    # Reads first, then writes, each write undone; logging out comes last.
+    rows = sorted(TABLE, key=lambda r: (r[1] == "POST", r[0] == "auth.logout"))
+    for endpoint, method, path, row in rows:
+        cell = _cells(row)[role]
+        url = path.format(**world.ids)
+        savepoint = connection.begin_nested() if method == "POST" else None
+        data = {"csrf_token": token} if method == "POST" else None
+        response = client.open(url, method=method, data=data)
+        response.get_data()
+        if savepoint is not None:
+            savepoint.rollback()
+        wrong = problem(response, cell, method)
+        response.close()
+        if wrong:
+            failures.append(f"{role} {method} {url} ({endpoint}): expected {cell}, got {wrong}")
+        failures += [f"{role} {method} {url}: {p}" for p in header_problems(response)]
+    assert failures == [], "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ["anon", "client", "none"])
+def test_methods_a_route_does_not_serve_answer_405(app, session, world, role):
+    client = sign_in(app, session, world, role)
+    adapter = app.url_map.bind("localhost")
+    for _endpoint, _method, path, _row in TABLE:
+        url = path.format(**world.ids)
+        for method in ("PUT", "PATCH", "DELETE", "POST"):
+            try:
+                adapter.match(url, method=method)
+                continue  # served
+            except MethodNotAllowed:
+                pass
+            assert client.open(url, method=method).status_code == 405, (method, url)

@@ -1,0 +1,59 @@
+"""Date ranges. A person types and reads dates in the firm's timezone; the database keeps UTC.
+
+A range ``date_from..date_to`` includes both days; as instants it is ``[start, end)`` from local
+midnight of ``date_from`` to local midnight after ``date_to``. An entry belongs to the day (week,
+month) on which it starts. Weeks run Monday to Sunday.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from timetracker import firm
+
+
+def local_day_start(day: dt.date) -> dt.datetime:
+    """The UTC instant at which ``day`` begins in the firm's timezone."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=firm.timezone()).astimezone(dt.UTC)
+
+
+def day_bounds(
+    date_from: dt.date | None, date_to: dt.date | None
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """UTC bounds ``[start, end)`` of an inclusive local date range (either end open)."""
+    start = local_day_start(date_from) if date_from else None
+    end = None
+    if date_to:
+        # The day after 9999-12-31 does not exist: the range is then open at the end.
+        end = None if date_to == dt.date.max else local_day_start(date_to + dt.timedelta(days=1))
+    return start, end
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def week_of(day: dt.date) -> dt.date:
+    """The Monday of ``day``'s week."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_starts(today: dt.date, weeks: int) -> list[dt.date]:
+    """The Mondays of the last ``weeks`` weeks, oldest first; the last is this week's."""
+    if weeks < 1:
+        raise ValueError("weeks must be at least 1")
+    monday = week_of(today)
+    return [monday - dt.timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+
+
+def utc_month_floor(moment: dt.datetime) -> dt.datetime:
+    """The start of the UTC month containing ``moment`` (the monthly totals' months)."""
+    return moment.astimezone(dt.UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def utc_next_month_start(moment: dt.datetime) -> dt.datetime:
+    """The first UTC month boundary at or after ``moment``."""
+    floor = utc_month_floor(moment)
+    if floor == moment:
+        return floor
+    return (floor + dt.timedelta(days=32)).replace(day=1)

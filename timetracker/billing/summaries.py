@@ -1,0 +1,127 @@
+"""Figures the dashboards chart: completed time per week, and invoices per state.
+
+Each function takes the caller's scope as a required condition (the portal passes its client's,
+the staff dashboard the signed-in person's or, for administrators, every client's, by saying so
+with :data:`EVERY_CLIENT`); nothing here defaults to "everything". One grouped statement each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, case, func, select, true
+from sqlalchemy.orm import Session
+
+from timetracker.billing import rules
+from timetracker.billing.periods import local_day_start, week_starts
+from timetracker.billing.states import (
+    STATE_ORDER,
+    InvoiceState,
+    open_balance_expression,
+    state_expression,
+)
+from timetracker.models import Invoice, InvoiceStatus, TimeEntry
+
+#: The staff dashboard's explicit "all clients" scope (administrators only).
+EVERY_CLIENT: ColumnElement[bool] = true()
+
+
+@dataclass(frozen=True)
+class WeekHours:
+    """The completed time recorded in one week, Monday to Sunday in the firm's timezone."""
+
+    week_start: dt.date
+    seconds: int
+
+    @property
+    def hours(self) -> Decimal:
+        return rules.hours(self.seconds)
+
+    @property
+    def week_end(self) -> dt.date:
+        return self.week_start + dt.timedelta(days=6)
+
+
+def weekly_hours(
+    session: Session, scope: ColumnElement[bool], today: dt.date, weeks: int
+) -> list[WeekHours]:
+    """Completed time per week over the last ``weeks`` weeks (empty weeks included).
+
+    Weeks begin at local midnight on Monday, so the boundaries are computed in Python (they
+    move with daylight saving time) and the rows are bucketed by a CASE over them in SQL.
+    """
+    starts = week_starts(today, weeks)
+    bounds = [local_day_start(day) for day in starts]
+    bounds.append(local_day_start(starts[-1] + dt.timedelta(days=7)))
+    bucket = case(
+        *[(TimeEntry.start_time < bounds[i + 1], i) for i in range(weeks - 1)],
+        else_=weeks - 1,
+    )
+    bucketed = (
+        select(bucket.label("week"), TimeEntry.duration_seconds.label("seconds"))
+        .where(
+            scope,
+            TimeEntry.end_time.is_not(None),
+            TimeEntry.start_time >= bounds[0],
+            TimeEntry.start_time < bounds[-1],
+        )
+        .subquery()
+    )
+    rows = session.execute(
+        select(bucketed.c.week, func.coalesce(func.sum(bucketed.c.seconds), 0)).group_by(
+            bucketed.c.week
+        )
+    )
+    seconds = {int(week): int(total) for week, total in rows}
+    return [WeekHours(start, seconds.get(i, 0)) for i, start in enumerate(starts)]
+
+
+@dataclass(frozen=True)
+class StateAmount:
+    """Invoices in one state and one currency: how many, their totals, what is still owed."""
+
+    state: InvoiceState
+    currency: str
+    count: int
+    total: Decimal
+    open_balance: Decimal
+
+    @property
+    def label(self) -> str:
+        return self.state.label
+
+
+def invoice_amounts_by_state(
+    session: Session, scope: ColumnElement[bool], today: dt.date, *, include_drafts: bool
+) -> list[StateAmount]:
+    """Count, total and open balance per currency and :class:`InvoiceState`."""
+    conditions = [scope]
+    if not include_drafts:
+        conditions.append(Invoice.status != InvoiceStatus.DRAFT)
+    categorised = (
+        select(
+            state_expression(today).label("state"),
+            Invoice.currency.label("currency"),
+            Invoice.total.label("total"),
+            open_balance_expression().label("open_balance"),
+        )
+        .where(*conditions)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            categorised.c.currency,
+            categorised.c.state,
+            func.count(),
+            func.coalesce(func.sum(categorised.c.total), 0),
+            func.coalesce(func.sum(categorised.c.open_balance), 0),
+        ).group_by(categorised.c.currency, categorised.c.state)
+    )
+    amounts = [
+        StateAmount(InvoiceState(state), currency, int(n), rules.as_money(t), rules.as_money(b))
+        for currency, state, n, t, b in rows
+    ]
+    order = {state: i for i, state in enumerate(STATE_ORDER)}
+    return sorted(amounts, key=lambda a: (a.currency, order[a.state]))

@@ -1,0 +1,121 @@
+"""The dashboards' two charts, laid out from figures their callers computed: hours per week,
+and invoices per state (one chart per currency: amounts in different currencies are never
+added up). The figures come from :mod:`timetracker.billing.summaries`, scoped by the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_compact_currency
+
+from timetracker import formatting
+from timetracker.billing import rules
+from timetracker.billing.states import InvoiceState
+from timetracker.billing.summaries import StateAmount, WeekHours
+from timetracker.charts.geometry import BarChart, BarSpec, bar_chart, plain
+
+#: Weeks the hours chart shows.
+WEEKS = 12
+HOURS_COLOUR = "#1f4e79"
+STATE_COLOURS = {
+    InvoiceState.DRAFT: "#6c757d",
+    InvoiceState.NOT_YET_DUE: "#0d6efd",
+    InvoiceState.OVERDUE: "#b02a37",
+    InvoiceState.PAID: "#146c43",
+    InvoiceState.CANCELLED: "#868e96",
+}
+
+
+def hours_chart(weeks: Sequence[WeekHours]) -> BarChart:
+    """A bar per week; every other week is labelled (always the current one) so that the
+    labels stay legible on a phone."""
+    locale = formatting.current_locale()
+    specs = []
+    for i, week in enumerate(weeks):
+        labelled = (len(weeks) - 1 - i) % 2 == 0
+        specs.append(
+            BarSpec(
+                label=format_date(week.week_start, "d MMM", locale=locale) if labelled else "",
+                value=week.hours,
+                value_label="",
+                title=(
+                    f"Week of {formatting.long_date(week.week_start)}: "
+                    f"{formatting.hours(week.hours)} hours"
+                ),
+                colour=HOURS_COLOUR,
+            )
+        )
+    return bar_chart(specs, lambda value: f"{plain(value)}")
+
+
+@dataclass(frozen=True)
+class CurrencyChart:
+    currency: str
+    chart: BarChart
+    amounts: list[StateAmount]
+
+
+def invoice_charts(
+    amounts: Sequence[StateAmount], states: Sequence[InvoiceState]
+) -> list[CurrencyChart]:
+    """One chart of invoice totals per currency, a bar for each state even when empty."""
+    locale = formatting.current_locale()
+    charts = []
+    for currency in sorted({a.currency for a in amounts}):
+        by_state = {a.state: a for a in amounts if a.currency == currency}
+        zero = rules.ZERO
+        rows = [by_state.get(s) or StateAmount(s, currency, 0, zero, zero) for s in states]
+        specs = [
+            BarSpec(
+                label=row.label,
+                value=row.total,
+                value_label=_compact(row.total, currency, locale),
+                title=(
+                    f"{row.label}: {row.count} invoice{'' if row.count == 1 else 's'}, "
+                    f"{formatting.money(row.total, currency)} invoiced"
+                ),
+                colour=STATE_COLOURS[row.state],
+            )
+            for row in rows
+        ]
+        chart = bar_chart(specs, lambda v, c=currency: _compact(v, c, locale))
+        charts.append(CurrencyChart(currency, chart, rows))
+    return charts
+
+
+def _compact(value: Decimal, currency: str, locale: str) -> str:
+    return format_compact_currency(value, currency, locale=locale, fraction_digits=1)
+
+
+@dataclass(frozen=True)
+class DashboardCharts:
+    """What a dashboard draws: hours per week and, when the viewer may see invoices, invoice
+    totals by state (one chart per currency)."""
+
+    hours_title: str
+    weeks: list[WeekHours]
+    hours: BarChart
+    invoices: list[CurrencyChart] | None
+    invoice_states: tuple[InvoiceState, ...]
+
+    @property
+    def weeks_total(self) -> Decimal:
+        return rules.hours(sum(w.seconds for w in self.weeks))
+
+
+def dashboard_charts(
+    hours_title: str,
+    weeks: list[WeekHours],
+    amounts: Sequence[StateAmount] | None,
+    states: Sequence[InvoiceState],
+) -> DashboardCharts:
+    return DashboardCharts(
+        hours_title=hours_title,
+        weeks=weeks,
+        hours=hours_chart(weeks),
+        invoices=None if amounts is None else invoice_charts(amounts, states),
+        invoice_states=tuple(states),
+    )

@@ -1,0 +1,65 @@
+"""PortalScope: the only way portal code reaches data.
+
+Every query starts from the scope's client id, so a portal page cannot see another client's
+rows even by a forged id; an id outside the scope is answered exactly like a missing one.
+Lists are paginated and every count and total is computed in SQL over the whole filtered set.
+Figures follow the billing package's rules, as every staff page does.
+
+The scope is built in parts, each a module: :mod:`.base` (access), :mod:`.projects`,
+:mod:`.invoices`, :mod:`.time` and :mod:`.dashboard`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from timetracker import db
+from timetracker.models import User
+from timetracker.portal.scope.base import (
+    CLIENT_INACTIVE,
+    NO_CLIENT,
+    NOT_PORTAL_USER,
+    USER_INACTIVE,
+    PortalAccessDenied,
+    portal_client,
+)
+from timetracker.portal.scope.dashboard import DashboardScope
+
+__all__ = [
+    "CLIENT_INACTIVE",
+    "NOT_PORTAL_USER",
+    "NO_CLIENT",
+    "USER_INACTIVE",
+    "PortalAccessDenied",
+    "PortalScope",
+]
+
+
+class PortalScope(DashboardScope):
+    """The data one client may see: its projects, its non-draft invoices, and the completed
+    time entries of all its projects."""
+
+    @classmethod
+    def for_user(cls, user: User, session: Session | None = None) -> PortalScope | None:
+        """The user's scope, or ``None`` when the user may not use the portal."""
+        try:
+            return cls.require(user, session)
+        except PortalAccessDenied:
+            return None
+
+    @classmethod
+    def require(cls, user: User, session: Session | None = None) -> PortalScope:
+        """The user's scope; raises :class:`PortalAccessDenied` with the reason otherwise."""
+        s = session if session is not None else db.session
+        return cls(portal_client(user, s), s)
+
+    def portal_data(self) -> dict[str, Any]:
+        """What ``User.get_client_portal_data()`` returns."""
+        return {
+            "client": self.client,
+            "projects": self.active_projects(),
+            "invoices": self.all_invoices(),
+            "time_entries": self.all_time_entries(),
+        }

@@ -1,0 +1,184 @@
+"""The completed time entries of all the client's projects: pages, totals and the export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+
+from timetracker.billing.expressions import billable_cents_sum, billable_seconds_sum, seconds_sum
+from timetracker.billing.periods import day_bounds, utc_month_floor, utc_next_month_start
+from timetracker.documents.staff_export import export_statement
+from timetracker.models import (
+    Client,
+    Invoice,
+    InvoiceItem,
+    InvoiceStatus,
+    Project,
+    TimeEntry,
+    TimeEntryMonth,
+    User,
+)
+from timetracker.pagination import Page, PageRequest
+from timetracker.portal.params import TimeFilters
+from timetracker.portal.results import EntryRow, EntryTotals
+from timetracker.portal.scope.invoices import InvoiceScope
+
+
+class TimeScope(InvoiceScope):
+    def entry_conditions(self, filters: TimeFilters) -> list[ColumnElement[bool]]:
+        """The client's completed entries that ``filters`` select."""
+        conditions: list[ColumnElement[bool]] = [
+            TimeEntry.client_id == self.client_id,
+            TimeEntry.end_time.is_not(None),
+        ]
+        if filters.project_id is not None:
+            conditions.append(TimeEntry.project_id == filters.project_id)
+        start, end = day_bounds(filters.date_from, filters.date_to)
+        if start is not None:
+            conditions.append(TimeEntry.start_time >= start)
+        if end is not None:
+            conditions.append(TimeEntry.start_time < end)
+        return conditions
+
+    def check_filters(self, filters: TimeFilters) -> None:
+        """404 when the project filter names a project that is not the client's."""
+        if filters.project_id is not None:
+            self.project(filters.project_id)
+
+    def _entry_rows(self, filters: TimeFilters) -> Select[Any]:
+        return (
+            select(
+                TimeEntry.id,
+                TimeEntry.start_time,
+                TimeEntry.end_time,
+                TimeEntry.duration_seconds,
+                TimeEntry.notes,
+                TimeEntry.billable,
+                TimeEntry.project_id,
+                Project.name,
+                User.name,
+            )
+            .join(Project, Project.id == TimeEntry.project_id)
+            .join(User, User.id == TimeEntry.user_id)
+            .where(*self.entry_conditions(filters))
+        )
+
+    def time_entry_totals(self, filters: TimeFilters) -> EntryTotals:
+        """Count, hours and billable value of every entry the filters select.
+
+        Whole UTC months inside the range come from the monthly totals; only the partial
+        months at either end are summed from the entries themselves. Two queries at most,
+        whatever the size of the history.
+        """
+        start, end = day_bounds(filters.date_from, filters.date_to)
+        first_month = utc_next_month_start(start) if start is not None else None
+        end_month = utc_month_floor(end) if end is not None else None
+        if first_month is not None and end_month is not None and first_month >= end_month:
+            assert start is not None and end is not None
+            return self.raw_entry_totals(filters.project_id, [(start, end)])
+
+        month_conditions: list[ColumnElement[bool]] = [TimeEntryMonth.client_id == self.client_id]
+        if filters.project_id is not None:
+            month_conditions.append(TimeEntryMonth.project_id == filters.project_id)
+        if first_month is not None:
+            month_conditions.append(TimeEntryMonth.month >= first_month.date())
+        if end_month is not None:
+            month_conditions.append(TimeEntryMonth.month < end_month.date())
+        row = self.session.execute(
+            select(
+                func.coalesce(func.sum(TimeEntryMonth.entries), 0),
+                func.coalesce(func.sum(TimeEntryMonth.seconds), 0),
+                func.coalesce(func.sum(TimeEntryMonth.billable_seconds), 0),
+                func.coalesce(func.sum(TimeEntryMonth.billable_cents), 0),
+            ).where(*month_conditions)
+        ).one()
+        totals = EntryTotals(*(int(value) for value in row))
+        edges = []
+        if start is not None and first_month is not None and start < first_month:
+            edges.append((start, first_month))
+        if end is not None and end_month is not None and end_month < end:
+            edges.append((end_month, end))
+        if edges:
+            totals = totals + self.raw_entry_totals(filters.project_id, edges)
+        return totals
+
+    def raw_entry_totals(
+        self, project_id: int | None, spans: list[tuple[dt.datetime, dt.datetime]]
+    ) -> EntryTotals:
+        """Totals summed from the entries that start inside any of ``spans``."""
+        conditions = self.entry_conditions(TimeFilters(project_id=project_id))
+        in_spans = or_(
+            *(and_(TimeEntry.start_time >= a, TimeEntry.start_time < b) for a, b in spans)
+        )
+        row = self.session.execute(
+            select(
+                func.count(TimeEntry.id),
+                seconds_sum(),
+                billable_seconds_sum(),
+                billable_cents_sum(),
+            )
+            .join(Project, Project.id == TimeEntry.project_id)
+            .join(Client, Client.id == Project.client_id)
+            .where(*conditions, in_spans)
+        ).one()
+        return EntryTotals(*(int(value) for value in row))
+
+    def time_entry_page(
+        self, filters: TimeFilters, request: PageRequest, totals: EntryTotals
+    ) -> Page[EntryRow]:
+        """Newest first. Pages past the middle are read from the other end, so no page ever
+        skips more than half of the filtered entries."""
+        total = totals.count
+        request = request.clamp(total)
+        offset = request.offset
+        size = min(request.size, max(total - offset, 0))
+        query = self._entry_rows(filters)
+        if offset > total // 2:
+            rows = list(
+                self.session.execute(
+                    query.order_by(TimeEntry.start_time.asc(), TimeEntry.id.asc())
+                    .limit(size)
+                    .offset(total - offset - size)
+                ).all()
+            )
+            rows.reverse()
+        else:
+            rows = list(
+                self.session.execute(
+                    query.order_by(TimeEntry.start_time.desc(), TimeEntry.id.desc())
+                    .limit(request.size)
+                    .offset(offset)
+                ).all()
+            )
+        return Page([EntryRow(*row) for row in rows], total, request.number, request.size)
+
+    def recent_time_entries(self, limit: int = 5) -> list[EntryRow]:
+        rows = self.session.execute(
+            self._entry_rows(TimeFilters())
+            .order_by(TimeEntry.start_time.desc(), TimeEntry.id.desc())
+            .limit(limit)
+        ).all()
+        return [EntryRow(*row) for row in rows]
+
+    def all_time_entries(self) -> list[TimeEntry]:
+        return list(
+            self.session.scalars(
+                select(TimeEntry)
+                .where(*self.entry_conditions(TimeFilters()))
+                .order_by(TimeEntry.start_time.desc(), TimeEntry.id.desc())
+            )
+        )
+
+    def export_rows(self, filters: TimeFilters, chunk_size: int = 2000) -> Iterator[Any]:
+        """Every filtered entry for export, oldest first, streamed in chunks, with its value
+        and the number of the invoice that billed it when the client can see that invoice."""
+        visible_invoice = and_(
+            Invoice.id == InvoiceItem.invoice_id,
+            Invoice.client_id == self.client_id,
+            Invoice.status != InvoiceStatus.DRAFT,
+        )
+        query = export_statement(self.entry_conditions(filters), visible_invoice, chunk_size)
+        yield from self.session.execute(query)
