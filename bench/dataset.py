@@ -8,11 +8,12 @@ Shape (``entries`` = N completed time entries):
 * About N/20 invoices (50,000 at a million entries; scaled down proportionally for smaller
   runs). An invoice bills a run of consecutive billable entries of one project, one line per
   task, and the entries point at their line. Entries of the last three weeks are unbilled.
-* Amounts are computed in integer cents exactly as ``workspace.invoicing`` does (line =
-  quantity x price rounded half-up, tax = subtotal x rate rounded half-up, total = subtotal
-  + tax), amount_paid is the sum of the payments, and status is paid exactly when
+* Amounts come from the product's rules (``timetracker.billing.rules``: hours billed rounded up
+  to the hundredth, line = quantity x price rounded half-up, tax = subtotal x rate rounded
+  half-up, total = subtotal + tax), amount_paid is the sum of the payments, and status is paid
+  exactly when
   amount_paid == total. Sent invoices past due with a balance are overdue; some are drafts,
-  some cancelled (their entries released, as ``invoicing.cancel`` does).
+  some cancelled (their entries released, as ``billing.invoicing.cancel`` does).
 * A few running timers (no end) on the benchmark client, which the portal must not show.
 
 Rows are tuples of plain Python values in column order; :mod:`bench.loader` writes them.
@@ -26,6 +27,8 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from timetracker.billing import rules
 
 CLIENTS = 100
 PROJECTS = 2000
@@ -88,11 +91,6 @@ def portal_emails() -> list[str]:
 
 def cents_to_decimal(cents: int) -> Decimal:
     return Decimal(cents).scaleb(-2)
-
-
-def _half_up_div(numerator: int, denominator: int) -> int:
-    """numerator / denominator rounded half-up (both non-negative)."""
-    return (2 * numerator + denominator) // (2 * denominator)
 
 
 @dataclass
@@ -375,19 +373,22 @@ def _bill(
         for position, (task, task_idx) in enumerate(sorted(by_task.items())):
             item_id += 1
             seconds = sum(ents.duration[i] for i in task_idx) * 60
-            hundredths = _half_up_div(seconds * 100, 3600)
-            amount = _half_up_div(hundredths * price, 100)
+            # The product's rules (timetracker.billing): hours billed without a rounding step,
+            # the line rounded half-up to the cent.
+            quantity = rules.billed_hours(seconds, 0)
+            amount_money = rules.line_amount(quantity, cents_to_decimal(price))
+            amount = int(amount_money * 100)
             subtotal += amount
             items.append(
                 (item_id, invoice_id, position, f"{WORDS[p % 16]} {p:04d}: {TASKS[task]}")
-                + (cents_to_decimal(hundredths), cents_to_decimal(price))
-                + (cents_to_decimal(amount),)
+                + (quantity, cents_to_decimal(price))
+                + (amount_money,)
             )
             if status != "cancelled":  # cancelling releases the entries
                 for i in task_idx:
                     ents.item[i] = item_id
         rate = client_tax[cid]
-        tax = _half_up_div(subtotal * rate, 100)
+        tax = int(rules.tax_for(cents_to_decimal(subtotal), Decimal(rate)) * 100)
         total = subtotal + tax
 
         issued_at = _at(issue, 9 * 60)

@@ -156,12 +156,12 @@ class Database:
 
     @property
     def engine(self) -> Engine:
-        return current_app.extensions["timetracker.engine"]  # type: ignore[no-any-return]
+        return current_app.extensions["timetracker.engine"]
 
     def get_session(self) -> Session:
         if "db_session" not in g:
             g.db_session = current_app.extensions["timetracker.sessionmaker"]()
-        return g.db_session  # type: ignore[no-any-return]
+        return g.db_session
 
     @staticmethod
     def _remove_session(_exc: BaseException | None) -> None:
@@ -173,4 +173,5 @@ class Database:
 
 database = Database()
 #: The session of the current application context.
+#: (A LocalProxy that stands for the Session, hence the ignore.)
 session: Session = LocalProxy(database.get_session)  # type: ignore[assignment]

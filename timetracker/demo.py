@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from timetracker import firm
 from timetracker.auth.passwords import hash_password
-from timetracker.billing import from_time, invoicing, states
+from timetracker.billing import from_time, invoicing, rules, states
 from timetracker.models import (
     Client,
     DeliveryStatus,
@@ -251,7 +251,7 @@ def load_demo_data(session: Session) -> None:
                 invoicing.record_payment(
                     session,
                     invoice,
-                    (states.balance(invoice) / 2).quantize(Decimal("0.01")),
+                    rules.to_cents(states.balance(invoice) / 2),
                     issue + dt.timedelta(days=5),
                     "Bank transfer",
                     "Part payment",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ DEFAULT_MESSAGES = {
 }
 
 
-def render_error(code: int, message: str | None = None):  # type: ignore[no-untyped-def]
+def render_error(code: int, message: str | None = None) -> tuple[Response | str, int]:
     message = message or DEFAULT_MESSAGES.get(code, "")
     title = TITLES.get(code, "Error")
     if request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json"):
@@ -38,7 +39,7 @@ def render_error(code: int, message: str | None = None):  # type: ignore[no-unty
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
-def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+def _http_error(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
     description = error.description if code in {400, 403} else None
     response = render_error(code, description)
@@ -49,7 +50,7 @@ def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
     return response
 
 
-def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
+def _unexpected(error: Exception) -> ResponseReturnValue:
     if isinstance(error, HTTPException):
         return _http_error(error)
     log.exception("unhandled error", exc_info=error)

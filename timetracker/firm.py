@@ -15,7 +15,7 @@ from timetracker.models import Settings
 def get_settings() -> Settings:
     """The settings row, created with defaults on first use; cached for the request."""
     if has_app_context() and "firm_settings" in g:
-        return g.firm_settings  # type: ignore[no-any-return]
+        return g.firm_settings
     settings = db.session.scalar(select(Settings).where(Settings.id == 1))
     if settings is None:
         settings = Settings(id=1, timezone=current_app.config["TIMEZONE_DEFAULT"])

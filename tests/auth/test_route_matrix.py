@@ -76,6 +76,10 @@ TABLE: list[tuple[str, str, str, str]] = [
     ("workspace.time_entry_edit", "GET", "/time/{entry}/edit", STAFF_GET),
     ("workspace.time_entry_edit", "POST", "/time/{entry}/edit", STAFF_POST),
     ("workspace.time_entry_delete", "POST", "/time/{entry}/delete", STAFF_POST),
+    # Another person's entry: staff do not find it (404, as for a missing id); admins do.
+    ("workspace.time_entry_edit", "GET", "/time/{others_entry}/edit", "L F F F F 404 200"),
+    ("workspace.time_entry_edit", "POST", "/time/{others_entry}/edit", "L F F F F 404 ok"),
+    ("workspace.time_entry_delete", "POST", "/time/{others_entry}/delete", "L F F F F 404 ok"),
     ("workspace.timer_start", "POST", "/time/timer/start", STAFF_POST),
     ("workspace.timer_stop", "POST", "/time/timer/stop", STAFF_POST),
     ("workspace.time_entries_csv", "GET", "/time/export.csv", STAFF_GET),
@@ -149,7 +153,17 @@ TABLE: list[tuple[str, str, str, str]] = [
 ]
 
 
-ID_NAMES = ("client", "project", "entry", "draft", "item", "sent", "worker", "nobody")
+ID_NAMES = (
+    "client",
+    "project",
+    "entry",
+    "others_entry",
+    "draft",
+    "item",
+    "sent",
+    "worker",
+    "nobody",
+)
 
 
 def _cells(row: str) -> dict[str, str]:
@@ -189,12 +203,16 @@ def world(session: Session) -> World:
         "admin": admin,
     }
     worker = make_user(session, name="Matrix Worker", email="worker@matrix.example")
+    others_entry = make_entry(
+        session, project, worker, start=dt.datetime(2026, 3, 3, 9, tzinfo=dt.UTC), minutes=45
+    )
     nobody = make_user(session, role=Role.NONE, email="former-contact@matrix.example")
     session.commit()
     ids = {  # the keys are ID_NAMES
         "client": client.id,
         "project": project.id,
         "entry": entry.id,
+        "others_entry": others_entry.id,
         "draft": draft.id,
         "item": draft.items[0].id,
         "sent": sent.id,

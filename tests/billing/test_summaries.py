@@ -15,7 +15,7 @@ from timetracker.billing.periods import week_starts
 from timetracker.billing.states import STATE_ORDER, InvoiceState
 from timetracker.billing.summaries import invoice_amounts_by_state, weekly_hours
 from timetracker.models import Invoice, InvoiceStatus, TimeEntry
-from timetracker.workspace.dashboard import _charts as staff_charts
+from timetracker.workspace.dashboard.queries import dashboard_charts_for as staff_charts
 
 # A Wednesday; the week of 16 March 2026 is "this week".
 NOW = dt.datetime(2026, 3, 18, 12, tzinfo=dt.UTC)

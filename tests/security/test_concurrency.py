@@ -8,7 +8,7 @@ rolled-back test transaction cannot show what other connections see).
   had acknowledged.
 
 Twenty concurrent invoice creations giving twenty distinct numbers are tested in
-``tests/workspace/test_invoice_numbers_concurrency.py``.
+``tests/workspace/invoices/test_invoice_numbers_concurrency.py``.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from timetracker.models import (
     TimeEntry,
     User,
 )
-from timetracker.workspace.timekeeping import TimeEntryError, start_timer, stop_timer
+from timetracker.workspace.time.timekeeping import TimeEntryError, start_timer, stop_timer
 
 # SQLite admits one writer at a time: the races need PostgreSQL (see tests/conftest.py).
 pytestmark = pytest.mark.postgres

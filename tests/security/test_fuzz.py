@@ -1,8 +1,9 @@
 """Fuzzing with Hypothesis: arbitrary strings, huge numbers, unicode, empty and repeated
 parameters to every GET route (query string and path ids) and arbitrary fields to every form.
-The only acceptable answers are 2xx, 3xx, 400, 404, 405 and 413 (never a 5xx), plus 403 where a
-route checks ownership and the fuzzed path names someone else's object (``OWNERSHIP_CHECKED``);
-a GET never writes, and a rejected POST writes nothing (every row of every table is compared).
+The only acceptable answers are 2xx, 3xx, 400, 404, 405 and 413 (never a 5xx, and never a 403
+for a role the route admits: routes scoped to the signed-in person (``OWNER_SCOPED``) answer 404
+for someone else's object, exactly as for a missing one); a GET never writes, and a rejected POST
+writes nothing (every row of every table is compared).
 
 The examples are derandomised (the ``timetracker`` Hypothesis profile of ``tests/conftest.py``):
 every run tries the same inputs, so the outcome does not depend on luck.
@@ -41,10 +42,10 @@ from tests.security.harness import (
 
 EXAMPLES = int(os.environ.get("TIMETRACKER_FUZZ_EXAMPLES", "25"))
 ACCEPTABLE = {400, 404, 405, 413}
-#: Routes that load an object by id and then refuse the signed-in role with 403 when it belongs
-#: to someone else (staff change only their own time entries: ``require_entry_owner``). A fuzzed
-#: id there may name another person's entry; 403 is right for those, and only there.
-OWNERSHIP_CHECKED = {
+#: Routes whose object is looked up with the signed-in person in the query (staff change only
+#: their own time entries: ``workspace.time.queries.entry_to_change``). A fuzzed id there may name
+#: another person's entry: it is not found (404), exactly like a missing id, never a 403.
+OWNER_SCOPED = {
     "/time/<int:entry_id>/edit",
     "/time/<int:entry_id>/delete",
 }
@@ -126,7 +127,6 @@ def _foreign_ids(rule, other) -> list[int]:
 
 def _query_fuzzer(client, rule, path, own, names, problems, counted, known_ids, foreign):
     id_args = harness.id_arguments(rule)
-    ownership_checked = rule.rule in OWNERSHIP_CHECKED
     # Ids of real objects (the role's own and everyone else's) as well as arbitrary numbers.
     an_id = st.one_of(st.sampled_from(known_ids), st.integers(min_value=0, max_value=10**30))
 
@@ -142,9 +142,7 @@ def _query_fuzzer(client, rule, path, own, names, problems, counted, known_ids, 
             target = build_path(rule, {**own, **dict(zip(id_args, ids, strict=False))})
         url = target + "?" + urlencode(query)
         counted[rule.rule] += 1
-        # The own object (``path``) is never refused; another id may name someone else's.
-        forbidden_ok = ownership_checked and target != path
-        _check(client.get(url), problems, f"GET {url!r}", forbidden_ok=forbidden_ok)
+        _check(client.get(url), problems, f"GET {url!r}")
 
     if id_args:
         # Always tried, whatever Hypothesis draws: someone else's objects and missing ones.
@@ -194,32 +192,35 @@ def no_rate_limits(monkeypatch):
     harness.without_rate_limits(monkeypatch)
 
 
-def _check(response, problems: list[str], label: str, *, forbidden_ok: bool = False) -> None:
+def _check(response, problems: list[str], label: str) -> None:
     response.get_data()
     response.close()
     status = response.status_code
-    acceptable = ACCEPTABLE | {403} if forbidden_ok else ACCEPTABLE
-    if not (200 <= status < 400 or status in acceptable):
+    if not (200 <= status < 400 or status in ACCEPTABLE):
         problems.append(f"{label}: {status}")
 
 
-def test_the_ownership_checked_routes_exist_and_refuse_another_persons_object(
+def test_owner_scoped_routes_answer_404_for_another_persons_entry_exactly_like_a_missing_one(
     app, session, world, no_rate_limits
 ):
-    """``OWNERSHIP_CHECKED`` names real routes, each answering 403 for an object of someone
-    else and not for the signed-in person's own, so the 403 it allows is never a blanket one."""
+    """``OWNER_SCOPED`` names real routes; for staff, each answers 404 for another person's
+    entry with the same body as for an id that does not exist, and serves the person's own."""
     by_rule = {rule.rule: rule for rule in rules(app)}
-    assert not OWNERSHIP_CHECKED - by_rule.keys(), "OWNERSHIP_CHECKED names unknown routes"
+    assert not OWNER_SCOPED - by_rule.keys(), "OWNER_SCOPED names unknown routes"
     client = sign_in(app, session, world, "staff")
     token = token_for(client)
-    for name in sorted(OWNERSHIP_CHECKED):
+    for name in sorted(OWNER_SCOPED):
         rule = by_rule[name]
         method = "GET" if "GET" in route_methods(rule) else "POST"
         data = {"csrf_token": token} if method == "POST" else None
         own = own_values(rule, world.sierra)
         # The Sierra entry of another person (``build_client``'s worker), and Staff Member's own.
         others = build_path(rule, {**own, "entry_id": world.sierra.ids["entry"][1]})
-        assert client.open(others, method=method, data=data).status_code == 403, others
+        missing = build_path(rule, {**own, "entry_id": harness.MISSING_ID})
+        foreign = client.open(others, method=method, data=data)
+        absent = client.open(missing, method=method, data=data)
+        assert (foreign.status_code, absent.status_code) == (404, 404), others
+        assert foreign.get_data() == absent.get_data(), others
         if method == "GET":
             assert client.get(build_path(rule, own)).status_code == 200, name
 

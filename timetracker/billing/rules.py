@@ -38,9 +38,15 @@ def from_cents(cents: int | None) -> Decimal:
     return (Decimal(int(cents or 0)) / 100).quantize(CENT)
 
 
+def hundredths(seconds: int | None) -> int:
+    """Hours in hundredths, rounded half-up: seconds / 36, in integers (fast enough for the
+    million rows of an export)."""
+    return (2 * int(seconds or 0) + 36) // 72
+
+
 def hours(seconds: int | None) -> Decimal:
     """Hours with two decimals, rounded half-up."""
-    return (Decimal(seconds or 0) / HOUR).quantize(CENT, rounding=ROUND_HALF_UP)
+    return Decimal(hundredths(seconds)).scaleb(-2)
 
 
 def rate_in_cents(rate: Decimal) -> int:

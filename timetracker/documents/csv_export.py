@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from werkzeug.http import dump_options_header
 
 from timetracker import firm
+from timetracker.billing import rules
 
 HEADER = (
     "Date",
@@ -64,10 +65,9 @@ def neutralise(value: str | None) -> str:
 
 
 def hours_text(seconds: int | None) -> str:
-    """Hours with two decimals, rounded half-up (as ``seconds_to_hours``), in integers: the
-    export formats a million of these."""
-    hundredths = (2 * (seconds or 0) + 36) // 72  # seconds / 36, rounded half-up
-    return f"{hundredths // 100}.{hundredths % 100:02d}"
+    """Hours with two decimals and a ``.``, as every page rounds them (``rules.hundredths``)."""
+    value = rules.hundredths(seconds)
+    return f"{value // 100}.{value % 100:02d}"
 
 
 def cents_text(cents: int | None) -> str:

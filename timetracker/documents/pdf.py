@@ -30,7 +30,7 @@ def _offline_url_fetcher(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     WeasyPrint logs the refusal and renders the document without the resource.
     """
     if url.startswith("data:"):
-        return default_url_fetcher(url, *args, **kwargs)  # type: ignore[no-any-return]
+        return default_url_fetcher(url, *args, **kwargs)
     raise RemoteResourceRefused(f"invoice documents load no external resources: {url[:80]}")
 
 

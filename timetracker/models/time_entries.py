@@ -118,6 +118,6 @@ class TimeEntry(Base):
 def _copy_client_id(_mapper: object, _connection: object, entry: TimeEntry) -> None:
     from timetracker.models.projects import Project
 
-    entry.client_id = (  # type: ignore[assignment]
+    entry.client_id = (
         select(Project.client_id).where(Project.id == entry.project_id).scalar_subquery()
     )

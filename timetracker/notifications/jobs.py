@@ -96,6 +96,7 @@ def deliver_inline(delivery_ids: Sequence[int]) -> None:
 def _job_context() -> Iterator[None]:
     """A fresh application context per job: its own database session, closed afterwards."""
     if has_app_context():
+        # LocalProxy's _get_current_object is not in Flask's type of current_app:
         app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     else:
         global _worker_app
@@ -124,6 +125,7 @@ def run_worker(redis_url: str, *, burst: bool = False) -> None:
     """
     global _worker_app
     if has_app_context():
+        # (see _job_context)
         _worker_app = current_app._get_current_object()  # type: ignore[attr-defined]
     else:
         from timetracker import create_app

@@ -73,7 +73,8 @@ def text_colour_on(background: str) -> str:
 
 def shade(colour: str, amount: float) -> str:
     """``colour`` mixed with black by ``amount`` (0 to 1)."""
-    return to_hex(tuple(round(v * (1 - amount)) for v in to_rgb(colour)))  # type: ignore[arg-type]
+    red, green, blue = (round(v * (1 - amount)) for v in to_rgb(colour))
+    return to_hex((red, green, blue))
 
 
 def readable_on_white(colour: str) -> str:

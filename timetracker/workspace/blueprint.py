@@ -15,17 +15,16 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from timetracker.auth.access import admin_required, staff_required
 from timetracker.models import TimeEntry
-from timetracker.workspace import (
-    clients,
-    dashboard,
-    downloads,
-    invoices,
-    project_updates,
-    projects,
-    queries,
-    reports,
-    time_entries,
-)
+from timetracker.workspace.clients import views as clients
+from timetracker.workspace.dashboard import views as dashboard
+from timetracker.workspace.invoices import downloads
+from timetracker.workspace.invoices import views as invoices
+from timetracker.workspace.projects import updates as project_updates
+from timetracker.workspace.projects import views as projects
+from timetracker.workspace.reports import views as reports
+from timetracker.workspace.time import export
+from timetracker.workspace.time import views as time_entries
+from timetracker.workspace.time.queries import running_timer
 
 bp = Blueprint("workspace", __name__)
 
@@ -35,7 +34,8 @@ staff, admin = staff_required, admin_required
 #: (rule, view, methods, access decorator); the endpoint is the view's name.
 URLS: list[tuple[str, Callable[..., Any], list[str], Callable[..., Any]]] = [
     ("/dashboard", dashboard.dashboard, GET, staff),
-    # Time: staff change their own entries, administrators everyone's (checked in the views).
+    # Time: staff change their own entries, administrators everyone's (the entry is looked up
+    # with the person in the query: another person's entry is a missing one, 404).
     ("/time", time_entries.time_entries, GET, staff),
     ("/time/week", time_entries.time_week, GET, staff),
     ("/time/new", time_entries.time_entry_new, FORM, staff),
@@ -43,7 +43,7 @@ URLS: list[tuple[str, Callable[..., Any], list[str], Callable[..., Any]]] = [
     ("/time/<int:entry_id>/delete", time_entries.time_entry_delete, POST, staff),
     ("/time/timer/start", time_entries.timer_start, POST, staff),
     ("/time/timer/stop", time_entries.timer_stop, POST, staff),
-    ("/time/export.csv", downloads.time_entries_csv, GET, staff),
+    ("/time/export.csv", export.time_entries_csv, GET, staff),
     # Clients
     ("/clients", clients.clients, GET, staff),
     ("/clients/new", clients.client_new, FORM, admin),
@@ -91,7 +91,7 @@ def _running_timer() -> TimeEntry | None:
     if not current_user.is_authenticated or not current_user.is_staff:
         return None
     try:
-        return queries.running_timer(current_user.id)
+        return running_timer(current_user.id)
     except SQLAlchemyError:
         # An error page rendered after a failed statement must still render.
         return None

@@ -5,26 +5,18 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from flask import abort, render_template, request, url_for
-from flask_login import current_user
 
-from timetracker.models import TimeEntry
+from timetracker.pagination import Page
 
 T = TypeVar("T")
 
-OWN_ENTRIES_ONLY = "You can change only your own time entries."
-
 
 def found(obj: T | None) -> T:
-    """``obj``, or a 404 when the id was unknown."""
+    """``obj``, or a 404 when the id was unknown (or names nothing the person may reach: the
+    scoped getters leave such objects out of the query)."""
     if obj is None:
         abort(404)
     return obj
-
-
-def require_entry_owner(entry: TimeEntry) -> None:
-    """Staff change only their own entries; administrators change everyone's."""
-    if entry.user_id != current_user.id and not current_user.is_admin:
-        abort(403, OWN_ENTRIES_ONLY)
 
 
 def safe_next(default_endpoint: str, **values: Any) -> str:
@@ -38,3 +30,14 @@ def safe_next(default_endpoint: str, **values: Any) -> str:
 def render_form(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     """A page with a form; a rejected form answers 400 so that nothing is committed."""
     return render_template(template, **context), status
+
+
+def empty_page() -> Page:
+    """The list of a page whose filters were refused: nothing to show."""
+    return Page(items=[], total=0, number=1, size=1)
+
+
+def like_pattern(text: str) -> str:
+    """``text`` as a LIKE pattern matching it anywhere (use with ``escape="\\\\"``)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -13,6 +13,10 @@ from typing import Any
 from wtforms import SelectField, StringField
 from wtforms.validators import StopValidation, ValidationError
 
+#: The largest amount of money and of hours a form accepts (the columns are Numeric(12, 2)).
+MAX_MONEY = Decimal("9999999999.99")
+MAX_HOURS = Decimal("99999999.99")
+
 _NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
 _CLOCK = re.compile(r"^(\d+):([0-5]\d)$")
 
@@ -65,13 +69,21 @@ class DecimalTextField(StringField):
             raise ValueError(
                 f"Enter a number using digits and a decimal point, like {self.example}."
             ) from exc
-        if -number.as_tuple().exponent > self.places:  # type: ignore[operator]
+        exponent = number.as_tuple().exponent  # an int: the pattern allows no NaN or Infinity
+        if isinstance(exponent, int) and -exponent > self.places:
             raise ValueError(f"Use at most {self.places} decimal places.")
         if self.minimum is not None and number < self.minimum:
             raise ValueError(f"The value must be at least {self.minimum}.")
         if self.maximum is not None and number > self.maximum:
             raise ValueError(f"The value must be at most {self.maximum}.")
         self.number = number
+
+    @property
+    def checked_number(self) -> Decimal:
+        """The number of a required field once the form has validated (``DataRequired``)."""
+        if self.number is None:
+            raise ValueError(f"{self.name} holds no number: validate the form first.")
+        return self.number
 
     def process_data(self, value: Any) -> None:
         self.number = value if isinstance(value, Decimal) else None

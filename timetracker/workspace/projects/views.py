@@ -1,33 +1,35 @@
-"""Project views: everyone on the staff reads; administrators create, edit and archive."""
+"""Project views: everyone on the staff reads; administrators create, edit and archive. The
+project page itself, with its status updates and notes, is drawn by ``updates.py``."""
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select
+from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 
 from timetracker import db
 from timetracker.billing.project_status import latest_status_updates
 from timetracker.models import Client, Project, ProjectStatus
-from timetracker.workspace import project_updates, queries
-from timetracker.workspace.common import found, render_form
+from timetracker.workspace.choices import client_choices
+from timetracker.workspace.clients.queries import active_client
+from timetracker.workspace.common import empty_page, found, render_form
 from timetracker.workspace.fields import is_record_id
-from timetracker.workspace.forms import ProjectFilterForm, ProjectForm
-from timetracker.workspace.paging import Page
+from timetracker.workspace.projects import queries
+from timetracker.workspace.projects.forms import ProjectFilterForm, ProjectForm
+from timetracker.workspace.projects.updates import render_project_page
 
 NAME_TAKEN = "This client already has a project with this name."
 
 
-def projects():  # type: ignore[no-untyped-def]
+def projects() -> ResponseReturnValue:
     form = ProjectFilterForm(request.args)
-    form.client.choices = [("", "All clients"), *queries.client_choices(active_only=False)]
+    form.client.choices = [("", "All clients"), *client_choices(active_only=False)]
     if not form.validate():
-        empty = Page(items=[], total=0, number=1, size=1)
         return render_form(
             "workspace/projects.html",
             400,
             filter_form=form,
-            page=empty,
+            page=empty_page(),
             page_args={},
             budgets={},
             statuses={},
@@ -46,30 +48,25 @@ def projects():  # type: ignore[no-untyped-def]
     )
 
 
-def project_detail(project_id: int):  # type: ignore[no-untyped-def]
-    return project_updates.render_project_page(found(queries.get_project(project_id)))
+def project_detail(project_id: int) -> ResponseReturnValue:
+    return render_project_page(found(queries.get_project(project_id)))
 
 
-def project_new():  # type: ignore[no-untyped-def]
+def project_new() -> ResponseReturnValue:
     form = ProjectForm()
-    form.client.choices = queries.client_choices()
+    form.client.choices = client_choices()
     if request.method == "GET":
         if is_record_id(request.args.get("client", "")):
             form.client.data = int(request.args["client"])
         return render_template("workspace/project_form.html", form=form, project=None)
-    client = None
-    if form.client.data is not None:
-        client = db.session.scalar(
-            select(Client).where(Client.id == form.client.data, Client.is_active.is_(True))
-        )
     project = Project(status=ProjectStatus.ACTIVE)
-    if not _save(form, project, client):
+    if not _save(form, project, active_client(form.client.data)):
         return render_form("workspace/project_form.html", 400, form=form, project=None)
     flash(f"Project {project.name} was created.", "success")
     return redirect(url_for("workspace.project_detail", project_id=project.id))
 
 
-def project_edit(project_id: int):  # type: ignore[no-untyped-def]
+def project_edit(project_id: int) -> ResponseReturnValue:
     project = found(queries.get_project(project_id))
     form = ProjectForm(obj=project)
     # A project stays with its client: its time and invoices belong to that client.
@@ -83,14 +80,14 @@ def project_edit(project_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("workspace.project_detail", project_id=project.id))
 
 
-def project_archive(project_id: int):  # type: ignore[no-untyped-def]
+def project_archive(project_id: int) -> ResponseReturnValue:
     project = found(queries.get_project(project_id))
     project.status = ProjectStatus.ARCHIVED
     flash(f"{project.name} was archived; it no longer takes new time.", "success")
     return redirect(url_for("workspace.project_detail", project_id=project.id))
 
 
-def project_unarchive(project_id: int):  # type: ignore[no-untyped-def]
+def project_unarchive(project_id: int) -> ResponseReturnValue:
     project = found(queries.get_project(project_id))
     project.status = ProjectStatus.ACTIVE
     flash(f"{project.name} is active again.", "success")
@@ -107,18 +104,11 @@ def _save(form: ProjectForm, project: Project, client: Client | None) -> bool:
     if not valid:
         return False
     name = (form.name.data or "").strip()
-    taken = db.session.scalar(
-        select(Project.id).where(
-            Project.client_id == client.id,
-            func.lower(Project.name) == name.lower(),
-            Project.id != project.id,
-        )
-    )
-    if taken is not None:
+    if queries.name_taken(client.id, name, project.id):
         form.name.errors.append(NAME_TAKEN)
         return False
     try:
-        # The savepoint opens before any change (see ``clients._save``).
+        # The savepoint opens before any change (see ``clients.views._save``).
         with db.session.begin_nested():
             project.client_id = client.id
             project.name = name

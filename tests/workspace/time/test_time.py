@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from tests.conftest import login, post
 from tests.factories import make_client, make_entry, make_invoice, make_project, make_user
 from timetracker.models import InvoiceStatus, ProjectStatus, Settings, TimeEntry
-from timetracker.workspace import timekeeping
+from timetracker.workspace.time import timekeeping
 
 NOON = dt.datetime(2026, 3, 4, 12, 0, tzinfo=dt.UTC)
 
@@ -131,12 +131,20 @@ def test_staff_edits_own_entry(as_staff, session, staff, project):
     assert entry.duration_seconds == 8100
 
 
-def test_staff_cannot_edit_or_delete_someone_elses_entry(as_staff, session, project):
+def test_someone_elses_entry_is_not_found_for_staff_like_a_missing_one(as_staff, session, project):
+    """The entry is looked up with the signed-in person in the query: another person's entry
+    answers 404 with the same page as an id that does not exist, and nothing changes."""
     other = make_entry(session, project, make_user(session), start=NOON, minutes=30)
-    assert as_staff.get(f"/time/{other.id}/edit").status_code == 403
+    missing = other.id + 1000
     data = {"project": project.id, "day": "2026-03-05", "start": "10:00", "end": "12:00"}
-    assert post(as_staff, f"/time/{other.id}/edit", data).status_code == 403
-    assert post(as_staff, f"/time/{other.id}/delete").status_code == 403
+    for entry_id in (other.id, missing):
+        assert as_staff.get(f"/time/{entry_id}/edit").status_code == 404
+        assert post(as_staff, f"/time/{entry_id}/edit", data).status_code == 404
+        assert post(as_staff, f"/time/{entry_id}/delete").status_code == 404
+    assert (
+        as_staff.get(f"/time/{other.id}/edit").get_data()
+        == as_staff.get(f"/time/{missing}/edit").get_data()
+    )
     session.refresh(other)
     assert other.duration_seconds == 1800
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from tests.conftest import post
 from tests.factories import make_client, make_entry, make_project
 from timetracker.models import Client, Project, ProjectStatus
-from timetracker.workspace import clients
+from timetracker.workspace.clients import queries as client_queries
 
 CLIENT = {"name": "Globex", "currency": "gbp", "default_hourly_rate": "120.50"}
 
@@ -70,7 +70,7 @@ def test_a_duplicate_that_slips_past_the_check_is_refused_by_the_database(
 ):
     """Two admins saving the same new name at once: the unique index answers, not a 500."""
     make_client(session, name="Globex")
-    monkeypatch.setattr(clients, "name_taken", lambda *_: False)
+    monkeypatch.setattr(client_queries, "name_taken", lambda *_: False)
     response = post(as_admin, "/clients/new", CLIENT)
     assert response.status_code == 400
     assert "already exists" in response.get_data(as_text=True)

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import post
-from tests.portal_extras.conftest import signed_in
+from tests.portal.conftest import signed_in
 from timetracker.portal import branding
 
 CSS = "/client-portal/branding.css"

@@ -1,5 +1,6 @@
 """Invoice views: everyone on the staff reads; administrators create, edit, send, record
-payments and cancel. The work is done by ``workspace.invoicing``."""
+payments and cancel. The work is done by ``timetracker.billing.invoicing``; a line and a
+project are looked up within their invoice and client (another one's is a missing one)."""
 
 from __future__ import annotations
 
@@ -8,36 +9,41 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
 from timetracker import db, firm
 from timetracker.billing import from_time, invoicing, states
 from timetracker.billing.invoicing import InvoiceError
 from timetracker.billing.states import InvoiceFilter
-from timetracker.models import Client, Invoice, InvoiceItem, InvoiceStatus, Project
+from timetracker.models import Invoice, InvoiceItem, InvoiceStatus, Project
 from timetracker.notifications.invoices import deliveries_for, notify_invoice_sent
-from timetracker.workspace import queries
-from timetracker.workspace.common import found, render_form
+from timetracker.workspace.choices import client_choices, flat_project_choices
+from timetracker.workspace.clients.queries import active_client
+from timetracker.workspace.common import empty_page, found, render_form
 from timetracker.workspace.fields import is_record_id
-from timetracker.workspace.forms import (
+from timetracker.workspace.invoices import queries
+from timetracker.workspace.invoices.forms import (
     InvoiceCreateForm,
     InvoiceEditForm,
     InvoiceFilterForm,
     InvoiceItemForm,
     PaymentForm,
 )
-from timetracker.workspace.paging import Page
 
 
-def invoices():  # type: ignore[no-untyped-def]
+def invoices() -> ResponseReturnValue:
     form = InvoiceFilterForm(request.args)
-    form.client.choices = [("", "All clients"), *queries.client_choices(active_only=False)]
+    form.client.choices = [("", "All clients"), *client_choices(active_only=False)]
     today = firm.today()
     if not form.validate():
-        empty = Page(items=[], total=0, number=1, size=1)
         return render_form(
-            "workspace/invoices.html", 400, filter_form=form, page=empty, page_args={}, today=today
+            "workspace/invoices.html",
+            400,
+            filter_form=form,
+            page=empty_page(),
+            page_args={},
+            today=today,
         )
     page = queries.invoices_page(InvoiceFilter(form.status.data), form.client.data, today)
     args = {k: v for k, v in request.args.items() if k != "page"}
@@ -46,12 +52,12 @@ def invoices():  # type: ignore[no-untyped-def]
     )
 
 
-def invoice_detail(invoice_id: int):  # type: ignore[no-untyped-def]
+def invoice_detail(invoice_id: int) -> ResponseReturnValue:
     invoice = found(queries.get_invoice(invoice_id))
     return _detail(invoice)
 
 
-def invoice_new():  # type: ignore[no-untyped-def]
+def invoice_new() -> ResponseReturnValue:
     form = InvoiceCreateForm()
     _creation_choices(form)
     if request.method == "GET":
@@ -63,13 +69,13 @@ def invoice_new():  # type: ignore[no-untyped-def]
             form.client.data = int(request.args["client"])
         return render_template("workspace/invoice_new.html", form=form)
     valid = form.validate_on_submit()
-    client = _client(form.client.data)
-    project = _project(form.project.data)
+    client = active_client(form.client.data)
+    project: Project | None = None
+    if client is not None and form.project.data is not None:
+        project = queries.client_project(client.id, form.project.data)
     if form.client.data is not None and client is None:
         form.client.errors.append("Unknown client, or one that is deactivated.")
-    if form.project.data is not None and (
-        project is None or client is None or project.client_id != client.id
-    ):
+    if form.project.data is not None and project is None:
         form.project.errors.append("Choose a project of the chosen client, or none.")
     if not valid or client is None or form.project.errors:
         return render_form("workspace/invoice_new.html", 400, form=form)
@@ -100,7 +106,7 @@ def invoice_new():  # type: ignore[no-untyped-def]
     return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
 
 
-def invoice_edit(invoice_id: int):  # type: ignore[no-untyped-def]
+def invoice_edit(invoice_id: int) -> ResponseReturnValue:
     invoice = found(queries.get_invoice(invoice_id))
     form = InvoiceEditForm(obj=invoice)
     if request.method == "GET":
@@ -125,7 +131,7 @@ def invoice_edit(invoice_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
 
 
-def invoice_item_add(invoice_id: int):  # type: ignore[no-untyped-def]
+def invoice_item_add(invoice_id: int) -> ResponseReturnValue:
     invoice = found(queries.get_invoice(invoice_id))
     form = InvoiceItemForm(prefix="item")
     try:
@@ -139,8 +145,8 @@ def invoice_item_add(invoice_id: int):  # type: ignore[no-untyped-def]
             db.session,
             invoice,
             (form.description.data or "").strip(),
-            form.quantity.number,  # type: ignore[arg-type]
-            form.unit_price.number,  # type: ignore[arg-type]
+            form.quantity.checked_number,
+            form.unit_price.checked_number,
         )
     except InvoiceError as exc:
         form.form_errors.append(str(exc))
@@ -149,7 +155,7 @@ def invoice_item_add(invoice_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
 
 
-def invoice_item_edit(invoice_id: int, item_id: int):  # type: ignore[no-untyped-def]
+def invoice_item_edit(invoice_id: int, item_id: int) -> ResponseReturnValue:
     invoice = found(queries.get_invoice(invoice_id))
     item = _item(invoice, item_id)
     form = InvoiceItemForm(obj=item)
@@ -167,8 +173,8 @@ def invoice_item_edit(invoice_id: int, item_id: int):  # type: ignore[no-untyped
             invoice,
             item,
             (form.description.data or "").strip(),
-            form.quantity.number,  # type: ignore[arg-type]
-            form.unit_price.number,  # type: ignore[arg-type]
+            form.quantity.checked_number,
+            form.unit_price.checked_number,
         )
     except InvoiceError as exc:
         form.form_errors.append(str(exc))
@@ -179,7 +185,7 @@ def invoice_item_edit(invoice_id: int, item_id: int):  # type: ignore[no-untyped
     return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
 
 
-def invoice_item_delete(invoice_id: int, item_id: int):  # type: ignore[no-untyped-def]
+def invoice_item_delete(invoice_id: int, item_id: int) -> ResponseReturnValue:
     invoice = found(queries.get_invoice(invoice_id))
     item = _item(invoice, item_id)
     _apply(invoicing.remove_item, invoice, item)
@@ -187,7 +193,7 @@ def invoice_item_delete(invoice_id: int, item_id: int):  # type: ignore[no-untyp
     return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
 
 
-def invoice_send(invoice_id: int):  # type: ignore[no-untyped-def]
+def invoice_send(invoice_id: int) -> ResponseReturnValue:
     invoice = found(queries.get_invoice(invoice_id))
     _apply(invoicing.mark_sent, invoice)
     notify_invoice_sent(invoice)  # emails the client's portal users once this commits
@@ -195,7 +201,7 @@ def invoice_send(invoice_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
 
 
-def invoice_payment(invoice_id: int):  # type: ignore[no-untyped-def]
+def invoice_payment(invoice_id: int) -> ResponseReturnValue:
     invoice = found(queries.get_invoice(invoice_id))
     form = PaymentForm(prefix="pay")
     if invoice.status != InvoiceStatus.SENT:
@@ -207,7 +213,7 @@ def invoice_payment(invoice_id: int):  # type: ignore[no-untyped-def]
         invoicing.record_payment(
             db.session,
             invoice,
-            form.amount.number,  # type: ignore[arg-type]
+            form.amount.checked_number,
             form.paid_on.data,
             (form.method.data or "").strip() or None,
             (form.reference.data or "").strip() or None,
@@ -219,7 +225,7 @@ def invoice_payment(invoice_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
 
 
-def invoice_cancel(invoice_id: int):  # type: ignore[no-untyped-def]
+def invoice_cancel(invoice_id: int) -> ResponseReturnValue:
     invoice = found(queries.get_invoice(invoice_id))
     _apply(invoicing.cancel, invoice)
     flash(f"Invoice {invoice.number} was cancelled; its time can be billed again.", "success")
@@ -261,33 +267,12 @@ def _apply(operation: Any, invoice: Invoice, *args: Any) -> None:
 
 
 def _item(invoice: Invoice, item_id: int) -> InvoiceItem:
-    for item in invoice.items:
-        if item.id == item_id:
-            return item
-    abort(404)
-
-
-def _client(client_id: int | None) -> Client | None:
-    if client_id is None:
-        return None
-    return db.session.scalar(
-        select(Client).where(Client.id == client_id, Client.is_active.is_(True))
-    )
-
-
-def _project(project_id: int | None) -> Project | None:
-    if project_id is None:
-        return None
-    return db.session.scalar(select(Project).where(Project.id == project_id))
+    return found(queries.invoice_item(invoice, item_id))
 
 
 def _creation_choices(form: InvoiceCreateForm) -> None:
-    form.client.choices = queries.client_choices()
-    form.project.choices = [("", "All projects of the client")] + [
-        (pid, f"{client} · {name}")
-        for client, projects in queries.project_choices().items()
-        for pid, name in projects
-    ]
+    form.client.choices = client_choices()
+    form.project.choices = flat_project_choices("All projects of the client")
 
 
 def _default_tax_rate(text: str | None) -> str:

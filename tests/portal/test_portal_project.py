@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import post
 from tests.factories import make_entry, make_project
-from tests.portal_extras.conftest import INTERNAL, SHARED, add_note, add_update, signed_in
+from tests.portal.conftest import INTERNAL, SHARED, add_note, add_update, signed_in
 from tests.test_client_portal import PORTAL_PAGES, same_page
 
 

@@ -4,44 +4,44 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from timetracker import db, firm
+from timetracker.auth.sessions import revoke_client_contacts
 from timetracker.models import Client
-from timetracker.workspace import queries
-from timetracker.workspace.common import found, render_form
-from timetracker.workspace.forms import ClientFilterForm, ClientForm
-from timetracker.workspace.paging import Page
+from timetracker.workspace.clients import queries
+from timetracker.workspace.clients.forms import ClientFilterForm, ClientForm
+from timetracker.workspace.common import empty_page, found, render_form
+from timetracker.workspace.projects.queries import budget_usage, projects_page
 
 NAME_TAKEN = "A client with this name already exists."
 
 
-def clients():  # type: ignore[no-untyped-def]
+def clients() -> ResponseReturnValue:
     form = ClientFilterForm(request.args)
     if not form.validate():
         return render_form(
-            "workspace/clients.html", 400, filter_form=form, page=_empty(), page_args={}
+            "workspace/clients.html", 400, filter_form=form, page=empty_page(), page_args={}
         )
     page = queries.clients_page(form.status.data, (form.q.data or "").strip() or None)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("workspace/clients.html", filter_form=form, page=page, page_args=args)
 
 
-def client_detail(client_id: int):  # type: ignore[no-untyped-def]
+def client_detail(client_id: int) -> ResponseReturnValue:
     client = found(queries.get_client(client_id))
-    page = queries.projects_page(client.id, "all", None)
+    page = projects_page(client.id, "all", None)
     unbilled, _ = queries.unbilled_by_client(client_id=client.id)
     return render_template(
         "workspace/client_detail.html",
         client=client,
         page=page,
-        budgets=queries.budget_usage(page.items),
+        budgets=budget_usage(page.items),
         unbilled=unbilled[0] if unbilled else None,
     )
 
 
-def client_new():  # type: ignore[no-untyped-def]
+def client_new() -> ResponseReturnValue:
     form = ClientForm()
     if request.method == "GET":
         form.currency.data = firm.get_settings().currency
@@ -54,7 +54,7 @@ def client_new():  # type: ignore[no-untyped-def]
     return redirect(url_for("workspace.client_detail", client_id=client.id))
 
 
-def client_edit(client_id: int):  # type: ignore[no-untyped-def]
+def client_edit(client_id: int) -> ResponseReturnValue:
     client = found(queries.get_client(client_id))
     form = ClientForm(obj=client)
     if request.method == "GET":
@@ -66,8 +66,6 @@ def client_edit(client_id: int):  # type: ignore[no-untyped-def]
 
 
 def client_deactivate(client_id: int) -> ResponseReturnValue:
-    from timetracker.auth.sessions import revoke_client_contacts
-
     client = found(queries.get_client(client_id))
     client.is_active = False
     # Its contacts lose all access: their sessions end now, and reactivating the client later
@@ -93,7 +91,7 @@ def _save(form: ClientForm, client: Client) -> bool:
     if not form.validate_on_submit():
         return False
     name = (form.name.data or "").strip()
-    if name_taken(name, client.id):
+    if queries.name_taken(name, client.id):
         form.name.errors.append(NAME_TAKEN)
         return False
     try:
@@ -104,7 +102,7 @@ def _save(form: ClientForm, client: Client) -> bool:
             client.contact_email = (form.contact_email.data or "").strip().lower() or None
             client.address = (form.address.data or "").strip() or None
             client.currency = form.currency.data
-            client.default_hourly_rate = form.default_hourly_rate.number  # type: ignore[assignment]
+            client.default_hourly_rate = form.default_hourly_rate.checked_number
             client.portal_display_name = (form.portal_display_name.data or "").strip() or None
             client.portal_accent_color = form.portal_accent_color.data or None
             client.portal_welcome_message = (form.portal_welcome_message.data or "").strip() or None
@@ -113,15 +111,3 @@ def _save(form: ClientForm, client: Client) -> bool:
         form.name.errors.append(NAME_TAKEN)
         return False
     return True
-
-
-def name_taken(name: str, client_id: int | None) -> bool:
-    """Whether another client has this name, in any case (the unique index is exact)."""
-    other = db.session.scalar(
-        select(Client.id).where(func.lower(Client.name) == name.lower(), Client.id != client_id)
-    )
-    return other is not None
-
-
-def _empty() -> Page:
-    return Page(items=[], total=0, number=1, size=1)

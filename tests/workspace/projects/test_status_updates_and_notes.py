@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import post
-from tests.portal_extras.conftest import INTERNAL, SHARED, add_note, signed_in
+from tests.portal.conftest import INTERNAL, SHARED, add_note, signed_in
 from timetracker.models import ProjectNote, ProjectStatusUpdate
 
 

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from flask import render_template, request
+from flask.typing import ResponseReturnValue
 
 from timetracker import firm
 from timetracker.billing import periods
-from timetracker.workspace.common import render_form
-from timetracker.workspace.forms import REPORT_GROUPS, ReportForm
-from timetracker.workspace.paging import Page
-from timetracker.workspace.reporting import report_page, report_totals
+from timetracker.workspace.common import empty_page, render_form
+from timetracker.workspace.reports.forms import REPORT_GROUPS, ReportForm
+from timetracker.workspace.reports.queries import report_page, report_totals
 
 
-def reports():  # type: ignore[no-untyped-def]
+def reports() -> ResponseReturnValue:
     form = ReportForm(request.args)
     if not form.validate():
-        empty = Page(items=[], total=0, number=1, size=1)
         return render_form(
-            "workspace/reports.html", 400, form=form, page=empty, totals=[], page_args={}
+            "workspace/reports.html", 400, form=form, page=empty_page(), totals=[], page_args={}
         )
     if "date_from" not in request.args and "date_to" not in request.args:
         form.date_from.data = periods.month_start(firm.today())

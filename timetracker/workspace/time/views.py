@@ -1,28 +1,39 @@
-"""Time views: the entry list with filters, the weekly view, the timer and manual entries."""
+"""Time views: the entry list with filters, the weekly view, the timer and manual entries.
+
+An entry to edit or delete is loaded with the signed-in person in the query
+(``queries.entry_to_change``): another person's entry is a missing one (404); administrators
+change everyone's.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from timetracker import db, firm
 from timetracker.billing import periods
 from timetracker.models import Project, TimeEntry
-from timetracker.workspace import queries, timekeeping
-from timetracker.workspace.common import found, render_form, require_entry_owner, safe_next
+from timetracker.workspace.choices import project_choices, staff_choices
+from timetracker.workspace.common import empty_page, found, render_form, safe_next
 from timetracker.workspace.fields import is_record_id
-from timetracker.workspace.forms import TimeEntryForm, TimeFilterForm, TimerStartForm, WeekForm
-from timetracker.workspace.paging import Page
-from timetracker.workspace.timekeeping import TimeEntryError
+from timetracker.workspace.time import queries, timekeeping
+from timetracker.workspace.time.forms import (
+    TimeEntryForm,
+    WeekForm,
+    time_filter_form,
+    timer_form,
+)
+from timetracker.workspace.time.timekeeping import TimeEntryError
+
+ENTRY_FORM = "workspace/time_entry_form.html"
+UNTRACKABLE = "Unknown project, or one that is archived or deactivated."
 
 
-def time_entries():  # type: ignore[no-untyped-def]
-    form = TimeFilterForm(request.args)
-    _filter_choices(form)
-    if "user" not in request.args:
-        form.user.data = current_user.id
+def time_entries() -> ResponseReturnValue:
+    form = time_filter_form(request.args, current_user.id)
     status = 200
     if form.validate():
         filters = queries.TimeFilter(
@@ -35,7 +46,7 @@ def time_entries():  # type: ignore[no-untyped-def]
         page = queries.time_entries_page(filters)
         total = queries.total_seconds(filters)
     else:
-        status, page, total = 400, Page(items=[], total=0, number=1, size=1), 0
+        status, page, total = 400, empty_page(), 0
     args = {k: v for k, v in request.args.items() if k != "page"}
     args.setdefault("user", str(current_user.id))
     return (
@@ -52,9 +63,9 @@ def time_entries():  # type: ignore[no-untyped-def]
     )
 
 
-def time_week():  # type: ignore[no-untyped-def]
+def time_week() -> ResponseReturnValue:
     form = WeekForm(request.args)
-    form.user.choices = queries.staff_choices()
+    form.user.choices = staff_choices()
     if not form.validate():
         return render_form("workspace/time_week.html", 400, form=form, week=None, person=None)
     person = found(queries.get_staff_user(form.user.data or current_user.id))
@@ -70,13 +81,13 @@ def time_week():  # type: ignore[no-untyped-def]
     )
 
 
-def timer_start():  # type: ignore[no-untyped-def]
+def timer_start() -> ResponseReturnValue:
     form = timer_form()
     if not form.validate_on_submit():
         return render_form("workspace/timer_start.html", 400, form=form)
     project = queries.trackable_project(form.project.data)
     if project is None:
-        form.project.errors.append("Unknown project, or one that is archived or deactivated.")
+        form.project.errors.append(UNTRACKABLE)
         return render_form("workspace/timer_start.html", 400, form=form)
     try:
         timekeeping.start_timer(db.session, current_user, project, form.notes.data)
@@ -87,7 +98,7 @@ def timer_start():  # type: ignore[no-untyped-def]
     return redirect(safe_next("workspace.time_entries"))
 
 
-def timer_stop():  # type: ignore[no-untyped-def]
+def timer_stop() -> ResponseReturnValue:
     try:
         entry = timekeeping.stop_timer(db.session, current_user)
     except TimeEntryError as exc:
@@ -96,64 +107,59 @@ def timer_stop():  # type: ignore[no-untyped-def]
     return redirect(safe_next("workspace.time_entries"))
 
 
-def time_entry_new():  # type: ignore[no-untyped-def]
+def time_entry_new() -> ResponseReturnValue:
     form = TimeEntryForm()
-    form.project.choices = queries.project_choices()
+    form.project.choices = project_choices()
     if request.method == "GET":
         form.day.data = firm.today()
         form.start.data = dt.time(9, 0)
         if is_record_id(request.args.get("project", "")):
             form.project.data = int(request.args["project"])
-        return render_template("workspace/time_entry_form.html", form=form, entry=None)
+        return render_template(ENTRY_FORM, form=form, entry=None)
     project, span = _validated(form, None)
     if project is None or span is None:
-        return render_form("workspace/time_entry_form.html", 400, form=form, entry=None)
+        return render_form(ENTRY_FORM, 400, form=form, entry=None)
+    start, end = span
+    if end is None:  # a new entry always ends (``TimeEntryForm.validate``)
+        abort(400, "Enter an end time or a duration.")
     try:
         timekeeping.create_entry(
-            db.session,
-            current_user,
-            project,
-            span[0],
-            span[1],  # type: ignore[arg-type]
-            form.notes.data,
-            bool(form.billable.data),
+            db.session, current_user, project, start, end, form.notes.data, bool(form.billable.data)
         )
     except TimeEntryError as exc:
         form.end.errors.append(str(exc))
-        return render_form("workspace/time_entry_form.html", 400, form=form, entry=None)
+        return render_form(ENTRY_FORM, 400, form=form, entry=None)
     flash("The time entry was saved.", "success")
     return redirect(url_for("workspace.time_entries"))
 
 
-def time_entry_edit(entry_id: int):  # type: ignore[no-untyped-def]
-    entry = found(queries.get_entry(entry_id))
-    require_entry_owner(entry)
+def time_entry_edit(entry_id: int) -> ResponseReturnValue:
+    entry = found(queries.entry_to_change(entry_id, current_user))
     form = TimeEntryForm()
     form.may_run = entry.is_running
-    form.project.choices = queries.project_choices(include_ids=[entry.project_id])
+    form.project.choices = project_choices(include_ids=[entry.project_id])
     if entry.is_locked:
         status = 400 if request.method == "POST" else 200
-        return render_form("workspace/time_entry_form.html", status, form=None, entry=entry)
+        return render_form(ENTRY_FORM, status, form=None, entry=entry)
     if request.method == "GET":
         _fill(form, entry)
-        return render_template("workspace/time_entry_form.html", form=form, entry=entry)
+        return render_template(ENTRY_FORM, form=form, entry=entry)
     project, span = _validated(form, entry)
     if project is None or span is None:
-        return render_form("workspace/time_entry_form.html", 400, form=form, entry=entry)
+        return render_form(ENTRY_FORM, 400, form=form, entry=entry)
     try:
         timekeeping.update_entry(
             db.session, entry, project, span[0], span[1], form.notes.data, bool(form.billable.data)
         )
     except TimeEntryError as exc:
         form.end.errors.append(str(exc))
-        return render_form("workspace/time_entry_form.html", 400, form=form, entry=entry)
+        return render_form(ENTRY_FORM, 400, form=form, entry=entry)
     flash("The time entry was updated.", "success")
     return redirect(url_for("workspace.time_entries"))
 
 
-def time_entry_delete(entry_id: int):  # type: ignore[no-untyped-def]
-    entry = found(queries.get_entry(entry_id))
-    require_entry_owner(entry)
+def time_entry_delete(entry_id: int) -> ResponseReturnValue:
+    entry = found(queries.entry_to_change(entry_id, current_user))
     try:
         timekeeping.delete_entry(db.session, entry)
     except TimeEntryError as exc:
@@ -163,22 +169,6 @@ def time_entry_delete(entry_id: int):  # type: ignore[no-untyped-def]
 
 
 # helpers ------------------------------------------------------------------------------------
-def timer_form() -> TimerStartForm:
-    form = TimerStartForm()
-    form.project.choices = queries.project_choices()
-    return form
-
-
-def _filter_choices(form: TimeFilterForm) -> None:
-    form.project.choices = [("", "All projects")] + [
-        (pid, f"{client} · {name}")
-        for client, projects in queries.project_choices().items()
-        for pid, name in projects
-    ]
-    form.client.choices = [("", "All clients"), *queries.client_choices(active_only=False)]
-    form.user.choices = [("", "Everyone"), *queries.staff_choices()]
-
-
 def _fill(form: TimeEntryForm, entry: TimeEntry) -> None:
     start = firm.local(entry.start_time)
     form.project.data = entry.project_id
@@ -198,14 +188,16 @@ def _fill(form: TimeEntryForm, entry: TimeEntry) -> None:
 def _validated(
     form: TimeEntryForm, entry: TimeEntry | None
 ) -> tuple[Project | None, tuple[dt.datetime, dt.datetime | None] | None]:
-    """The project and the UTC span the form describes, or ``(None, None)`` with errors set."""
+    """The project and the UTC span the form describes, or ``(None, None)`` with errors set.
+
+    An entry keeps its own project even when that project no longer takes new time."""
     if not form.validate_on_submit():
         return None, None
     project = queries.trackable_project(form.project.data)
     if project is None and entry is not None and form.project.data == entry.project_id:
-        project = queries.get_project(entry.project_id)
+        project = entry.project
     if project is None:
-        form.project.errors.append("Unknown project, or one that is archived or deactivated.")
+        form.project.errors.append(UNTRACKABLE)
         return None, None
     tz = firm.timezone()
     start = dt.datetime.combine(form.day.data, form.start.data, tzinfo=tz).astimezone(dt.UTC)

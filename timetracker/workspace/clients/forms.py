@@ -1,0 +1,63 @@
+"""Forms of the client pages: the client itself (with its portal branding) and the list filter."""
+
+from __future__ import annotations
+
+from babel.numbers import list_currencies
+from flask_wtf import FlaskForm
+from wtforms import EmailField, Form, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from timetracker.portal import branding
+from timetracker.workspace.fields import MAX_MONEY, DecimalTextField
+
+CURRENCY_CODES = frozenset(list_currencies())
+
+
+class ClientForm(FlaskForm):
+    name = StringField("Name", [DataRequired("Enter the client's name."), Length(max=200)])
+    contact_email = EmailField(
+        "Contact email", [Optional(), Email("Enter a valid email address."), Length(max=254)]
+    )
+    address = TextAreaField("Address", [Optional(), Length(max=2000)])
+    currency = StringField(
+        "Currency",
+        [
+            DataRequired("Enter a currency code such as EUR."),
+            Length(3, 3, "Enter a three-letter currency code such as EUR."),
+        ],
+    )
+    default_hourly_rate = DecimalTextField(
+        "Default hourly rate", [DataRequired("Enter the default hourly rate.")], maximum=MAX_MONEY
+    )
+    # Portal branding (all optional).
+    portal_display_name = StringField("Portal display name", [Optional(), Length(max=200)])
+    portal_accent_color = StringField("Accent colour", [Optional(), Length(max=20)])
+    portal_welcome_message = TextAreaField("Welcome message", [Optional(), Length(max=2000)])
+    submit = SubmitField("Save client")
+
+    def validate_currency(self, field: StringField) -> None:
+        field.data = (field.data or "").strip().upper()
+        if field.data not in CURRENCY_CODES:
+            raise ValidationError("Enter an ISO 4217 currency code such as EUR, USD or GBP.")
+
+    def validate_portal_accent_color(self, field: StringField) -> None:
+        text = (field.data or "").strip()
+        if not text:
+            field.data = None
+            return
+        try:
+            field.data = branding.normalize_hex_colour(text)
+        except ValueError:
+            raise ValidationError(
+                "Enter the colour as # and six hexadecimal digits, like #1F4E79, or leave it "
+                "empty for the standard portal colours."
+            ) from None
+
+
+class ClientFilterForm(Form):
+    status = SelectField(
+        "Show",
+        choices=[("active", "Active"), ("inactive", "Deactivated"), ("all", "All")],
+        default="active",
+    )
+    q = StringField("Name", [Optional(), Length(max=200)])

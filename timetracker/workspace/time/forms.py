@@ -1,0 +1,90 @@
+"""Forms of time tracking: the timer, a manual entry, the list's filters and the week."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import (
+    BooleanField,
+    DateField,
+    Form,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from timetracker.workspace.choices import (
+    client_choices,
+    flat_project_choices,
+    project_choices,
+    staff_choices,
+)
+from timetracker.workspace.fields import DurationField, RecordSelectField
+
+
+class TimerStartForm(FlaskForm):
+    project = RecordSelectField("Project", [DataRequired("Choose a project.")], noun="project")
+    notes = StringField("What are you working on?", [Optional(), Length(max=2000)])
+    submit = SubmitField("Start timer")
+
+
+class TimeEntryForm(FlaskForm):
+    project = RecordSelectField("Project", [DataRequired("Choose a project.")], noun="project")
+    day = DateField("Date", [InputRequired("Enter the date (YYYY-MM-DD).")])
+    start = TimeField("Start", [InputRequired("Enter the start time (HH:MM).")])
+    end = TimeField("End", [Optional()])
+    duration = DurationField("or duration", [Optional()])
+    notes = TextAreaField("Notes", [Optional(), Length(max=2000)])
+    billable = BooleanField("Billable", default=True)
+    submit = SubmitField("Save entry")
+
+    #: An entry whose timer still runs may be saved without an end.
+    may_run = False
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        ended = self.end.data is not None or self.duration.seconds is not None
+        if valid and not ended and not self.may_run:
+            self.duration.errors.append("Enter an end time or a duration.")
+            return False
+        return valid
+
+
+class TimeFilterForm(Form):
+    project = RecordSelectField("Project", [Optional()], noun="project")
+    client = RecordSelectField("Client", [Optional()], noun="client")
+    user = RecordSelectField("Person", [Optional()], noun="person")
+    date_from = DateField("From", [Optional()])
+    date_to = DateField("To", [Optional()])
+
+    def validate_date_to(self, field: DateField) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("The end of the range must not be before its start.")
+
+
+class WeekForm(Form):
+    week = DateField("Week of", [Optional()])
+    user = RecordSelectField("Person", [Optional()], noun="person")
+
+
+def timer_form() -> TimerStartForm:
+    """The timer's form with the trackable projects (the time list and the dashboard show it)."""
+    form = TimerStartForm()
+    form.project.choices = project_choices()
+    return form
+
+
+def time_filter_form(args: MultiDict[str, str], me: int) -> TimeFilterForm:
+    """The time list's filters, read from ``args``; the list and its CSV export share them.
+    Without a ``user`` parameter the list shows the signed-in person's (``me``) entries."""
+    form = TimeFilterForm(args)
+    form.project.choices = flat_project_choices("All projects")
+    form.client.choices = [("", "All clients"), *client_choices(active_only=False)]
+    form.user.choices = [("", "Everyone"), *staff_choices()]
+    if "user" not in args:
+        form.user.data = me
+    return form
