@@ -43,6 +43,9 @@ TEST_MARKERS ?=
 test: $(STAMP) ## Run the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -q $(if $(TEST_MARKERS),-m "$(TEST_MARKERS)")
 
+test-fast: $(STAMP) ## The suite without the browser tests (tests/e2e), for the edit-test loop
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -q --ignore=tests/e2e $(if $(TEST_MARKERS),-m "$(TEST_MARKERS)")
+
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -57,7 +60,7 @@ typecheck: $(STAMP) ## mypy on the package
 bench: $(STAMP) ## Benchmark the portal at 1,000,000 entries (ARGS="--entries 100000" to change)
 	$(BIN)/python -m bench $(or $(ARGS),--entries 1000000)
 
-bench-quick: $(STAMP) ## A small benchmark run (10,000 entries) that checks the harness works
+bench-quick: $(STAMP) ## Smoke run of the benchmark (10,000 entries): checks the harness works, asserts nothing
 	$(BIN)/python -m bench --entries 10000 --quick
 
 clean: ## Remove the virtualenv and caches (keeps instance/)

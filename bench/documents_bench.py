@@ -75,7 +75,7 @@ def make_app(database_url: str) -> Any:
         {
             "TESTING": False,
             "DEBUG": False,
-            "SECRET_KEY": "documents-bench",
+            "SECRET_KEY": "documents-bench-secret-key-0123456789",
             "DATABASE_URL": database_url,
             "REDIS_URL": None,
             "RATELIMIT_ENABLED": False,

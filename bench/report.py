@@ -105,8 +105,14 @@ def _size(size: int) -> str:
     return f"{size} B"
 
 
+#: The targets column of a quick run, whose measurements are too short to judge them.
+NOT_JUDGED = "not judged (smoke run)"
+QUICK_NOTE = "its timings are too short to judge the targets (run `make bench` for that)."
+
+
 def markdown(result: dict[str, Any], scaling: list[dict[str, Any]] | None = None) -> str:
     run, m = result["run"], result["machine"]
+    judged = not run["quick"]
     out = [
         f"### {run['entries']:,} entries on {m['database']} ({run['date']})",
         "",
@@ -119,6 +125,14 @@ def markdown(result: dict[str, Any], scaling: list[dict[str, Any]] | None = None
         + (" (reused)" if run.get("reused_data") else "")
         + f". {_load_text(m)}",
         "",
+        *(
+            []
+            if judged
+            else [
+                f"Smoke run: it checks that the harness works and asserts nothing; {QUICK_NOTE}",
+                "",
+            ]
+        ),
         "| Page | 1 conn req/s | p50 ms | p95 ms | p99 ms | 8 conn req/s | p50 ms | p95 ms "
         "| p99 ms | % of trivial (8) | CPU ms/req app + db | errors | SQL/req | size | targets |",
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
@@ -133,6 +147,8 @@ def markdown(result: dict[str, Any], scaling: list[dict[str, Any]] | None = None
             verdict_text = "—" if page["key"] == "constant" else page.get("csv_verdict", "")
         else:
             verdict_text = "met" if not verdict else "missed: " + "; ".join(verdict)
+        if not judged and page["key"] != "constant":
+            verdict_text = NOT_JUDGED
         queries = "—" if page.get("queries") is None else str(page["queries"])
         ratio = "100%" if page["key"] == "constant" else f"{page.get('ratio_c8', 0):.0%}"
         out.append(
@@ -146,13 +162,14 @@ def markdown(result: dict[str, Any], scaling: list[dict[str, Any]] | None = None
     mixed = result.get("mixed")
     if mixed:
         ok = mixed["errors"] == 0 and mixed["p99_ms"] < MIXED_P99_LIMIT_MS
+        mixed_verdict = ("met" if ok else "missed") if judged else NOT_JUDGED
         out += [
             "",
             f"Mixed page set, {mixed['concurrency']} connections for {mixed['seconds']:.0f} s: "
             f"{mixed['rps']:.0f} req/s, p50 {_ms(mixed['p50_ms'])} ms, p95 "
             f"{_ms(mixed['p95_ms'])} ms, p99 {_ms(mixed['p99_ms'])} ms, "
             f"{mixed['errors']} errors (target zero errors and p99 < "
-            f"{MIXED_P99_LIMIT_MS:.0f} ms: {'met' if ok else 'missed'}).",
+            f"{MIXED_P99_LIMIT_MS:.0f} ms: {mixed_verdict}).",
         ]
     csv = result.get("csv")
     if csv:

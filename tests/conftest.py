@@ -37,7 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests import factories
-from timetracker import create_app, migrate
+from timetracker import config, create_app, migrate
 from timetracker.db import make_engine
 from timetracker.extensions import limiter
 
@@ -241,6 +241,12 @@ def ctx(app: Flask, session: Session) -> Iterator[Session]:
         g.db_session = session
         yield session
         g.pop("db_session", None)
+
+
+@pytest.fixture(autouse=True)
+def _no_development_key_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read the checkout's ``instance/secret_key`` (``make run`` writes it)."""
+    monkeypatch.setattr(config, "SECRET_KEY_FILE", config.PROJECT_ROOT / "no-such-secret-key")
 
 
 @pytest.fixture(autouse=True)

@@ -43,6 +43,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from timetracker.workspace import register as register_workspace
 
     register_workspace(app)
+    from timetracker import health
+
+    health.init_app(app)
     app.register_blueprint(admin_bp)
     app.register_blueprint(portal_bp)
 

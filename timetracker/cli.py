@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+import socket
 import sys
+from typing import Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from timetracker import db
 from timetracker.auth.passwords import hash_password, password_problem
+from timetracker.config import ConfigError
 from timetracker.models import Role, User
 from timetracker.models.users import normalize_email
 
@@ -22,17 +26,43 @@ def _create_app() -> Flask:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app)
+class TimeTrackerGroup(FlaskGroup):
+    """Flask's group with the project's commands registered on it, so that ``--help`` lists
+    them without building the app (no configuration needed), and with configuration and
+    database errors shown as one line and a non-zero exit instead of a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self.commands)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as error:
+            raise click.ClickException(str(error)) from None
+        except OperationalError as error:
+            # A database failure no command check caught (e.g. the server went away mid-run).
+            reason = (str(error.orig).strip().splitlines() or ["unknown error"])[0]
+            raise click.ClickException(f"Database error: {reason}") from None
+
+
+@click.group(cls=TimeTrackerGroup, create_app=_create_app)
 def main() -> None:
     """TimeTracker: time tracking, invoicing and a client portal."""
 
 
 def register_commands(app: Flask) -> None:
-    app.cli.add_command(db_group)
-    app.cli.add_command(users_group)
-    app.cli.add_command(demo_data)
-    app.cli.add_command(serve)
-    app.cli.add_command(worker)
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def _require_schema() -> None:
+    """Stop with one line unless the app's database answers and is migrated to head."""
+    from timetracker.migrate import DatabaseProblem, check_engine
+
+    try:
+        check_engine(db.database.engine, current_app.config["DATABASE_URL"])
+    except DatabaseProblem as problem:
+        raise click.ClickException(str(problem)) from None
 
 
 @click.group("db", help="Database schema.")
@@ -46,8 +76,11 @@ def db_group() -> None:
 def db_upgrade(revision: str) -> None:
     from timetracker import migrate
 
-    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
-    click.echo("Database is up to date.")
+    try:
+        result = migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    except migrate.DatabaseProblem as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(result.message())
 
 
 @db_group.command("downgrade", help="Revert migrations down to REVISION.")
@@ -72,6 +105,7 @@ def users_group() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
 def users_create(email: str, name: str, is_admin: bool, password_stdin: bool) -> None:
+    _require_schema()
     email = normalize_email(email)
     if "@" not in email or len(email) > 254:
         raise click.BadParameter("not a valid email address", param_hint="--email")
@@ -104,6 +138,7 @@ def users_create(email: str, name: str, is_admin: bool, password_stdin: bool) ->
 def demo_data(reset: bool, if_empty: bool) -> None:
     from timetracker.demo import DEMO_LOGINS, has_data, load_demo_data, wipe
 
+    _require_schema()
     if has_data(db.session):
         if if_empty:
             click.echo("The database has data already; demo data not loaded.")
@@ -128,9 +163,20 @@ def _print_logins(logins: list[tuple[str, str, str]]) -> None:
 
 @click.command("serve", help="Serve the application with gunicorn.")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 256))
 def serve(host: str, port: int, workers: int) -> None:
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as error:
+        raise click.BadParameter(
+            f"{host!r} is not an address to listen on ({error})", param_hint="'--host'"
+        ) from None
+    # Build the app once here, so that a configuration or database problem is one line now,
+    # before gunicorn binds, rather than a 500 on every request.
+    app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        _require_schema()
     args = [
         sys.executable,
         "-m",
@@ -153,6 +199,12 @@ def worker() -> None:
     url = current_app.config["REDIS_URL"]
     if not url:
         raise click.ClickException("REDIS_URL is not set; without it jobs run inline.")
+    _require_schema()
     from timetracker.notifications.jobs import run_worker
 
     run_worker(url)
+
+
+COMMANDS = [db_group, users_group, demo_data, serve, worker]
+for _command in COMMANDS:
+    main.add_command(_command)

@@ -9,6 +9,12 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The development key that ``make run`` writes (``make instance/secret_key``); the CLI and the
+#: app read it when ``SECRET_KEY`` is not set, so that commands work in a checkout as they do
+#: under ``make run``.
+SECRET_KEY_FILE = PROJECT_ROOT / "instance" / "secret_key"
+#: The shortest ``SECRET_KEY`` accepted outside development and tests.
+MIN_SECRET_KEY_BYTES = 32
 
 
 class ConfigError(RuntimeError):
@@ -19,6 +25,23 @@ def _bool(value: str | None, default: bool = False) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: Any, name: str, default: int) -> int:
+    value = env.get(name) or ""
+    if not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _secret_key_from_file() -> str | None:
+    try:
+        return SECRET_KEY_FILE.read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
 
 
 def default_database_url() -> str:
@@ -33,20 +56,32 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     debug = _bool(env.get("TIMETRACKER_DEBUG"))
     production = not (testing or debug or _bool(env.get("TIMETRACKER_DEV")))
 
-    secret = overrides.get("SECRET_KEY") or env.get("SECRET_KEY")
+    secret = overrides.get("SECRET_KEY") or env.get("SECRET_KEY") or _secret_key_from_file()
     if not secret:
         if production:
             raise ConfigError(
                 "SECRET_KEY is not set. Set it in the environment to a long random value, "
-                "for example: export SECRET_KEY=$(python -c 'import secrets; "
+                "for example: export SECRET_KEY=$(python3 -c 'import secrets; "
                 "print(secrets.token_hex(32))')"
             )
         secret = secrets.token_hex(32)
+    if production and len(str(secret).encode()) < MIN_SECRET_KEY_BYTES:
+        raise ConfigError(
+            f"SECRET_KEY is too short ({len(str(secret).encode())} bytes); use at least "
+            f"{MIN_SECRET_KEY_BYTES} random bytes, for example: export SECRET_KEY=$(python3 -c "
+            "'import secrets; print(secrets.token_hex(32))')"
+        )
+
+    from timetracker.db import normalize_database_url
+
+    database_url = normalize_database_url(
+        overrides.get("DATABASE_URL") or env.get("DATABASE_URL") or default_database_url()
+    )
 
     redis_url = env.get("REDIS_URL") or None
     config: dict[str, Any] = {
         "SECRET_KEY": secret,
-        "DATABASE_URL": env.get("DATABASE_URL") or default_database_url(),
+        "DATABASE_URL": database_url,
         "TIMEZONE_DEFAULT": env.get("TIMETRACKER_TIMEZONE") or "UTC",
         "REDIS_URL": redis_url,
         "BASE_URL": (env.get("TIMETRACKER_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
@@ -58,13 +93,11 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
         # Also the longest a server-side session lives (auth/sessions.py).
-        "REMEMBER_COOKIE_DURATION": dt.timedelta(
-            days=int(env.get("TIMETRACKER_SESSION_DAYS", "30") or 30)
-        ),
+        "REMEMBER_COOKIE_DURATION": dt.timedelta(days=_int(env, "TIMETRACKER_SESSION_DAYS", 30)),
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
         # Requests
-        "MAX_CONTENT_LENGTH": int(env.get("TIMETRACKER_MAX_CONTENT_LENGTH", 1024 * 1024)),
-        "PROXY_FIX_HOPS": int(env.get("TIMETRACKER_PROXY_HOPS", "0") or 0),
+        "MAX_CONTENT_LENGTH": _int(env, "TIMETRACKER_MAX_CONTENT_LENGTH", 1024 * 1024),
+        "PROXY_FIX_HOPS": _int(env, "TIMETRACKER_PROXY_HOPS", 0),
         "WTF_CSRF_TIME_LIMIT": None,
         # Rate limits
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
@@ -73,7 +106,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LOGIN_RATE_LIMIT_ACCOUNT": env.get("TIMETRACKER_LOGIN_LIMIT_ACCOUNT", "5 per minute"),
         # Mail
         "SMTP_HOST": env.get("SMTP_HOST", "localhost"),
-        "SMTP_PORT": int(env.get("SMTP_PORT", "25") or 25),
+        "SMTP_PORT": _int(env, "SMTP_PORT", 25),
         "SMTP_USERNAME": env.get("SMTP_USERNAME") or None,
         "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or None,
         "SMTP_USE_TLS": _bool(env.get("SMTP_USE_TLS")),
@@ -84,4 +117,5 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "DEBUG": debug,
     }
     config.update(overrides)
+    config["DATABASE_URL"] = database_url
     return config

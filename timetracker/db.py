@@ -13,12 +13,14 @@ from typing import Any
 
 from flask import current_app, g
 from sqlalchemy import DateTime, MetaData, Numeric, create_engine, event
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from werkzeug.local import LocalProxy
 
 from timetracker.billing.rules import to_cents
+from timetracker.config import ConfigError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -112,6 +114,35 @@ class Rate(Money):
         return dialect.type_descriptor(Numeric(5, 2))
 
 
+#: The drivers TimeTracker runs on; ``postgres`` and ``postgresql`` mean psycopg 3.
+SUPPORTED_DRIVERS = {"sqlite", "sqlite+pysqlite", "postgresql+psycopg"}
+POSTGRES_ALIASES = {"postgres", "postgresql"}
+
+
+def normalize_database_url(url: str) -> str:
+    """``url`` with ``postgres://`` and ``postgresql://`` spelled ``postgresql+psycopg://``.
+
+    Raises :class:`ConfigError` with a one-line reason for a malformed URL or a database or
+    driver TimeTracker does not support.
+    """
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as error:
+        raise ConfigError(
+            f"DATABASE_URL is not a valid database URL ({error}); expected "
+            "sqlite:///path/to/file.db or postgresql://user:password@host:5432/dbname"
+        ) from None
+    if parsed.drivername in POSTGRES_ALIASES:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+        return parsed.render_as_string(hide_password=False)
+    if parsed.drivername not in SUPPORTED_DRIVERS:
+        raise ConfigError(
+            f"DATABASE_URL uses {parsed.drivername!r}, which TimeTracker does not support; "
+            "use sqlite:///path/to/file.db or postgresql://user:password@host:5432/dbname"
+        )
+    return url
+
+
 def make_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Engine:
     """Create an engine.
 
@@ -119,6 +150,7 @@ def make_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Engine
     tables they would break), WAL, a busy timeout, and transactions that SQLAlchemy controls
     itself so that SAVEPOINTs work (the pysqlite driver otherwise opens them on its own).
     """
+    url = normalize_database_url(url)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
     else:

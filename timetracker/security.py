@@ -3,13 +3,20 @@ of Flask's static file view."""
 
 from __future__ import annotations
 
-from typing import Any
+import io
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, Response, abort, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
-from werkzeug.routing import IntegerConverter
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from timetracker.auth.access import public
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -63,12 +70,22 @@ def _declare_static_public(app: Flask) -> None:
 
 
 class DatabaseIntegerConverter(IntegerConverter):
-    """``<int:...>`` in URLs: an id larger than the database's INTEGER is a 404, not an
-    overflow error in the driver (a 500)."""
+    """``<int:...>`` in URLs (all of them are record ids): canonical ASCII digits only, so that
+    ``/invoices/0003``, Arabic-Indic ``/invoices/٣`` or fullwidth digits do not reach record 3
+    (Werkzeug's own ``\\d+`` takes any Unicode digit, and leading zeros), and an id larger than
+    the database's INTEGER is a 404, not an overflow error in the driver (a 500)."""
+
+    regex = r"[1-9][0-9]{0,9}"
 
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002
+        kwargs.setdefault("min", 1)
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
+
+    def to_python(self, value: str) -> Any:
+        if not (value.isascii() and value.isdigit()) or value.startswith("0"):
+            raise ValidationError()  # the regex already refuses these; kept for other callers
+        return super().to_python(value)
 
 
 def _head_as_get() -> None:
@@ -91,9 +108,81 @@ def _refuse_nul_characters() -> None:
                 abort(400, NUL_REFUSED)
 
 
+NOT_UTF8 = "The request's {part} is not valid UTF-8; send text encoded as UTF-8."
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _encoded_is_utf8(text: bytes) -> bool:
+    """``text`` (a query string or form body) and its percent-decoded form are UTF-8."""
+    return _is_utf8(text) and _is_utf8(unquote_to_bytes(text.replace(b"+", b" ")))
+
+
+class RefuseNonUtf8:
+    """WSGI middleware: a request whose path, query string, cookies or URL-encoded form body is
+    not valid UTF-8 (raw, or once percent-decoded) answers 400 before Flask, its extensions or
+    any view reads it. (The WSGI server hands these parts over as latin-1 strings, so the bytes
+    the client sent are ``value.encode("latin-1")``.) Multipart bodies are left to Werkzeug,
+    which decodes their text fields with replacement characters."""
+
+    def __init__(self, app: WSGIApplication, max_body: int | None) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        part = self._bad_part(environ)
+        if part is None:
+            return self.app(environ, start_response)
+        response = _headers(Response(NOT_UTF8.format(part=part), 400, mimetype="text/plain"))
+        return response(environ, start_response)
+
+    def _bad_part(self, environ: WSGIEnvironment) -> str | None:
+        def raw(key: str) -> bytes:
+            return str(environ.get(key, "")).encode("latin-1", "replace")
+
+        if not _is_utf8(raw("PATH_INFO")) or not _is_utf8(raw("SCRIPT_NAME")):
+            return "path"
+        if not _encoded_is_utf8(raw("QUERY_STRING")):
+            return "query string"
+        if not _is_utf8(raw("HTTP_COOKIE")):
+            return "cookie header"
+        content_type = str(environ.get("CONTENT_TYPE", "")).split(";")[0].strip().lower()
+        if content_type != "application/x-www-form-urlencoded":
+            return None
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return None  # Werkzeug answers a malformed length itself
+        if length <= 0 or (self.max_body is not None and length > self.max_body):
+            return None  # nothing to read, or a 413 from Flask
+        body = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(body)
+        if not _encoded_is_utf8(body):
+            return "form body"
+        return None
+
+
+def _install_byte_check(app: Flask) -> None:
+    """Wrap the application in :class:`RefuseNonUtf8`, inside ``ProxyFix`` when it is there (it
+    only reads ``X-Forwarded-*`` headers, and stays the outermost layer the app declares)."""
+    check = RefuseNonUtf8
+    limit = app.config.get("MAX_CONTENT_LENGTH")
+    if isinstance(app.wsgi_app, ProxyFix):
+        app.wsgi_app.app = check(app.wsgi_app.app, limit)
+    else:
+        app.wsgi_app = check(app.wsgi_app, limit)  # type: ignore[method-assign]
+
+
 def init_app(app: Flask) -> None:
     # Before any blueprint registers its rules, so that every ``<int:...>`` uses it.
     app.url_map.converters["int"] = DatabaseIntegerConverter
+    _install_byte_check(app)
     app.before_request(_head_as_get)
     app.before_request(_refuse_nul_characters)
     app.session_interface = SessionInterface()

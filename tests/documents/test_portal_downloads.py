@@ -345,7 +345,7 @@ def test_csv_neutralises_formulas(
 
     notes = sorted(row[2] for row in rows[1:])
     assert notes == sorted(
-        ['\'=HYPERLINK("http://evil.example","x")', "'+1+1", "'-2+3", "'\t=1", "'\r=1", "a=1"]
+        ['\'=HYPERLINK("http://evil.example","x")', "'+1+1", "'-2+3", "'\t'=1", "'\r'=1", "a=1"]
     )
     assert {row[1] for row in rows[1:]} == {"'=cmd|' /C calc'!A0"}
     assert {row[3] for row in rows[1:]} == {"'@SUM(1+1)"}

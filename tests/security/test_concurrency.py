@@ -54,7 +54,7 @@ from timetracker.workspace.time.timekeeping import TimeEntryError, start_timer, 
 pytestmark = pytest.mark.postgres
 
 ROUNDS = 5
-SECRET = "concurrency-test-secret"
+SECRET = "concurrency-test-secret-0123456789abcdef"
 
 
 @pytest.fixture(scope="module")

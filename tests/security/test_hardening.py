@@ -409,8 +409,8 @@ def test_missing_secret_key_in_production_is_a_start_up_error(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "")
     with pytest.raises(ConfigError):
         load_config()
-    monkeypatch.setenv("SECRET_KEY", "a-long-random-production-value")
-    assert load_config()["SECRET_KEY"] == "a-long-random-production-value"
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-production-value-0123456789")
+    assert load_config()["SECRET_KEY"] == "a-long-random-production-value-0123456789"
 
 
 def test_development_without_secret_key_gets_a_random_one(monkeypatch):

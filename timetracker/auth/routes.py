@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -41,6 +40,7 @@ from timetracker.auth.forms import (
 from timetracker.extensions import limiter
 from timetracker.models import User
 from timetracker.models.users import normalize_email
+from timetracker.redirects import safe_redirect_target
 
 bp = Blueprint("auth", __name__)
 
@@ -65,15 +65,6 @@ def _sign_in(user: User, remember: bool = False) -> None:
     """Log ``user`` in with a new server-side session whose key goes into the cookie."""
     login_user(user, remember=remember)
     session["_user_id"] = sessions.start(db.session, user)
-
-
-def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def index() -> ResponseReturnValue:
@@ -116,7 +107,7 @@ def login() -> ResponseReturnValue:
         # cookie gets a fresh server-side key (see auth/sessions.py).
         session.clear()
         _sign_in(user, remember=bool(form.remember.data))
-        return redirect(_safe_next(request.args.get("next")) or home_for(user))
+        return redirect(safe_redirect_target(request.args.get("next")) or home_for(user))
     return render_template("auth/login.html", form=form)
 
 

@@ -21,12 +21,29 @@ def day_bounds(
     date_from: dt.date | None, date_to: dt.date | None
 ) -> tuple[dt.datetime | None, dt.datetime | None]:
     """UTC bounds ``[start, end)`` of an inclusive local date range (either end open)."""
-    start = local_day_start(date_from) if date_from else None
+    # A bound outside the calendar (before year 1 or after 9999 in UTC) leaves the range open
+    # at that end: no instant lies beyond it.
+    start = _day_start_or_none(date_from) if date_from else None
     end = None
     if date_to:
-        # The day after 9999-12-31 does not exist: the range is then open at the end.
-        end = None if date_to == dt.date.max else local_day_start(date_to + dt.timedelta(days=1))
+        after = shift_days(date_to, 1)
+        end = _day_start_or_none(after) if after else None
     return start, end
+
+
+def _day_start_or_none(day: dt.date) -> dt.datetime | None:
+    try:
+        return local_day_start(day)
+    except OverflowError:
+        return None
+
+
+def shift_days(day: dt.date, days: int) -> dt.date | None:
+    """``day`` moved by ``days`` days; ``None`` when that leaves the calendar."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return None
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -35,7 +52,7 @@ def month_start(day: dt.date) -> dt.date:
 
 def week_of(day: dt.date) -> dt.date:
     """The Monday of ``day``'s week."""
-    return day - dt.timedelta(days=day.weekday())
+    return day - dt.timedelta(days=day.weekday())  # 0001-01-01 is a Monday: never overflows
 
 
 def week_starts(today: dt.date, weeks: int) -> list[dt.date]:

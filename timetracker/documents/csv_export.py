@@ -55,13 +55,27 @@ class ExportRow(Protocol):
     invoice_number: str | None
 
 
+#: The characters that start a formula once leading whitespace is trimmed.
+FORMULA_STARTS = ("=", "+", "-", "@")
+#: A separator a spreadsheet may split a cell on (comma, semicolon, tab, or a line break when
+#: it ignores the quotes), then any whitespace it may trim, then a formula start.
+_FRAGMENT_FORMULA = re.compile(r"([,;\t\r\n]\s*)([=+\-@])")
+
+
 def neutralise(value: str | None) -> str:
-    """The cell as text, prefixed with ``'`` when it would otherwise start a formula."""
+    """The cell as text that no spreadsheet reads as a formula, whatever separator it splits
+    on (``,``, ``;``, tab) and whether it trims spaces.
+
+    A formula start after a separator (and optional whitespace) gets a ``'`` before it
+    (``ok;=1+1`` -> ``ok;'=1+1``), and so does the whole cell when it starts with a formula
+    start after optional whitespace, or with a tab or CR. Other text is unchanged.
+    """
     if not value:
         return ""
-    if value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+    text = _FRAGMENT_FORMULA.sub(r"\1'\2", value)
+    if text.startswith(FORMULA_TRIGGERS) or text.lstrip().startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
 
 
 def hours_text(seconds: int | None) -> str:

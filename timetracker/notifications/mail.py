@@ -5,9 +5,10 @@ from __future__ import annotations
 import smtplib
 import ssl
 from collections.abc import Mapping
+from email import message_from_bytes, policy
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, getaddresses, make_msgid
 from typing import Any
 
 from flask import render_template
@@ -25,6 +26,50 @@ DEFAULT_SMTP_TIMEOUT = 10
 def _one_line(text: str) -> str:
     """Header text on one line: a stray newline must never start a new header."""
     return " ".join(text.split())
+
+
+#: Characters with a meaning in an address header. The ``email`` package folds a long display
+#: name without its quotes, so a name holding ``<x@evil>`` or a comma could be read as another
+#: recipient; in a display name they become spaces (``"Müller, Anna"`` -> ``Müller Anna``).
+_ADDRESS_SPECIALS = str.maketrans({ch: " " for ch in '"<>@,;:\\()[]'})
+#: A display name is cut to this many characters (header lines stay well under 998).
+MAX_DISPLAY_NAME = 200
+
+
+class AddressError(ValueError):
+    """An address header that would not name exactly the intended mailbox."""
+
+
+def mail_address(display_name: str, addr_spec: str) -> Address:
+    """An :class:`~email.headerregistry.Address` whose display name cannot add or change a
+    mailbox, however the header is folded."""
+    # "=?" would start an RFC 2047 encoded word, which a mail client decodes (it is not text).
+    text = display_name.translate(_ADDRESS_SPECIALS).replace("=?", "= ?")
+    name = _one_line(text)[:MAX_DISPLAY_NAME].strip()
+    return Address(display_name=name, addr_spec=addr_spec.strip())
+
+
+def sender_address(mail_from: str) -> Address:
+    """``MAIL_FROM`` (``name <addr>`` or a bare address) as an address object."""
+    try:
+        mailboxes = policy.default.header_factory("From", mail_from).addresses
+    except Exception:  # the parser's errors are of many kinds: all mean "not an address"
+        mailboxes = ()
+    if len(mailboxes) != 1 or not mailboxes[0].username or not mailboxes[0].domain:
+        raise AddressError(f"MAIL_FROM is not one email address: {mail_from!r}")
+    return mail_address(mailboxes[0].display_name, mailboxes[0].addr_spec)
+
+
+def checked_header(header: str, address: Address) -> Address:
+    """``address``, once its header, serialised and read back as a mail client reads it, names
+    exactly that mailbox; :class:`AddressError` otherwise."""
+    probe = EmailMessage()
+    probe[header] = address
+    parsed = message_from_bytes(probe.as_bytes(), policy=policy.compat32)
+    mailboxes = getaddresses(parsed.get_all(header, []))
+    if [addr.lower() for _, addr in mailboxes] != [address.addr_spec.lower()]:
+        raise AddressError(f"The {header} header would not name {address.addr_spec} alone.")
+    return address
 
 
 def portal_invoice_url(base_url: str, invoice: Invoice) -> str:
@@ -54,10 +99,12 @@ def compose_invoice_email(
     }
     message = EmailMessage()
     message["Subject"] = _one_line(f"Invoice {invoice.number} for {total} from {company}")
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = Address(display_name=_one_line(recipient_name), addr_spec=recipient_email)
+    sender = sender_address(config["MAIL_FROM"])
+    recipient = mail_address(recipient_name, recipient_email)
+    message["From"] = checked_header("From", sender)
+    message["To"] = checked_header("To", recipient)
     message["Date"] = format_datetime(firm.now())
-    message["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2] or None)
+    message["Message-ID"] = make_msgid(domain=sender.domain or None)
     message.set_content(render_template("email/invoice_sent.txt", **context))
     message.add_alternative(render_template("email/invoice_sent.html", **context), subtype="html")
     message.add_attachment(

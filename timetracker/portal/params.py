@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from timetracker.billing.states import PORTAL_FILTERS, InvoiceFilter
 from timetracker.pagination import MAX_PAGE, PageRequest
+from timetracker.parsing import DateValueError, parse_date
 
 
 class ParamError(ValueError):
@@ -22,7 +23,6 @@ class ParamError(ValueError):
 
 #: The invoice filters a client may choose, in the order of the tabs.
 INVOICE_FILTERS = tuple(f.value for f in PORTAL_FILTERS)
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INT = re.compile(r"[0-9]{1,18}")
 
 
@@ -77,12 +77,10 @@ def _date(args: MultiDict[str, str], name: str) -> dt.date | None:
     value = _single(args, name)
     if value is None or value == "":
         return None
-    if not _DATE.fullmatch(value):
-        raise ParamError(f"'{name}' must be a date written YYYY-MM-DD, for example 2026-01-31.")
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ParamError(f"'{name}' is not a real calendar date: {value}.") from None
+        return parse_date(value)
+    except DateValueError as exc:
+        raise ParamError(f"'{name}': {exc}") from None
 
 
 def time_filters(args: MultiDict[str, str]) -> TimeFilters:

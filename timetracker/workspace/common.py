@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from flask import abort, render_template, request, url_for
 
 from timetracker.pagination import Page
+from timetracker.redirects import safe_redirect_target
 
 T = TypeVar("T")
 
@@ -21,10 +22,7 @@ def found(obj: T | None) -> T:
 
 def safe_next(default_endpoint: str, **values: Any) -> str:
     """The ``next`` form field when it is a path on this site, else ``default_endpoint``."""
-    target = (request.form.get("next") or "").strip()
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for(default_endpoint, **values)
+    return safe_redirect_target(request.form.get("next")) or url_for(default_endpoint, **values)
 
 
 def render_form(template: str, status: int = 200, **context: Any) -> tuple[str, int]:

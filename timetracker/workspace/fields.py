@@ -10,8 +10,10 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from wtforms import SelectField, StringField
+from wtforms import DateField, SelectField, StringField
 from wtforms.validators import StopValidation, ValidationError
+
+from timetracker.parsing import DateValueError, parse_date
 
 #: The largest amount of money and of hours a form accepts (the columns are Numeric(12, 2)).
 MAX_MONEY = Decimal("9999999999.99")
@@ -138,6 +140,25 @@ class DurationField(StringField):
 
     def _value(self) -> str:
         return self.data or ""
+
+
+class SupportedDateField(DateField):
+    """A date typed ``YYYY-MM-DD`` within the supported range (:mod:`timetracker.parsing`)."""
+
+    #: The date, ``None`` when empty or refused (a required field is set once validated).
+    data: Any
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        self.data = None
+        raw = str(valuelist[0]).strip()
+        if not raw:
+            return
+        try:
+            self.data = parse_date(raw)
+        except DateValueError as exc:
+            raise ValueError(str(exc)) from None
 
 
 class RecordSelectField(SelectField):

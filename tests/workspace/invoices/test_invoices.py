@@ -163,7 +163,7 @@ def test_invoice_for_one_project_and_the_settings_rounding(as_admin, session, bi
         ({"client": "999999"}, "Unknown client"),
         ({"project": "999999"}, "Choose a project of the chosen client"),
         ({"payment_terms": "-3"}, "Payment terms are 0 to 365 days."),
-        ({"issue_date": "01/04/2026"}, "Not a valid date value."),
+        ({"issue_date": "01/04/2026"}, "Write the date as YYYY-MM-DD"),
     ],
 )
 def test_bad_invoice_input_writes_nothing(as_admin, session, billed, overrides, message):

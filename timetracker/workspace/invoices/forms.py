@@ -8,7 +8,6 @@ from decimal import Decimal
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     Form,
     IntegerField,
     SelectField,
@@ -33,17 +32,18 @@ from timetracker.workspace.fields import (
     DecimalTextField,
     PercentField,
     RecordSelectField,
+    SupportedDateField,
 )
 
 
 class InvoiceCreateForm(FlaskForm):
     client = RecordSelectField("Client", [DataRequired("Choose a client.")], noun="client")
     project = RecordSelectField("Project (optional)", [Optional()], noun="project")
-    date_from = DateField("Time from", [Optional()])
-    date_to = DateField("Time to", [Optional()])
+    date_from = SupportedDateField("Time from", [Optional()])
+    date_to = SupportedDateField("Time to", [Optional()])
     group_by = SelectField("Lines", choices=list(GROUPINGS.items()), default="project")
     from_time = BooleanField("Bill the unbilled time in this range", default=True)
-    issue_date = DateField("Issue date", [InputRequired("Enter the issue date.")])
+    issue_date = SupportedDateField("Issue date", [InputRequired("Enter the issue date.")])
     payment_terms = IntegerField(
         "Payment terms (days)",
         [
@@ -55,19 +55,19 @@ class InvoiceCreateForm(FlaskForm):
     notes = TextAreaField("Notes", [Optional(), Length(max=5000)])
     submit = SubmitField("Create draft invoice")
 
-    def validate_date_to(self, field: DateField) -> None:
+    def validate_date_to(self, field: SupportedDateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError("The end of the range must not be before its start.")
 
 
 class InvoiceEditForm(FlaskForm):
-    issue_date = DateField("Issue date", [InputRequired("Enter the issue date.")])
-    due_date = DateField("Due date", [InputRequired("Enter the due date.")])
+    issue_date = SupportedDateField("Issue date", [InputRequired("Enter the issue date.")])
+    due_date = SupportedDateField("Due date", [InputRequired("Enter the due date.")])
     tax_rate = PercentField("Tax rate (%)", [DataRequired("Enter the tax rate (0 for none).")])
     notes = TextAreaField("Notes", [Optional(), Length(max=5000)])
     submit = SubmitField("Save invoice")
 
-    def validate_due_date(self, field: DateField) -> None:
+    def validate_due_date(self, field: SupportedDateField) -> None:
         if field.data and self.issue_date.data and field.data < self.issue_date.data:
             raise ValidationError("The due date cannot be before the issue date.")
 
@@ -94,7 +94,7 @@ class PaymentForm(FlaskForm):
         minimum=Decimal("0.01"),
         maximum=MAX_MONEY,
     )
-    paid_on = DateField("Paid on", [InputRequired("Enter the payment date.")])
+    paid_on = SupportedDateField("Paid on", [InputRequired("Enter the payment date.")])
     method = StringField("Method", [Optional(), Length(max=50)])
     reference = StringField("Reference", [Optional(), Length(max=200)])
     submit = SubmitField("Record payment")

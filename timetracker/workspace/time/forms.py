@@ -8,7 +8,6 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
-    DateField,
     Form,
     StringField,
     SubmitField,
@@ -23,7 +22,7 @@ from timetracker.workspace.choices import (
     project_choices,
     staff_choices,
 )
-from timetracker.workspace.fields import DurationField, RecordSelectField
+from timetracker.workspace.fields import DurationField, RecordSelectField, SupportedDateField
 
 
 class TimerStartForm(FlaskForm):
@@ -34,7 +33,7 @@ class TimerStartForm(FlaskForm):
 
 class TimeEntryForm(FlaskForm):
     project = RecordSelectField("Project", [DataRequired("Choose a project.")], noun="project")
-    day = DateField("Date", [InputRequired("Enter the date (YYYY-MM-DD).")])
+    day = SupportedDateField("Date", [InputRequired("Enter the date (YYYY-MM-DD).")])
     start = TimeField("Start", [InputRequired("Enter the start time (HH:MM).")])
     end = TimeField("End", [Optional()])
     duration = DurationField("or duration", [Optional()])
@@ -58,16 +57,16 @@ class TimeFilterForm(Form):
     project = RecordSelectField("Project", [Optional()], noun="project")
     client = RecordSelectField("Client", [Optional()], noun="client")
     user = RecordSelectField("Person", [Optional()], noun="person")
-    date_from = DateField("From", [Optional()])
-    date_to = DateField("To", [Optional()])
+    date_from = SupportedDateField("From", [Optional()])
+    date_to = SupportedDateField("To", [Optional()])
 
-    def validate_date_to(self, field: DateField) -> None:
+    def validate_date_to(self, field: SupportedDateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError("The end of the range must not be before its start.")
 
 
 class WeekForm(Form):
-    week = DateField("Week of", [Optional()])
+    week = SupportedDateField("Week of", [Optional()])
     user = RecordSelectField("Person", [Optional()], noun="person")
 
 

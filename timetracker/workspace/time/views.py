@@ -13,7 +13,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from timetracker import db, firm
+from timetracker import db, firm, parsing
 from timetracker.billing import periods
 from timetracker.models import Project, TimeEntry
 from timetracker.workspace.choices import project_choices, staff_choices
@@ -76,9 +76,16 @@ def time_week() -> ResponseReturnValue:
         form=form,
         person=person,
         week=queries.week_summary(person.id, monday),
-        previous=monday - dt.timedelta(days=7),
-        next=monday + dt.timedelta(days=7),
+        previous=_week_link(periods.shift_days(monday, -7)),
+        next=_week_link(periods.shift_days(monday, 7)),
     )
+
+
+def _week_link(monday: dt.date | None) -> dt.date | None:
+    """A neighbouring week to link to, unless it leaves the supported dates."""
+    if monday is None or not parsing.MIN_DATE <= monday <= parsing.MAX_DATE:
+        return None
+    return monday
 
 
 def timer_start() -> ResponseReturnValue:
