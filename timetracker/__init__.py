@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask, Response, g
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from timetracker.config import load_config
@@ -72,9 +74,23 @@ def _finish_transaction(response: Response) -> Response:
     session = g.get("db_session")
     if session is not None:
         if response.status_code < 400:
-            session.commit()
+            try:
+                session.commit()
+            except SQLAlchemyError as error:
+                from timetracker import errors
+
+                if not errors.is_database_unavailable(error):
+                    raise
+                # Not acknowledged: the client gets the 503 page instead of the answer.
+                g.pop("after_commit", None)
+                return errors.database_unavailable(error)
         else:
-            session.rollback()
+            try:
+                session.rollback()
+            except SQLAlchemyError:
+                # The connection is gone (the database went away): nothing to undo, and the
+                # error page already answers; raising here would turn it into a bare 500.
+                logging.getLogger(__name__).debug("rollback failed", exc_info=True)
             g.pop("after_commit", None)
     for callback in g.pop("after_commit", []):
         callback()

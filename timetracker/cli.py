@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from timetracker import db
 from timetracker.auth.passwords import hash_password, password_problem
 from timetracker.config import ConfigError
+from timetracker.emails import check_email
 from timetracker.models import Role, User
 from timetracker.models.users import normalize_email
 
@@ -106,9 +107,10 @@ def users_group() -> None:
 @with_appcontext
 def users_create(email: str, name: str, is_admin: bool, password_stdin: bool) -> None:
     _require_schema()
-    email = normalize_email(email)
-    if "@" not in email or len(email) > 254:
-        raise click.BadParameter("not a valid email address", param_hint="--email")
+    try:
+        email = normalize_email(check_email(email))
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--email") from None
     if not name.strip():
         raise click.BadParameter("must not be empty", param_hint="--name")
     if password_stdin:
@@ -181,6 +183,8 @@ def serve(host: str, port: int, workers: int) -> None:
         sys.executable,
         "-m",
         "gunicorn",
+        "--config",
+        "python:timetracker.gunicorn_conf",
         "--bind",
         f"{host}:{port}",
         "--workers",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,63 @@ def _int(env: Any, name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _positive_number(env: Any, name: str, default: float) -> float:
+    value = (env.get(name) or "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not number > 0 or number == float("inf"):
+        raise ConfigError(f"{name} must be a number of seconds greater than 0, not {value!r}")
+    return number
+
+
+def _seconds_list(env: Any, name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    value = (env.get(name) or "").strip()
+    if not value:
+        return default
+    try:
+        delays = tuple(int(part) for part in value.split(","))
+    except ValueError:
+        delays = (-1,)
+    if any(delay < 0 for delay in delays):
+        raise ConfigError(
+            f"{name} must be whole seconds separated by commas (e.g. 60,600), not {value!r}"
+        )
+    return delays
+
+
+#: The email retry settings' defaults (see docs/operations.md).
+DEFAULT_MAIL_MAX_ATTEMPTS = 3
+DEFAULT_MAIL_RETRY_DELAYS = (60, 600)
+DEFAULT_MAIL_INLINE_RETRY_DELAYS = (1, 3)
+DEFAULT_SMTP_TIMEOUT = 10
+DEFAULT_RQ_QUEUE = "timetracker"
+_QUEUE_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
+
+
+def _mail_settings(env: Any) -> dict[str, Any]:
+    attempts = _int(env, "MAIL_MAX_ATTEMPTS", DEFAULT_MAIL_MAX_ATTEMPTS)
+    if attempts < 1:
+        raise ConfigError(
+            f"MAIL_MAX_ATTEMPTS must be at least 1, not {env.get('MAIL_MAX_ATTEMPTS')!r}"
+        )
+    queue = (env.get("RQ_QUEUE") or "").strip() or DEFAULT_RQ_QUEUE
+    if not _QUEUE_NAME.fullmatch(queue):
+        raise ConfigError(f"RQ_QUEUE must be 1 to 100 letters, digits, or . _ : -, not {queue!r}")
+    return {
+        "MAIL_MAX_ATTEMPTS": attempts,
+        "MAIL_RETRY_DELAYS": _seconds_list(env, "MAIL_RETRY_DELAYS", DEFAULT_MAIL_RETRY_DELAYS),
+        "MAIL_INLINE_RETRY_DELAYS": _seconds_list(
+            env, "MAIL_INLINE_RETRY_DELAYS", DEFAULT_MAIL_INLINE_RETRY_DELAYS
+        ),
+        "SMTP_TIMEOUT": _positive_number(env, "SMTP_TIMEOUT", DEFAULT_SMTP_TIMEOUT),
+        "RQ_QUEUE": queue,
+    }
 
 
 def _secret_key_from_file() -> str | None:
@@ -112,6 +170,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SMTP_USE_TLS": _bool(env.get("SMTP_USE_TLS")),
         "MAIL_FROM": env.get("MAIL_FROM", "timetracker@localhost"),
         "MAIL_ENABLED": _bool(env.get("MAIL_ENABLED"), default=bool(env.get("SMTP_HOST"))),
+        **_mail_settings(env),
         "PAGE_SIZE": 50,
         "TESTING": False,
         "DEBUG": debug,

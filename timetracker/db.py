@@ -8,13 +8,14 @@ writes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 from typing import Any
 
 from flask import current_app, g
 from sqlalchemy import DateTime, MetaData, Numeric, create_engine, event
 from sqlalchemy.engine import Dialect, Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from werkzeug.local import LocalProxy
@@ -199,8 +200,12 @@ class Database:
     def _remove_session(_exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
         if session is not None:
-            session.rollback()
-            session.close()
+            try:
+                session.rollback()
+                session.close()
+            except SQLAlchemyError:
+                # A lost connection: the pool discards it; the request has already answered.
+                logging.getLogger(__name__).debug("closing the session failed", exc_info=True)
 
 
 database = Database()

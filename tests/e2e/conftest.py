@@ -127,6 +127,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "--config",
+                "python:timetracker.gunicorn_conf",
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",

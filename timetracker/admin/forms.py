@@ -17,13 +17,14 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     Length,
     NumberRange,
     Optional,
     Regexp,
     ValidationError,
 )
+
+from timetracker.emails import EmailAddress
 
 #: The roles the select offers: only staff and administrators have one to choose. A client
 #: contact is made by "Enable Client Portal"; staff access for an account without access is a
@@ -33,9 +34,7 @@ ROLE_CHOICES = [("staff", "Staff"), ("admin", "Administrator")]
 
 class UserForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField(
-        "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
-    )
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254), EmailAddress()])
     role = SelectField("Role", choices=ROLE_CHOICES, default="staff")
     is_active = BooleanField("Active", default=True)
     password = PasswordField(
@@ -61,7 +60,7 @@ class SettingsForm(FlaskForm):
     company_address = TextAreaField("Company address", validators=[Optional(), Length(max=2000)])
     company_email = EmailField(
         "Billing email",
-        validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
+        validators=[Optional(), Length(max=254), EmailAddress()],
     )
     currency = StringField(
         "Default currency",

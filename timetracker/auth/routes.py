@@ -111,6 +111,10 @@ def login() -> ResponseReturnValue:
     return render_template("auth/login.html", form=form)
 
 
+#: Sent with the logout's answer: the browser drops this site's cache, cookies and storage.
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+
+
 def logout() -> ResponseReturnValue:
     form = LogoutForm()
     if request.method == "POST":
@@ -120,7 +124,10 @@ def logout() -> ResponseReturnValue:
         session.clear()
         logout_user()  # after clear(): it asks for the "keep me signed in" cookie to be deleted
         flash("You have been logged out.", "success")
-        return redirect(url_for("auth.login"))
+        response = redirect(url_for("auth.login"))
+        # The browser forgets this person's cached pages and site storage too.
+        response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     return render_template("auth/logout.html", form=form)

@@ -18,7 +18,7 @@ from flask import current_app, has_request_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from timetracker import after_commit, db, firm
+from timetracker import after_commit, config, db, firm
 from timetracker.documents.pdf import render_invoice_pdf
 from timetracker.models import Client, EmailDelivery, Invoice, InvoiceStatus, User
 from timetracker.notifications.mail import compose_invoice_email, send_message
@@ -26,7 +26,7 @@ from timetracker.notifications.mail import compose_invoice_email, send_message
 log = logging.getLogger(__name__)
 
 #: Attempts per delivery, the first one included.
-DEFAULT_MAX_ATTEMPTS = 3
+DEFAULT_MAX_ATTEMPTS = config.DEFAULT_MAIL_MAX_ATTEMPTS  # (``MAIL_MAX_ATTEMPTS``)
 #: Invoices a client is told about: issued ones (an invoice of zero is paid when issued).
 ISSUED = (InvoiceStatus.SENT, InvoiceStatus.PAID)
 

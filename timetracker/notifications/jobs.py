@@ -19,15 +19,18 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry, Worker
 
+from timetracker import config
 from timetracker.notifications.invoices import Outcome, attempt_delivery, max_attempts
 
 log = logging.getLogger(__name__)
 
-DEFAULT_QUEUE = "timetracker"
+#: The defaults of ``RQ_QUEUE``, ``MAIL_RETRY_DELAYS`` and ``MAIL_INLINE_RETRY_DELAYS`` (read from
+#: the environment by :mod:`timetracker.config`).
+DEFAULT_QUEUE = config.DEFAULT_RQ_QUEUE
 #: Seconds between attempts through RQ: one minute, then ten.
-DEFAULT_RETRY_DELAYS = (60, 600)
+DEFAULT_RETRY_DELAYS = config.DEFAULT_MAIL_RETRY_DELAYS
 #: Seconds between attempts inline, where someone is waiting for the page.
-DEFAULT_INLINE_RETRY_DELAYS = (1, 3)
+DEFAULT_INLINE_RETRY_DELAYS = config.DEFAULT_MAIL_INLINE_RETRY_DELAYS
 #: Seconds a single delivery job may run (rendering the PDF plus the SMTP conversation).
 JOB_TIMEOUT = 180
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import render_template
 
+from timetracker import config as settings
 from timetracker import firm
 from timetracker.billing import states
 from timetracker.documents.pdf import pdf_filename
@@ -20,7 +21,8 @@ from timetracker.formatting import money
 from timetracker.models import Client, Invoice
 
 #: Seconds to wait for the SMTP server before an attempt counts as failed.
-DEFAULT_SMTP_TIMEOUT = 10
+#: (``SMTP_TIMEOUT``, see timetracker.config)
+DEFAULT_SMTP_TIMEOUT = settings.DEFAULT_SMTP_TIMEOUT
 
 
 def _one_line(text: str) -> str:

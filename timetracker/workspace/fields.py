@@ -10,8 +10,10 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from markupsafe import Markup
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import Select
 
 from timetracker.parsing import DateValueError, parse_date
 
@@ -161,6 +163,20 @@ class SupportedDateField(DateField):
             raise ValueError(str(exc)) from None
 
 
+class _RecordSelect(Select):
+    """WTForms' select, with an empty first choice outside the groups when the choices are
+    grouped: a required ``<select>`` must start with an empty option that no ``<optgroup>``
+    holds (HTML's "placeholder label option"), and nobody is preselected into a record."""
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        html = str(super().__call__(field, **kwargs))
+        if not field.has_groups():
+            return Markup(html)
+        empty = self.render_option("", f"Choose a {field.noun}…", field.data is None)
+        head, _, rest = html.partition(">")  # the end of ``<select ...>`` (values are escaped)
+        return Markup(f"{head}>{empty}{rest}")
+
+
 class RecordSelectField(SelectField):
     """A choice of a record by id. Empty gives ``None``; anything but an id is refused.
 
@@ -170,6 +186,8 @@ class RecordSelectField(SelectField):
 
     #: The chosen id, ``None`` when nothing was chosen.
     data: Any
+
+    widget = _RecordSelect()
 
     def __init__(
         self, label: str | None = None, validators: Any = None, *, noun: str = "record", **kw: Any

@@ -5,8 +5,9 @@ from __future__ import annotations
 from babel.numbers import list_currencies
 from flask_wtf import FlaskForm
 from wtforms import EmailField, Form, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from timetracker.emails import EmailAddress
 from timetracker.portal import branding
 from timetracker.workspace.fields import MAX_MONEY, DecimalTextField
 
@@ -15,9 +16,7 @@ CURRENCY_CODES = frozenset(list_currencies())
 
 class ClientForm(FlaskForm):
     name = StringField("Name", [DataRequired("Enter the client's name."), Length(max=200)])
-    contact_email = EmailField(
-        "Contact email", [Optional(), Email("Enter a valid email address."), Length(max=254)]
-    )
+    contact_email = EmailField("Contact email", [Optional(), Length(max=254), EmailAddress()])
     address = TextAreaField("Address", [Optional(), Length(max=2000)])
     currency = StringField(
         "Currency",
