@@ -7,13 +7,10 @@ set; 200 when all is well, else 503 with the reason. Both are public and return 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from flask import Blueprint, Flask, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
-from timetracker.auth.access import public
+from timetracker.auth.access import Policy, UrlTable, register_urls
 
 bp = Blueprint("health", __name__)
 
@@ -61,14 +58,11 @@ def readyz() -> ResponseReturnValue:
     return jsonify(status="ok", checks=checks)
 
 
-#: (rule, view, access decorator); GET only.
-URLS: list[tuple[str, Callable[..., Any], Callable[..., Any]]] = [
-    ("/healthz", healthz, public),
-    ("/readyz", readyz, public),
+URLS: UrlTable = [
+    ("/healthz", healthz, ["GET"], Policy.PUBLIC),
+    ("/readyz", readyz, ["GET"], Policy.PUBLIC),
 ]
-
-for _rule, _view, _policy in URLS:
-    bp.add_url_rule(_rule, view_func=_policy(_view), methods=["GET"])
+register_urls(bp, URLS)
 
 
 def init_app(app: Flask) -> None:

@@ -13,9 +13,6 @@ end of this module):
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from flask import (
     Blueprint,
     abort,
@@ -42,7 +39,7 @@ from timetracker.admin.users import (
     set_active,
     user_page,
 )
-from timetracker.auth.access import DECORATORS, Policy
+from timetracker.auth.access import Policy, UrlTable, register_urls
 from timetracker.errors import render_error
 from timetracker.models import Client, Role, User
 from timetracker.portal.params import ParamError, page_request
@@ -188,8 +185,7 @@ def settings() -> ResponseReturnValue:
 GET, POST, FORM = ["GET"], ["POST"], ["GET", "POST"]
 ADMIN = Policy.ADMIN
 
-#: (rule, view, methods, policy); the endpoint is the view's name.
-URLS: list[tuple[str, Callable[..., Any], list[str], Policy]] = [
+URLS: UrlTable = [
     ("/users", users, GET, ADMIN),
     ("/users/new", user_new, FORM, ADMIN),
     ("/users/<int:user_id>/edit", user_edit, FORM, ADMIN),
@@ -199,5 +195,4 @@ URLS: list[tuple[str, Callable[..., Any], list[str], Policy]] = [
     ("/settings", settings, FORM, ADMIN),
 ]
 
-for _rule, _view, _methods, _policy in URLS:
-    bp.add_url_rule(_rule, _view.__name__, DECORATORS[_policy](_view), methods=_methods)
+register_urls(bp, URLS)

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, abort, g
+from flask import Blueprint, Flask, abort, g
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -150,6 +150,19 @@ DECORATORS: dict[Policy, Callable[[F], F]] = {
     Policy.ADMIN: admin_required,
     Policy.PORTAL: portal_required,
 }
+
+
+#: A URL table: (rule, view, methods, policy); the endpoint is the view's name.
+UrlTable = list[tuple[str, Callable[..., Any], list[str], Policy]]
+
+
+def register_urls(bp: Blueprint, urls: UrlTable) -> None:
+    """Add a URL table's rules to ``bp``, each view wrapped once in its policy's decorator (a
+    view served at two rules keeps one endpoint)."""
+    wrapped: dict[Callable[..., Any], Callable[..., Any]] = {}
+    for rule, view, methods, policy in urls:
+        guarded = wrapped.setdefault(view, DECORATORS[policy](view))
+        bp.add_url_rule(rule, view.__name__, guarded, methods=methods)
 
 
 def undeclared_endpoints(app: Flask) -> list[str]:

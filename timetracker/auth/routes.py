@@ -10,9 +10,6 @@ URL table (the policy of each is in ``URLS`` at the end of this module):
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from flask import (
     Blueprint,
     abort,
@@ -30,7 +27,7 @@ from sqlalchemy import select
 
 from timetracker import db, firm
 from timetracker.auth import passwords, sessions
-from timetracker.auth.access import DECORATORS, Policy, refusal
+from timetracker.auth.access import Policy, UrlTable, refusal, register_urls
 from timetracker.auth.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -187,13 +184,11 @@ def _change_password(
 
 GET, FORM = ["GET"], ["GET", "POST"]
 
-#: (rule, view, methods, policy); the endpoint is the view's name.
-URLS: list[tuple[str, Callable[..., Any], list[str], Policy]] = [
+URLS: UrlTable = [
     ("/", index, GET, Policy.PUBLIC),
     ("/login", login, FORM, Policy.PUBLIC),
     ("/logout", logout, FORM, Policy.PUBLIC),
     ("/account", account, FORM, Policy.LOGIN),
 ]
 
-for _rule, _view, _methods, _policy in URLS:
-    bp.add_url_rule(_rule, _view.__name__, DECORATORS[_policy](_view), methods=_methods)
+register_urls(bp, URLS)

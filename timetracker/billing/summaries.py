@@ -1,13 +1,16 @@
-"""Figures the dashboards chart: completed time per week, and invoices per state.
+"""Figures several screens show: a project's hours, billable value and budget use; completed
+time per week; invoices per state.
 
-Each function takes the caller's scope as a required condition (the portal passes its client's,
-the staff dashboard the signed-in person's or, for administrators, every client's, by saying so
-with :data:`EVERY_CLIENT`); nothing here defaults to "everything". One grouped statement each.
+Each function takes the caller's scope as a required argument (the portal passes its client's,
+staff pages the signed-in person's or, for administrators, every client's, by saying so with
+:data:`EVERY_CLIENT` or ``client_id=None``); nothing here defaults to "everything". One grouped
+statement each.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,10 +25,61 @@ from timetracker.billing.states import (
     open_balance_expression,
     state_expression,
 )
-from timetracker.models import Invoice, InvoiceStatus, TimeEntry
+from timetracker.models import Invoice, InvoiceStatus, Project, TimeEntry, TimeEntryMonth
 
 #: The staff dashboard's explicit "all clients" scope (administrators only).
 EVERY_CLIENT: ColumnElement[bool] = true()
+
+
+@dataclass(frozen=True)
+class ProjectFigures:
+    """A project with all its completed time and the value of its billable time, and how much
+    of its budgets they use: the same figures on the portal and on the staff pages."""
+
+    project: Project
+    seconds: int
+    billable_seconds: int
+    billable_cents: int
+
+    @property
+    def hours(self) -> Decimal:
+        return rules.hours(self.seconds)
+
+    @property
+    def billable_amount(self) -> Decimal:
+        return rules.from_cents(self.billable_cents)
+
+    @property
+    def budget_hours_pct(self) -> int | None:
+        return rules.percent(self.hours, self.project.budget_hours)
+
+    @property
+    def budget_amount_pct(self) -> int | None:
+        return rules.percent(self.billable_amount, self.project.budget_amount)
+
+
+def project_figures(
+    session: Session, projects: Sequence[Project], client_id: int | None
+) -> dict[int, ProjectFigures]:
+    """The figures of ``projects``, keyed by id, from the monthly totals in one query. The
+    portal passes its client's id, so the query starts from it; staff pages pass ``None``."""
+    totals: dict[int, tuple[int, int, int]] = {}
+    if projects:
+        query = (
+            select(
+                TimeEntryMonth.project_id,
+                func.sum(TimeEntryMonth.seconds),
+                func.sum(TimeEntryMonth.billable_seconds),
+                func.sum(TimeEntryMonth.billable_cents),
+            )
+            .where(TimeEntryMonth.project_id.in_([p.id for p in projects]))
+            .group_by(TimeEntryMonth.project_id)
+        )
+        if client_id is not None:
+            query = query.where(TimeEntryMonth.client_id == client_id)
+        rows = session.execute(query)
+        totals = {pid: (int(s), int(b), int(c)) for pid, s, b, c in rows}
+    return {p.id: ProjectFigures(p, *totals.get(p.id, (0, 0, 0))) for p in projects}
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,13 @@ from flask import request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from timetracker.auth.access import Policy
+from timetracker.auth.access import Policy, UrlTable, register_urls
 from timetracker.documents.csv_export import csv_chunks, export_filename
 from timetracker.documents.pdf import pdf_filename, render_invoice_pdf
 from timetracker.documents.responses import csv_response, pdf_response
 from timetracker.extensions import limiter
 from timetracker.portal import params
-from timetracker.portal.routes import UrlTable, register, scope
+from timetracker.portal.routes import bp, scope
 
 #: A PDF costs about half a second of CPU and a full export about half a minute of a worker:
 #: one person may not keep the server busy with them.
@@ -51,4 +51,4 @@ URLS: UrlTable = [
     ("/invoices/<int:invoice_id>/pdf", invoice_pdf, ["GET"], Policy.PORTAL),
     ("/time-entries.csv", time_entries_csv, ["GET"], Policy.PORTAL),
 ]
-register(URLS)
+register_urls(bp, URLS)

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from timetracker.billing import rules
 from timetracker.billing.project_status import StatusUpdateRow
-from timetracker.models import Project
 
 __all__ = ["StatusUpdateRow"]
 
@@ -67,32 +66,6 @@ class EntryTotals:
     @property
     def billable_hours(self) -> Decimal:
         return rules.hours(self.billable_seconds)
-
-
-@dataclass(frozen=True)
-class ProjectSummary:
-    """A project with its hours and the value of its billable time (billing rules)."""
-
-    project: Project
-    seconds: int
-    billable_seconds: int
-    billable_cents: int
-
-    @property
-    def hours(self) -> Decimal:
-        return rules.hours(self.seconds)
-
-    @property
-    def billable_amount(self) -> Decimal:
-        return rules.from_cents(self.billable_cents)
-
-    @property
-    def budget_hours_pct(self) -> int | None:
-        return rules.percent(self.hours, self.project.budget_hours)
-
-    @property
-    def budget_amount_pct(self) -> int | None:
-        return rules.percent(self.billable_amount, self.project.budget_amount)
 
 
 @dataclass(frozen=True)

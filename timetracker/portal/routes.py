@@ -18,29 +18,15 @@ active contact of an active client, whose scope the policy puts in ``g.portal``)
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from flask import Blueprint, Response, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
 
-from timetracker.auth.access import DECORATORS, Policy
+from timetracker.auth.access import Policy, UrlTable, register_urls
 from timetracker.errors import render_error
 from timetracker.portal import branding, params
 from timetracker.portal.scope import PortalScope
 
 bp = Blueprint("portal", __name__, url_prefix="/client-portal")
-
-#: (rule, view, methods, policy) of a portal page; the endpoint is the view's name.
-UrlTable = list[tuple[str, Callable[..., Any], list[str], Policy]]
-
-
-def register(urls: UrlTable) -> None:
-    """Add the table's rules to the blueprint, each view wrapped once in its policy."""
-    wrapped: dict[Callable[..., Any], Callable[..., Any]] = {}
-    for rule, view, methods, policy in urls:
-        guarded = wrapped.setdefault(view, DECORATORS[policy](view))
-        bp.add_url_rule(rule, view.__name__, guarded, methods=methods)
 
 
 @bp.errorhandler(params.ParamError)
@@ -171,7 +157,7 @@ URLS: UrlTable = [
     ("/time-entries", time_entries, GET, PORTAL),
     ("/branding.css", branding_css, GET, PORTAL),
 ]
-register(URLS)
+register_urls(bp, URLS)
 
 # The download routes live beside these pages and register on the same blueprint.
 from timetracker.portal import downloads  # noqa: E402, F401

@@ -6,14 +6,13 @@ write (clients, projects, invoices) is for administrators. Portal users get 403 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from timetracker.auth.access import admin_required, staff_required
+from timetracker.auth.access import Policy, UrlTable, register_urls
 from timetracker.models import TimeEntry
 from timetracker.workspace.clients import views as clients
 from timetracker.workspace.dashboard import views as dashboard
@@ -29,10 +28,9 @@ from timetracker.workspace.time.queries import running_timer
 bp = Blueprint("workspace", __name__)
 
 GET, POST, FORM = ["GET"], ["POST"], ["GET", "POST"]
-staff, admin = staff_required, admin_required
+staff, admin = Policy.STAFF, Policy.ADMIN
 
-#: (rule, view, methods, access decorator); the endpoint is the view's name.
-URLS: list[tuple[str, Callable[..., Any], list[str], Callable[..., Any]]] = [
+URLS: UrlTable = [
     ("/dashboard", dashboard.dashboard, GET, staff),
     # Time: staff change their own entries, administrators everyone's (the entry is looked up
     # with the person in the query: another person's entry is a missing one, 404).
@@ -82,8 +80,7 @@ URLS: list[tuple[str, Callable[..., Any], list[str], Callable[..., Any]]] = [
     ("/reports", reports.reports, GET, staff),
 ]  # fmt: skip
 
-for _rule, _view, _methods, _access in URLS:
-    bp.add_url_rule(_rule, _view.__name__, _access(_view), methods=_methods)
+register_urls(bp, URLS)
 
 
 def _running_timer() -> TimeEntry | None:

@@ -14,16 +14,16 @@ from timetracker.billing.project_status import (
     latest_status_updates,
     status_update_rows,
 )
+from timetracker.billing.summaries import ProjectFigures, project_figures
 from timetracker.models import (
     Project,
     ProjectNote,
     ProjectStatus,
     ProjectStatusUpdate,
-    TimeEntryMonth,
     User,
 )
 from timetracker.pagination import Page, PageRequest
-from timetracker.portal.results import NoteRow, ProjectChoice, ProjectSummary
+from timetracker.portal.results import NoteRow, ProjectChoice
 from timetracker.portal.scope.base import ScopeBase
 
 
@@ -52,7 +52,7 @@ class ProjectScope(ScopeBase):
             raise NotFound()
         return project
 
-    def active_project_page(self, request: PageRequest) -> Page[ProjectSummary]:
+    def active_project_page(self, request: PageRequest) -> Page[ProjectFigures]:
         """Active projects with hours, billable amount and budget use, one page at a time."""
         base = self._projects().where(Project.status == ProjectStatus.ACTIVE)
         total = self.session.scalar(select(func.count()).select_from(base.subquery())) or 0
@@ -64,28 +64,12 @@ class ProjectScope(ScopeBase):
         )
         return Page(self._summaries(projects), total, request.number, request.size)
 
-    def _summaries(self, projects: list[Project]) -> list[ProjectSummary]:
-        """Hours and the value of billable time of ``projects`` (the client's), from the
-        monthly totals, in one query."""
-        totals: dict[int, tuple[int, int, int]] = {}
-        if projects:
-            rows = self.session.execute(
-                select(
-                    TimeEntryMonth.project_id,
-                    func.sum(TimeEntryMonth.seconds),
-                    func.sum(TimeEntryMonth.billable_seconds),
-                    func.sum(TimeEntryMonth.billable_cents),
-                )
-                .where(
-                    TimeEntryMonth.client_id == self.client_id,
-                    TimeEntryMonth.project_id.in_([p.id for p in projects]),
-                )
-                .group_by(TimeEntryMonth.project_id)
-            )
-            totals = {pid: (int(s), int(b), int(c)) for pid, s, b, c in rows}
-        return [ProjectSummary(p, *totals.get(p.id, (0, 0, 0))) for p in projects]
+    def _summaries(self, projects: list[Project]) -> list[ProjectFigures]:
+        """Hours, billable value and budget use of ``projects`` (the client's)."""
+        figures = project_figures(self.session, projects, self.client_id)
+        return [figures[p.id] for p in projects]
 
-    def project_summary(self, project_id: int) -> ProjectSummary:
+    def project_summary(self, project_id: int) -> ProjectFigures:
         """One of the client's projects, archived ones included (their time is visible too),
         with its figures; 404 for any other id."""
         return self._summaries([self.project(project_id)])[0]

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import contains_eager
 
 from timetracker import db
-from timetracker.billing import rules
+from timetracker.billing.summaries import ProjectFigures, project_figures
 from timetracker.models import (
     Client,
     Project,
     ProjectNote,
     ProjectStatus,
     ProjectStatusUpdate,
-    TimeEntryMonth,
     User,
 )
 from timetracker.workspace.common import like_pattern
@@ -69,51 +66,9 @@ def name_taken(client_id: int, name: str, project_id: int | None) -> bool:
     return taken is not None
 
 
-@dataclass(frozen=True)
-class Budget:
-    """What a project has used of its budget: all its completed time, and the value of its
-    billable time (the billing rules, from the monthly totals the portal reads too)."""
-
-    seconds: int
-    billable_cents: int
-    budget_hours: Decimal | None
-    budget_amount: Decimal | None
-
-    @property
-    def hours(self) -> Decimal:
-        return rules.hours(self.seconds)
-
-    @property
-    def amount(self) -> Decimal:
-        return rules.from_cents(self.billable_cents)
-
-    @property
-    def hours_percent(self) -> int | None:
-        return rules.percent(self.hours, self.budget_hours)
-
-    @property
-    def amount_percent(self) -> int | None:
-        return rules.percent(self.amount, self.budget_amount)
-
-
-def budget_usage(projects: Sequence[Project]) -> dict[int, Budget]:
-    """Hours and billable value used per project, in one GROUP BY over the monthly totals."""
-    ids = [p.id for p in projects]
-    used: dict[int, tuple[int, int]] = {}
-    if ids:
-        rows = db.session.execute(
-            select(
-                TimeEntryMonth.project_id,
-                func.sum(TimeEntryMonth.seconds),
-                func.sum(TimeEntryMonth.billable_cents),
-            )
-            .where(TimeEntryMonth.project_id.in_(ids))
-            .group_by(TimeEntryMonth.project_id)
-        ).all()
-        used = {pid: (int(sec), int(cents)) for pid, sec, cents in rows}
-    return {
-        p.id: Budget(*used.get(p.id, (0, 0)), p.budget_hours, p.budget_amount) for p in projects
-    }
+def budget_usage(projects: Sequence[Project]) -> dict[int, ProjectFigures]:
+    """Hours, billable value and budget use per project (the figures the portal shows)."""
+    return project_figures(db.session, projects, None)
 
 
 # Status updates and notes -------------------------------------------------------------------
