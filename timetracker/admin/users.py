@@ -10,6 +10,7 @@ from timetracker.auth.sessions import revoke
 from timetracker.models import Client, Role, User
 from timetracker.models.users import STAFF_ROLES, normalize_email
 from timetracker.pagination import Page, PageRequest
+from timetracker.parsing import parse_id
 
 
 class UserFormError(ValueError):
@@ -85,16 +86,17 @@ def apply_user_form(
     if portal_enabled:
         if not client_id:
             raise UserFormError("client_id", PORTAL_NEEDS_CLIENT)
-        if not client_id.isdecimal() or len(client_id) > 9:
+        client_number = parse_id(client_id)
+        if client_number is None:
             raise UserFormError("client_id", "Choose a client from the list.")
-        client = session.scalar(select(Client).where(Client.id == int(client_id)))
+        client = session.scalar(select(Client).where(Client.id == client_number))
         if client is None or not client.is_active:
             raise UserFormError("client_id", "Choose an active client from the list.")
         if offers_role and role == Role.ADMIN:
             raise UserFormError(
                 "role", "Portal users see only their client's data; make this user Staff."
             )
-    elif client_id and (not client_id.isdecimal() or len(client_id) > 9):
+    elif client_id and parse_id(client_id) is None:
         raise UserFormError("client_id", "Choose a client from the list.")
     if new_user and not password:
         raise UserFormError("password", "Set a password for the new user.")

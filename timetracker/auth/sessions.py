@@ -26,8 +26,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from timetracker.models import User, UserSession
-
-MAX_INTEGER = 2**31 - 1
+from timetracker.parsing import parse_id
 
 
 @dataclass(frozen=True)
@@ -41,12 +40,10 @@ class LoginId:
         parts = (value or "").split(":")
         if len(parts) != 3:
             return None
-        user_id, version, key = parts
-        if not (user_id.isdecimal() and version.isdecimal() and 20 <= len(key) <= 100):
+        user_id, version, key = parse_id(parts[0]), parse_id(parts[1]), parts[2]
+        if user_id is None or version is None or not 20 <= len(key) <= 100:
             return None
-        if max(int(user_id), int(version)) > MAX_INTEGER:  # beyond the database's INTEGER
-            return None
-        return cls(int(user_id), int(version), key)
+        return cls(user_id, version, key)
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.version}:{self.key}"

@@ -7,14 +7,13 @@ names the allowed values; the portal answers it with a 400 page.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 
 from timetracker.billing.states import PORTAL_FILTERS, InvoiceFilter
 from timetracker.pagination import MAX_PAGE, PageRequest
-from timetracker.parsing import DateValueError, parse_date
+from timetracker.parsing import MAX_ID, DateValueError, parse_date, parse_page, parse_whole
 
 
 class ParamError(ValueError):
@@ -23,7 +22,6 @@ class ParamError(ValueError):
 
 #: The invoice filters a client may choose, in the order of the tabs.
 INVOICE_FILTERS = tuple(f.value for f in PORTAL_FILTERS)
-_INT = re.compile(r"[0-9]{1,18}")
 
 
 @dataclass(frozen=True)
@@ -68,9 +66,10 @@ def page_request(args: MultiDict[str, str], size: int) -> PageRequest:
     value = _single(args, "page")
     if value is None or value == "":
         return PageRequest(1, size)
-    if not _INT.fullmatch(value) or not 1 <= int(value) <= MAX_PAGE:
+    number = parse_page(value)
+    if number is None:
         raise ParamError(f"The page must be a whole number from 1 to {MAX_PAGE}.")
-    return PageRequest(int(value), size)
+    return PageRequest(number, size)
 
 
 def _date(args: MultiDict[str, str], name: str) -> dt.date | None:
@@ -87,9 +86,9 @@ def time_filters(args: MultiDict[str, str]) -> TimeFilters:
     raw_project = _single(args, "project_id")
     project_id: int | None = None
     if raw_project:
-        if not _INT.fullmatch(raw_project) or int(raw_project) > 2**31 - 1:
+        project_id = parse_whole(raw_project, 0, MAX_ID)  # 0 is a missing project: 404
+        if project_id is None:
             raise ParamError("'project_id' must be the number of one of your projects.")
-        project_id = int(raw_project)
     date_from = _date(args, "date_from")
     date_to = _date(args, "date_to")
     if date_from and date_to and date_from > date_to:

@@ -15,7 +15,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import Select
 
-from timetracker.parsing import DateValueError, parse_date
+from timetracker.parsing import DateValueError, parse_date, parse_id
 
 #: The largest amount of money and of hours a form accepts (the columns are Numeric(12, 2)).
 MAX_MONEY = Decimal("9999999999.99")
@@ -203,12 +203,10 @@ class RecordSelectField(SelectField):
         if not valuelist or not str(valuelist[0]).strip():
             self.data = None
             return
-        raw = str(valuelist[0]).strip()
-        if not (raw.isascii() and raw.isdecimal()) or not 0 < int(raw) <= MAX_ID:
+        self.data = parse_id(str(valuelist[0]).strip())
+        if self.data is None:
             # No id to look up: views may query with ``data`` before validating the form.
-            self.data = None
             raise ValueError(f"Choose a {self.noun} from the list.")
-        self.data = int(raw)
 
     def pre_validate(self, form: Any) -> None:
         if self.process_errors:
@@ -217,12 +215,11 @@ class RecordSelectField(SelectField):
 
 
 #: The largest id the database's INTEGER columns hold.
-MAX_ID = 2**31 - 1
 
 
 def is_record_id(raw: str) -> bool:
     """Whether ``raw`` is an id the database could hold."""
-    return raw.isascii() and raw.isdecimal() and 0 < int(raw) <= MAX_ID
+    return parse_id(raw) is not None
 
 
 def _coerce_id(value: Any) -> int | None:

@@ -9,15 +9,16 @@ from flask import abort, current_app, request
 from sqlalchemy import Select, func, select
 
 from timetracker import db
-from timetracker.pagination import MAX_PAGE, Page
+from timetracker.pagination import Page
+from timetracker.parsing import parse_page
 
 
 def requested_page() -> int:
     """The ``page`` query parameter; anything but a whole number from 1 up is a 400."""
-    raw = request.args.get("page", "1").strip() or "1"
-    if not (raw.isascii() and raw.isdecimal()) or not 1 <= int(raw) <= MAX_PAGE:
+    number = parse_page(request.args.get("page", "1").strip() or "1")
+    if number is None:
         abort(400, "The page number must be a whole number from 1 up.")
-    return int(raw)
+    return number
 
 
 def paginate(
