@@ -18,14 +18,18 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     ForeignKeyConstraint,
     Index,
     Integer,
+    and_,
+    case,
     delete,
     event,
     func,
     insert,
+    literal,
     literal_column,
     select,
 )
@@ -35,7 +39,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.attributes import get_history
 from sqlalchemy.sql.elements import ColumnClause
 
-from timetracker.billing import rules
 from timetracker.db import Base
 from timetracker.models.clients import Client
 from timetracker.models.projects import Project
@@ -76,19 +79,19 @@ class TimeEntryMonth(Base):
     billable_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
+_COLUMNS = [
+    "project_id",
+    "client_id",
+    "month",
+    "entries",
+    "seconds",
+    "billable_seconds",
+    "billable_cents",
+]
+
+
 def month_of(moment: dt.datetime) -> dt.date:
     return moment.astimezone(dt.UTC).date().replace(day=1)
-
-
-def _billing_of(connection: Connection, project_id: int) -> tuple[int, bool, int]:
-    """The project's client id, whether it is billable, and its hourly rate in cents."""
-    client_id, billable, project_rate, default_rate = connection.execute(
-        select(Project.client_id, Project.billable, Project.hourly_rate, Client.default_hourly_rate)
-        .join(Client, Client.id == Project.client_id)
-        .where(Project.id == project_id)
-    ).one()
-    rate = project_rate if project_rate is not None else default_rate
-    return client_id, bool(billable), rules.rate_in_cents(rules.as_money(rate))
 
 
 def _apply(
@@ -99,20 +102,28 @@ def _apply(
     billable: bool,
     sign: int,
 ) -> None:
-    client_id, project_billable, rate_cents = _billing_of(connection, project_id)
-    billed = rules.is_billable(billable, project_billable)
-    values = {
-        "project_id": project_id,
-        "client_id": client_id,
-        "month": month_of(start),
-        "entries": sign,
-        "seconds": sign * seconds,
-        "billable_seconds": sign * seconds if billed else 0,
-        "billable_cents": sign * rules.value_cents(seconds, rate_cents) if billed else 0,
-    }
+    """Add (``sign`` +1) or take away (-1) one entry, in one statement: the project's client,
+    billable flag and rate are read by the same INSERT .. SELECT that writes the month."""
+    from timetracker.billing.expressions import entry_value_cents, rate_cents
+
+    billed = and_(literal(billable, Boolean), Project.billable.is_(True))
+    value = entry_value_cents(literal(seconds, Integer), rate_cents())
+    row = (
+        select(
+            literal(project_id, Integer),
+            Project.client_id,
+            literal(month_of(start), Date),
+            literal(sign, Integer),
+            literal(sign * seconds, Integer),
+            case((billed, sign * seconds), else_=0),
+            case((billed, sign * value), else_=0),
+        )
+        .join(Client, Client.id == Project.client_id)
+        .where(Project.id == project_id)
+    )
     table = TimeEntryMonth.__table__
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table).values(**values)
+    stmt = dialect.insert(table).from_select(_COLUMNS, row)
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.project_id, table.c.month],
         set_={
@@ -234,20 +245,7 @@ def _recompute(connection: Connection, project_ids: list[int] | None) -> None:
         grouped = grouped.where(TimeEntry.project_id.in_(project_ids))
         clear = clear.where(TimeEntryMonth.project_id.in_(project_ids))
     connection.execute(clear)
-    connection.execute(
-        insert(TimeEntryMonth).from_select(
-            [
-                "project_id",
-                "client_id",
-                "month",
-                "entries",
-                "seconds",
-                "billable_seconds",
-                "billable_cents",
-            ],
-            grouped,
-        )
-    )
+    connection.execute(insert(TimeEntryMonth).from_select(_COLUMNS, grouped))
 
 
 def refresh_projects(connection: Connection, project_ids: list[int]) -> None:
