@@ -201,10 +201,12 @@ def _check(response, problems: list[str], label: str) -> None:
 
 
 def test_owner_scoped_routes_answer_404_for_another_persons_entry_exactly_like_a_missing_one(
-    app, session, world, no_rate_limits
+    app, session, world, no_rate_limits, frozen_clock
 ):
     """``OWNER_SCOPED`` names real routes; for staff, each answers 404 for another person's
-    entry with the same body as for an id that does not exist, and serves the person's own."""
+    entry with the same body as for an id that does not exist, and serves the person's own.
+    The pages carry a CSRF token signed with the current second: ``frozen_clock`` keeps the two
+    answers byte for byte comparable."""
     by_rule = {rule.rule: rule for rule in rules(app)}
     assert not OWNER_SCOPED - by_rule.keys(), "OWNER_SCOPED names unknown routes"
     client = sign_in(app, session, world, "staff")
