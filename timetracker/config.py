@@ -10,10 +10,14 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-#: The development key that ``make run`` writes (``make instance/secret_key``); the CLI and the
-#: app read it when ``SECRET_KEY`` is not set, so that commands work in a checkout as they do
-#: under ``make run``.
-SECRET_KEY_FILE = PROJECT_ROOT / "instance" / "secret_key"
+#: The folder the app keeps its own files in (the default SQLite database, the development
+#: key), relative to the current directory unless absolute. Never inside the installed package.
+DATA_ENV = "TIMETRACKER_DATA"
+DEFAULT_DATA_DIR = "instance"
+#: The development key that ``make run`` writes (``make instance/secret_key``), read from the
+#: data folder: the CLI and the app use it when ``SECRET_KEY`` is not set, so that commands work
+#: in a checkout as they do under ``make run``. ``None``: the data folder's ``secret_key``.
+SECRET_KEY_FILE: Path | None = None
 #: The shortest ``SECRET_KEY`` accepted outside development and tests.
 MIN_SECRET_KEY_BYTES = 32
 
@@ -95,16 +99,24 @@ def _mail_settings(env: Any) -> dict[str, Any]:
     }
 
 
+def data_dir() -> Path:
+    """``TIMETRACKER_DATA``, or ``./instance`` in the current directory."""
+    return Path(os.environ.get(DATA_ENV) or DEFAULT_DATA_DIR).resolve()
+
+
+def secret_key_file() -> Path:
+    return SECRET_KEY_FILE or data_dir() / "secret_key"
+
+
 def _secret_key_from_file() -> str | None:
     try:
-        return SECRET_KEY_FILE.read_text(encoding="utf-8").strip() or None
+        return secret_key_file().read_text(encoding="utf-8").strip() or None
     except OSError:
         return None
 
 
 def default_database_url() -> str:
-    instance = PROJECT_ROOT / "instance"
-    return f"sqlite:///{instance / 'timetracker.db'}"
+    return f"sqlite:///{data_dir() / 'timetracker.db'}"
 
 
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:

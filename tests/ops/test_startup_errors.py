@@ -129,12 +129,25 @@ def test_the_development_key_file_is_used_without_secret_key(
     assert load_config()["SECRET_KEY"] == "e" * 40
 
 
-def test_the_key_file_is_where_make_writes_it() -> None:
+def test_the_key_file_is_where_make_writes_it(monkeypatch: pytest.MonkeyPatch) -> None:
     makefile = (config.PROJECT_ROOT / "Makefile").read_text()
     assert "instance/secret_key:" in makefile
-    assert 'SECRET_KEY_FILE = PROJECT_ROOT / "instance" / "secret_key"' in (
-        Path(config.__file__).read_text()
-    )
+    monkeypatch.setattr(config, "SECRET_KEY_FILE", None)
+    monkeypatch.delenv(config.DATA_ENV, raising=False)
+    monkeypatch.chdir(config.PROJECT_ROOT)
+    assert config.secret_key_file() == config.PROJECT_ROOT / "instance" / "secret_key"
+
+
+def test_the_data_folder_holds_the_key_and_the_default_database(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(config, "SECRET_KEY_FILE", None)
+    monkeypatch.setenv(config.DATA_ENV, str(tmp_path / "data"))
+    assert config.secret_key_file() == tmp_path / "data" / "secret_key"
+    assert config.default_database_url() == f"sqlite:///{tmp_path / 'data' / 'timetracker.db'}"
+    monkeypatch.delenv(config.DATA_ENV)
+    monkeypatch.chdir(tmp_path)
+    assert config.default_database_url() == f"sqlite:///{tmp_path / 'instance' / 'timetracker.db'}"
 
 
 # DATABASE_URL ------------------------------------------------------------------------------------
