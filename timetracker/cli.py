@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -189,8 +190,6 @@ def serve(host: str, port: int, workers: int) -> None:
         f"{host}:{port}",
         "--workers",
         str(workers),
-        "--access-logfile",
-        "-",
         "timetracker.wsgi:app",
     ]
     click.echo(f"Serving on http://{host}:{port}")
@@ -209,6 +208,59 @@ def worker() -> None:
     run_worker(url)
 
 
-COMMANDS = [db_group, users_group, demo_data, serve, worker]
+@click.command("backup", help="Write a backup of the database to a file.")
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The backup file (replaced if it exists).",
+)
+@with_appcontext
+def backup_command(output: Path) -> None:
+    from timetracker import backup, migrate
+
+    url = current_app.config["DATABASE_URL"]
+    try:
+        result = backup.backup(url, output)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Backed up {migrate.database_label(url)} (revision {result.revision}) to {result.path}."
+    )
+
+
+@click.command("restore", help="Replace the database's contents with a backup file.")
+@click.argument("backup_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(backup_file: Path, yes: bool) -> None:
+    from timetracker import backup, migrate
+
+    url = current_app.config["DATABASE_URL"]
+    try:
+        found = backup.inspect_backup(backup_file)
+        backup.check_target(url, found)
+        label = migrate.database_label(url)
+        if not yes:
+            click.confirm(
+                f"Replace everything in the database ({label}) with the backup {backup_file} "
+                f"(revision {found.revision})?",
+                abort=True,
+            )
+        # This process must not keep the database open while it is replaced.
+        db.database.engine.dispose()
+        backup.restore(url, found)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored {label} from {backup_file} (revision {found.revision}).")
+    if found.is_behind:
+        click.echo(
+            f"The backup is at revision {found.revision}, behind {migrate.head_revision()}: "
+            f"{migrate.UPGRADE_HINT} before serving."
+        )
+
+
+COMMANDS = [db_group, users_group, demo_data, serve, worker, backup_command, restore_command]
 for _command in COMMANDS:
     main.add_command(_command)

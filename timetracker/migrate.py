@@ -15,10 +15,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from timetracker.config import PROJECT_ROOT
 from timetracker.db import make_engine
 
 UPGRADE_HINT = "run `timetracker db upgrade`"
+#: The migration scripts ship inside the package, so that an installed wheel can migrate; the
+#: repository's alembic.ini points ``alembic`` at the same folder.
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 class DatabaseProblem(RuntimeError):
@@ -39,8 +41,11 @@ class UpgradeResult:
 
 
 def alembic_config(database_url: str) -> Config:
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    """The configuration the app migrates with. It needs no alembic.ini: an installed package
+    has none, and logging is the app's own (env.py configures logging only for ``alembic``)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
     config.attributes["database_url"] = database_url
     return config
 
@@ -55,16 +60,28 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-def describe_connection_error(database_url: str, error: BaseException) -> str:
-    """One line: which database could not be reached, and the driver's first line of why."""
+def database_label(database_url: str) -> str:
+    """Which database a URL names, for messages (never its password)."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        where = f"SQLite file {url.database}"
-    else:
-        where = f"PostgreSQL at {url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+        return f"SQLite file {url.database}"
+    return f"PostgreSQL at {url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+
+
+def describe_connection_error(database_url: str, error: BaseException) -> str:
+    """One line: which database could not be reached, and the driver's first line of why."""
     orig = getattr(error, "orig", None) or error
     reason = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
-    return f"Cannot connect to the database ({where}): {reason}"
+    return f"Cannot connect to the database ({database_label(database_url)}): {reason}"
+
+
+def is_known_revision(revision: str) -> bool:
+    """Whether ``revision`` is one of the code's migrations (an unknown one is newer)."""
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    try:
+        return scripts.get_revision(revision) is not None
+    except Exception:  # alembic raises its own errors for unknown revisions
+        return False
 
 
 def schema_problem(connection: Connection) -> str | None:
@@ -75,12 +92,7 @@ def schema_problem(connection: Connection) -> str | None:
         return None
     if current is None:
         return f"The database has no schema yet: {UPGRADE_HINT}."
-    known = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    try:
-        is_known = known.get_revision(current) is not None
-    except Exception:  # alembic raises its own errors for unknown revisions
-        is_known = False
-    if not is_known:
+    if not is_known_revision(current):
         return (
             f"The database is at revision {current}, which this version of TimeTracker does not "
             f"know (it expects {head}); it was migrated by a newer version."
@@ -124,7 +136,7 @@ def _revision_of(database_url: str) -> str | None:
 
 def upgrade(database_url: str, revision: str = "head") -> UpgradeResult:
     """Migrate to ``revision``; raises :class:`DatabaseProblem` when the database is unreachable."""
-    _ensure_sqlite_dir(database_url)
+    ensure_sqlite_dir(database_url)
     try:
         before = _revision_of(database_url)
     except SQLAlchemyError as error:
@@ -157,7 +169,7 @@ def check_foreign_keys(database_url: str) -> None:
         raise RuntimeError(f"foreign key check failed after migrating: {problems[:5]}")
 
 
-def _ensure_sqlite_dir(database_url: str) -> None:
+def ensure_sqlite_dir(database_url: str) -> None:
     if database_url.startswith("sqlite:///") and ":memory:" not in database_url:
         folder = Path(database_url.removeprefix("sqlite:///")).parent
         try:

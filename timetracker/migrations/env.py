@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from logging.config import fileConfig
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 
@@ -27,7 +27,7 @@ def database_url() -> str:
     )
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Render our column types as their plain SQL types, so migrations need no app import."""
     if type_ == "type" and isinstance(obj, Money | Hours | Rate | UTCDateTime):
         return repr(obj.impl).replace("Numeric", "sa.Numeric").replace("DateTime", "sa.DateTime")
