@@ -196,11 +196,17 @@ def app(database_url: str) -> Iterator[Flask]:
             "SECRET_KEY": "test-secret-key",
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
+            # Not the database storage (the default without Redis): its hits commit on their
+            # own connection, which on SQLite would wait for the test transaction's write lock,
+            # and its rows would show in the every-row snapshots of the security tests. It is
+            # tested on its own, and through a real server, in
+            # tests/security/test_rate_limits_shared.py.
             "RATELIMIT_STORAGE_URI": redis_url or "memory://",
             "SERVER_NAME": None,
             "MAIL_ENABLED": False,
         }
     )
+    application.extensions["tests.limiter_storage"] = (limiter._storage, limiter._limiter)
     yield application
     application.extensions["timetracker.engine"].dispose()
 
@@ -251,6 +257,12 @@ def _no_development_key_file(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(autouse=True)
 def _reset_rate_limits(app: Flask) -> None:
+    """Every test starts with no rate-limit counts: Redis and the database storage keep theirs
+    outside the test's rolled-back transaction, memory across tests of one process."""
+    # The limiter is one object per process, and each ``create_app`` points it at that app's
+    # storage: a test that makes an app of its own (the database storage by default) must not
+    # leave it there for the next test, whose rolled-back transaction it would wait for.
+    limiter._storage, limiter._limiter = app.extensions["tests.limiter_storage"]
     with app.app_context():
         limiter.reset()
 
@@ -265,9 +277,10 @@ def frozen_clock(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[time_m
     """The clock stands still at the current time for the whole test: for rate-limit tests,
     whose windows must not end (or roll over) while the test makes its requests.
 
-    Memory storage (the default) keeps each window's start and expiry as ``time.time()``, which
-    time-machine patches: with the clock frozen no window ends mid-test. The fixed and moving
-    windows are both shown to follow this clock in ``tests/security/test_hardening.py``.
+    Memory storage (the suite's default) and the database storage (``timetracker-db://``) keep
+    each window's expiry as ``time.time()``, which time-machine patches: with the clock frozen no
+    window ends mid-test. This is shown for memory in ``tests/security/test_hardening.py`` and
+    for the database in ``tests/security/test_rate_limits_shared.py``.
 
     Redis storage counts a fixed window with a key's TTL, by Redis' own clock, which nothing
     here can freeze. There, two things keep the window whole: every key is deleted before each
@@ -282,7 +295,7 @@ def frozen_clock(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[time_m
     (``now()`` on PostgreSQL) consistent with the application's.
     """
     if redis_rate_limits(app):
-        for name in ("LOGIN_RATE_LIMIT_ACCOUNT", "LOGIN_RATE_LIMIT_IP"):
+        for name in config.DEFAULT_LOGIN_LIMITS:
             monkeypatch.setitem(app.config, name, f"{parse_limit(app.config[name]).amount}/day")
     with time_machine.travel(dt.datetime.now(dt.UTC), tick=False) as traveller:
         yield traveller

@@ -99,6 +99,40 @@ def _mail_settings(env: Any) -> dict[str, Any]:
     }
 
 
+#: Where rate-limit counters live without Redis: the app's database, shared by every worker
+#: and server (see timetracker/ratelimits.py). ``memory://`` counts per process.
+DATABASE_RATE_LIMIT_STORAGE = "timetracker-db://"
+#: Login limits (SECURITY.md): attempts at one account from one address; at one account from
+#: all addresses together; from one address at any accounts.
+DEFAULT_LOGIN_LIMITS = {
+    "LOGIN_RATE_LIMIT_ACCOUNT_IP": ("TIMETRACKER_LOGIN_LIMIT_ACCOUNT_IP", "5 per minute"),
+    "LOGIN_RATE_LIMIT_ACCOUNT": ("TIMETRACKER_LOGIN_LIMIT_ACCOUNT", "30 per minute"),
+    "LOGIN_RATE_LIMIT_IP": ("TIMETRACKER_LOGIN_LIMIT_IP", "20 per minute"),
+}
+
+
+def _rate_limit_storage(env: Any, redis_url: str | None) -> str:
+    """``TIMETRACKER_RATELIMIT_STORAGE_URI`` if set, else Redis, else the database."""
+    explicit = (env.get("TIMETRACKER_RATELIMIT_STORAGE_URI") or "").strip()
+    return explicit or redis_url or DATABASE_RATE_LIMIT_STORAGE
+
+
+def _login_limits(env: Any) -> dict[str, str]:
+    from limits import parse_many
+
+    limits = {}
+    for key, (name, default) in DEFAULT_LOGIN_LIMITS.items():
+        value = (env.get(name) or "").strip() or default
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ConfigError(
+                f"{name} must be a rate such as '5 per minute' or '20/hour', not {value!r}"
+            ) from None
+        limits[key] = value
+    return limits
+
+
 def data_dir() -> Path:
     """``TIMETRACKER_DATA``, or ``./instance`` in the current directory."""
     return Path(os.environ.get(DATA_ENV) or DEFAULT_DATA_DIR).resolve()
@@ -169,11 +203,14 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": _int(env, "TIMETRACKER_MAX_CONTENT_LENGTH", 1024 * 1024),
         "PROXY_FIX_HOPS": _int(env, "TIMETRACKER_PROXY_HOPS", 0),
         "WTF_CSRF_TIME_LIMIT": None,
-        # Rate limits
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Rate limits (the policy is stated in SECURITY.md)
+        "RATELIMIT_STORAGE_URI": _rate_limit_storage(env, redis_url),
+        "RATELIMIT_STRATEGY": "fixed-window",
+        # Monitoring (docs/monitoring.md)
+        "METRICS_TOKEN": env.get("TIMETRACKER_METRICS_TOKEN") or None,
+        "LOG_FORMAT": env.get("TIMETRACKER_LOG_FORMAT") or None,
         "RATELIMIT_ENABLED": True,
-        "LOGIN_RATE_LIMIT_IP": env.get("TIMETRACKER_LOGIN_LIMIT_IP", "20 per minute"),
-        "LOGIN_RATE_LIMIT_ACCOUNT": env.get("TIMETRACKER_LOGIN_LIMIT_ACCOUNT", "5 per minute"),
+        **_login_limits(env),
         # Mail
         "SMTP_HOST": env.get("SMTP_HOST", "localhost"),
         "SMTP_PORT": _int(env, "SMTP_PORT", 25),

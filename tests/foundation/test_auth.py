@@ -74,8 +74,10 @@ def test_deactivated_user_loses_access_on_the_next_request(client, session):
     assert "deactivated" in response.get_data(as_text=True)
 
 
-def test_login_is_rate_limited_per_account(client, session, frozen_clock):
+def test_login_is_rate_limited_per_account_and_address(client, session, frozen_clock):
     # frozen_clock (tests/conftest.py): the minute's window cannot end or roll over mid-test.
+    # 5 a minute for one account from one address; the other addresses and the account's
+    # ceiling are tested in tests/security/test_hardening.py.
     user = make_user(session)
     session.commit()
     statuses = [login(client, user.email, f"wrong-{i}").status_code for i in range(6)]

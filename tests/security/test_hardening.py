@@ -336,13 +336,46 @@ def test_the_login_window_follows_the_frozen_clock_in_memory_and_not_in_redis(
     )
 
 
-def test_account_limit_holds_across_ip_addresses(app, connection, user, frozen_clock):
-    statuses = []
-    for i in range(6):
-        client = app.test_client()
-        client.environ_base["REMOTE_ADDR"] = f"10.0.0.{i + 1}"
-        statuses.append(login(client, user.email, f"wrong-{i}").status_code)
+def _attempt_from(app, address: str, email: str, password: str) -> int:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return login(client, email, password).status_code
+
+
+@pytest.fixture
+def small_login_limits(app, monkeypatch):
+    """2 attempts per account and address, 5 per account: the policy of the defaults (5 and
+    30 a minute) with few password hashes. Per day, so that no window ends mid-test in Redis
+    either (see ``frozen_clock``)."""
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT_ACCOUNT_IP", "2/day")
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT_ACCOUNT", "5/day")
+
+
+def test_a_stranger_spending_the_limit_does_not_lock_the_owner_out_of_their_address(
+    app, connection, user, frozen_clock, small_login_limits
+):
+    stranger = [_attempt_from(app, "198.51.100.7", user.email, f"wrong-{i}") for i in range(10)]
+    assert stranger == [400] * 2 + [429] * 8
+    # The stranger's refused attempts did not reach the account's ceiling (5): only the two
+    # the address was allowed count there, so the owner signs in from their own address.
+    assert _attempt_from(app, "10.0.0.1", user.email, PASSWORD) == 302
+
+
+def test_the_account_ceiling_holds_across_addresses(
+    app, session, user, frozen_clock, small_login_limits
+):
+    statuses = [
+        _attempt_from(app, f"10.0.0.{address}", user.email, f"wrong-{address}-{attempt}")
+        for address in (1, 2, 3)
+        for attempt in (1, 2)
+    ]
     assert statuses == [400] * 5 + [429]
+    # While the ceiling holds, every address is refused, even with the right password.
+    assert _attempt_from(app, "10.0.0.4", user.email, PASSWORD) == 429
+    # Another account is not affected.
+    other = make_user(session)
+    session.commit()
+    assert _attempt_from(app, "10.0.0.4", other.email, PASSWORD) == 302
 
 
 def test_ip_limit_uses_the_forwarded_address_only_behind_a_trusted_proxy(
@@ -366,11 +399,33 @@ def test_ip_limit_uses_the_forwarded_address_only_behind_a_trusted_proxy(
         behind.extensions["timetracker.engine"].dispose()
 
 
-def test_rate_limits_use_redis_when_redis_url_is_set(monkeypatch):
+def test_rate_limits_are_shared_in_redis_or_else_in_the_database(monkeypatch):
+    """Never per process unless asked for: memory storage would multiply every limit by the
+    number of workers."""
+    monkeypatch.delenv("TIMETRACKER_RATELIMIT_STORAGE_URI", raising=False)
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/3")
     assert load_config({"TESTING": True})["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/3"
     monkeypatch.delenv("REDIS_URL")
+    config = load_config({"TESTING": True})
+    assert config["RATELIMIT_STORAGE_URI"] == "timetracker-db://"
+    # The database storage serves the fixed window only.
+    assert config["RATELIMIT_STRATEGY"] == "fixed-window"
+    monkeypatch.setenv("TIMETRACKER_RATELIMIT_STORAGE_URI", "memory://")
     assert load_config({"TESTING": True})["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_login_limits_come_from_the_environment_and_are_checked(monkeypatch):
+    config = load_config({"TESTING": True})
+    assert (
+        config["LOGIN_RATE_LIMIT_ACCOUNT_IP"],
+        config["LOGIN_RATE_LIMIT_ACCOUNT"],
+        config["LOGIN_RATE_LIMIT_IP"],
+    ) == ("5 per minute", "30 per minute", "20 per minute")
+    monkeypatch.setenv("TIMETRACKER_LOGIN_LIMIT_ACCOUNT_IP", "3/minute")
+    assert load_config({"TESTING": True})["LOGIN_RATE_LIMIT_ACCOUNT_IP"] == "3/minute"
+    monkeypatch.setenv("TIMETRACKER_LOGIN_LIMIT_ACCOUNT", "often")
+    with pytest.raises(ConfigError, match="TIMETRACKER_LOGIN_LIMIT_ACCOUNT must be a rate"):
+        load_config({"TESTING": True})
 
 
 # Body size ------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -45,7 +46,14 @@ FAILED_LOGIN = "Wrong email or password, or the account is not active."
 
 
 def _account_key() -> str:
+    """The account an attempt is for, as typed (normalised): whether it exists is not looked
+    up, so the limits answer alike for every email and reveal nothing about accounts."""
     return "login-account:" + normalize_email(request.form.get("email", ""))[:254]
+
+
+def _account_address_key() -> str:
+    # An address holds no space, so the first space ends it whatever the email holds.
+    return f"login-account-ip:{get_remote_address()} {_account_key()}"
 
 
 def home_for(user: User) -> str:
@@ -70,12 +78,22 @@ def index() -> ResponseReturnValue:
     return redirect(url_for("auth.login"))
 
 
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_IP"], methods=["POST"], key_func=None)
+# The login limits (SECURITY.md). Flask-Limiter checks a view's limits in the order they were
+# applied, the lowest decorator first, and stops at the first that refuses: an attempt refused
+# for its address, or for one account from that address, never counts against the account's
+# ceiling. So one address spends at most its own share of the ceiling, and a stranger who spends
+# an account's limit from their address does not lock its owner out of theirs.
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"],
     methods=["POST"],
     key_func=_account_key,
 )
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT_IP"],
+    methods=["POST"],
+    key_func=_account_address_key,
+)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_IP"], methods=["POST"], key_func=None)
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(home_for(current_user))

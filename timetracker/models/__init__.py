@@ -11,6 +11,7 @@ from timetracker.models.invoices import (
 )
 from timetracker.models.project_updates import DeliveryStatus, ProjectNote, ProjectStatusUpdate
 from timetracker.models.projects import Project, ProjectStatus
+from timetracker.models.rate_limits import RateLimitCounter
 from timetracker.models.sessions import UserSession
 from timetracker.models.settings import Settings
 from timetracker.models.time_entries import TimeEntry
@@ -30,6 +31,7 @@ __all__ = [
     "ProjectNote",
     "ProjectStatus",
     "ProjectStatusUpdate",
+    "RateLimitCounter",
     "Role",
     "Settings",
     "TimeEntry",

@@ -22,7 +22,8 @@ from timetracker.portal import params
 from timetracker.portal.routes import bp, scope
 
 #: A PDF costs about half a second of CPU and a full export about half a minute of a worker:
-#: one person may not keep the server busy with them.
+#: one person may not keep the server busy with them. Counted per portal user in the shared
+#: rate-limit storage, so they hold across workers and servers (SECURITY.md).
 PDF_LIMIT = "30 per minute"
 CSV_LIMIT = "10 per minute"
 
