@@ -243,7 +243,7 @@ class TestAccessControl:
             for rule in app.url_map.iter_rules()
             if not rule.rule.startswith(("/client-portal", "/static"))
             and rule.endpoint not in {"auth.login", "auth.logout", "auth.index", "auth.account"}
-            and not rule.endpoint.startswith(("bench", "health."))  # public health checks
+            and not rule.endpoint.startswith(("bench", "health.", "monitoring."))  # public checks
         ]
         assert internal, "no internal routes found"
         token = csrf_token(client, "/account")

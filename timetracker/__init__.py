@@ -32,6 +32,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     csrf.init_app(app)
     limiter.init_app(app)
+    from timetracker import observability
+
+    observability.init_app(app)
     init_auth(app)
     formatting.init_app(app)
     security.init_app(app)

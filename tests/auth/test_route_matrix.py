@@ -61,6 +61,7 @@ TABLE: list[tuple[str, str, str, str]] = [
     ("static", "GET", "/static/css/app.css", "200 200 200 200 200 200 200"),
     ("health.healthz", "GET", "/healthz", "200 200 200 200 200 200 200"),
     ("health.readyz", "GET", "/readyz", "200 200 200 200 200 200 200"),
+    ("monitoring.metrics", "GET", "/metrics", "200 200 200 200 200 200 200"),
     ("auth.index", "GET", "/", "L F R F F R R"),
     ("auth.login", "GET", "/login", "200 F R F F R R"),
     ("auth.login", "POST", "/login", "400 F R F F R R"),

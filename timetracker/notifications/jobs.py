@@ -5,6 +5,11 @@ Each delivery is one job. A failed attempt is recorded on its ``EmailDelivery`` 
 so that RQ retries it after the next back-off delay (the worker runs RQ's scheduler for that);
 inline, the same attempts run one after the other with short pauses. Nothing here may raise
 into the request that issued the invoice: that request has already committed.
+
+A job carries the id of the request that queued it (in the RQ job's ``meta``), and the worker
+puts it back on the log records of the job, so the request's id finds the job's lines too.
+Queued jobs and failed runs are counted (``timetracker_jobs_queued_total``,
+``timetracker_jobs_failed_total``; see docs/monitoring.md).
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ from contextlib import contextmanager
 from flask import Flask, current_app, has_app_context
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Queue, Retry, Worker
+from rq import Queue, Retry, Worker, get_current_job
 
 from timetracker import config
 from timetracker.notifications.invoices import Outcome, attempt_delivery, max_attempts
+from timetracker.observability import logs, metrics
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +39,8 @@ DEFAULT_RETRY_DELAYS = config.DEFAULT_MAIL_RETRY_DELAYS
 DEFAULT_INLINE_RETRY_DELAYS = config.DEFAULT_MAIL_INLINE_RETRY_DELAYS
 #: Seconds a single delivery job may run (rendering the PDF plus the SMTP conversation).
 JOB_TIMEOUT = 180
+#: The job's name in the metrics.
+INVOICE_EMAIL_JOB = "invoice_email"
 
 
 class DeliveryFailed(RuntimeError):
@@ -81,18 +89,36 @@ def enqueue(redis_url: str, delivery_ids: Sequence[int]) -> None:
                 retry=retry,
                 job_timeout=JOB_TIMEOUT,
                 description=f"invoice email delivery {delivery_id}",
+                meta={"request_id": logs.current_request_id()},
             )
+            metrics.JOBS_QUEUED.labels(INVOICE_EMAIL_JOB, "rq").inc()
     finally:
         connection.close()
 
 
 def deliver_inline(delivery_ids: Sequence[int]) -> None:
+    """Each delivery is a job run here and now (in the request's context: its log lines carry
+    the request's id)."""
     delays = _delays("MAIL_INLINE_RETRY_DELAYS", DEFAULT_INLINE_RETRY_DELAYS) or [0]
     for delivery_id in delivery_ids:
+        metrics.JOBS_QUEUED.labels(INVOICE_EMAIL_JOB, "inline").inc()
         for attempt in range(max_attempts()):
-            if attempt_delivery(delivery_id) is Outcome.DONE:
+            if _counted_attempt(delivery_id, "inline") is Outcome.DONE:
                 break
             time.sleep(delays[min(attempt, len(delays) - 1)])
+
+
+def _counted_attempt(delivery_id: int, mode: str) -> Outcome:
+    """One attempt; a run that raises or must be retried counts as a failed job run."""
+    failed = metrics.JOBS_FAILED.labels(INVOICE_EMAIL_JOB, mode)
+    try:
+        outcome = attempt_delivery(delivery_id)
+    except Exception:
+        failed.inc()
+        raise
+    if outcome is Outcome.RETRY:
+        failed.inc()
+    return outcome
 
 
 @contextmanager
@@ -112,10 +138,17 @@ def _job_context() -> Iterator[None]:
         yield
 
 
+def _queued_by() -> str | None:
+    """The id of the request that queued the running RQ job, if any."""
+    job = get_current_job()
+    request_id = job.meta.get("request_id") if job is not None else None
+    return request_id if isinstance(request_id, str) else None
+
+
 def send_invoice_email_job(delivery_id: int) -> str:
     """The RQ job: one attempt; raising lets RQ retry it after the back-off delay."""
-    with _job_context():
-        if attempt_delivery(delivery_id) is Outcome.RETRY:
+    with logs.request_id_bound(_queued_by()), _job_context():
+        if _counted_attempt(delivery_id, "rq") is Outcome.RETRY:
             raise DeliveryFailed(f"invoice email delivery {delivery_id} failed; will retry")
     return "done"
 

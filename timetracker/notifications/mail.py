@@ -19,6 +19,7 @@ from timetracker.billing import states
 from timetracker.documents.pdf import pdf_filename
 from timetracker.formatting import money
 from timetracker.models import Client, Invoice
+from timetracker.observability import metrics
 
 #: Seconds to wait for the SMTP server before an attempt counts as failed.
 #: (``SMTP_TIMEOUT``, see timetracker.config)
@@ -119,7 +120,16 @@ def send_message(message: EmailMessage, config: Mapping[str, Any]) -> None:
     """Deliver ``message`` to the configured SMTP server; raises on any failure.
 
     Port 465 speaks TLS from the start; elsewhere ``SMTP_USE_TLS`` upgrades with STARTTLS.
+    A failure is counted in ``timetracker_emails_failed_total``.
     """
+    try:
+        _send(message, config)
+    except Exception:
+        metrics.EMAILS_FAILED.inc()
+        raise
+
+
+def _send(message: EmailMessage, config: Mapping[str, Any]) -> None:
     host = config["SMTP_HOST"]
     port = int(config["SMTP_PORT"])
     timeout = float(config.get("SMTP_TIMEOUT", DEFAULT_SMTP_TIMEOUT))
