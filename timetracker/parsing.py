@@ -1,5 +1,13 @@
 """Parsers of the kinds of value people type, one per kind, shared by the portal's query
-parameters, the workspace forms, the admin forms and the session cookie.
+parameters, the workspace forms, the admin forms and the session cookie: ids, page numbers and
+other whole numbers, dates and date ranges, times of day, durations, decimal amounts (money,
+hours, percentages) and colours. (Email addresses: :mod:`timetracker.emails`; redirect targets:
+:mod:`timetracker.redirects`.)
+
+Every parser reads ASCII digits only: Python's ``int``, ``Decimal``, ``\\d`` and ``strptime``
+also read Arabic-Indic, fullwidth and other digits, which a person did not mean as a number
+here. A parser either returns a clean value or raises a :class:`ValueError` whose message is
+written for the person who typed the value.
 
 Ids and page numbers: ASCII digits only (``str.isdecimal`` would take Arabic-Indic or fullwidth
 digits, which ``int`` then reads), within what the database's INTEGER holds (ids) or
@@ -15,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 from timetracker.pagination import MAX_PAGE
 
@@ -27,6 +36,20 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: The largest id the database's INTEGER columns hold.
 MAX_ID = 2**31 - 1
 _WHOLE = re.compile(r"[0-9]{1,20}")
+
+
+#: The largest amount of money and of hours a form accepts (the columns are Numeric(12, 2)).
+MAX_MONEY = Decimal("9999999999.99")
+MAX_HOURS = Decimal("99999999.99")
+#: The longest payment terms an invoice may have, in days (a due date stays in the calendar).
+MAX_PAYMENT_TERMS_DAYS = 365
+#: The longest a single time entry may last.
+MAX_DURATION_SECONDS = 24 * 3600
+
+_DECIMAL = re.compile(r"(-?)([0-9]{1,30})(?:[.,]([0-9]{1,30}))?")
+_TIME_OF_DAY = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
+_CLOCK_DURATION = re.compile(r"([0-9]{1,6}):([0-5][0-9])")
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 class DateValueError(ValueError):
@@ -48,6 +71,95 @@ def parse_date(text: str) -> dt.date:
     if not MIN_DATE <= day <= MAX_DATE:
         raise DateValueError(f"The date must be {DATE_RANGE_TEXT}.")
     return day
+
+
+def check_date_range(date_from: dt.date | None, date_to: dt.date | None) -> None:
+    """Refuse a range whose end comes before its start (either end may be open)."""
+    if date_from is not None and date_to is not None and date_to < date_from:
+        raise DateValueError("The end of the range must not be before its start.")
+
+
+def parse_time_of_day(text: str) -> dt.time:
+    """A time of day written ``H:MM`` or ``HH:MM`` (ASCII digits, 00:00 to 23:59)."""
+    match = _TIME_OF_DAY.fullmatch(text.strip())
+    if match is None:
+        raise ValueError("Not a valid time value. Write it as HH:MM, from 00:00 to 23:59.")
+    return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+def parse_duration(text: str) -> int:
+    """A duration as ``H:MM`` or decimal hours (``1:30`` or ``1.5``), in whole seconds, more
+    than zero and at most :data:`MAX_DURATION_SECONDS`."""
+    value = text.strip()
+    clock = _CLOCK_DURATION.fullmatch(value)
+    if clock:
+        seconds = int(clock.group(1)) * 3600 + int(clock.group(2)) * 60
+    else:
+        try:
+            hours = parse_decimal(value)
+        except ValueError:
+            raise ValueError("Enter the duration as hours:minutes (1:30) or hours (1.5).") from None
+        seconds = int((hours * 3600).to_integral_value())
+    if seconds <= 0:
+        raise ValueError("The duration must be more than zero.")
+    if seconds > MAX_DURATION_SECONDS:
+        raise ValueError("One entry can last at most 24 hours; split longer work.")
+    return seconds
+
+
+def parse_decimal(text: str) -> Decimal:
+    """A plain decimal number: ASCII digits, an optional leading ``-`` and ``.`` or ``,`` as the
+    separator (at most 30 digits on each side); ``ValueError`` otherwise."""
+    match = _DECIMAL.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(text)
+    sign, whole, fraction = match.groups()
+    return Decimal(f"{sign}{whole}.{fraction}" if fraction else f"{sign}{whole}")
+
+
+def parse_amount(
+    text: str,
+    *,
+    places: int = 2,
+    minimum: Decimal | None = Decimal("0"),
+    maximum: Decimal | None = None,
+    example: str = "95.00",
+) -> Decimal:
+    """A decimal amount (money, hours, a quantity, a percentage) with at most ``places``
+    decimal places, within ``minimum`` and ``maximum``."""
+    try:
+        number = parse_decimal(text)
+    except ValueError:
+        raise ValueError(
+            f"Enter a number using digits and a decimal point, like {example}."
+        ) from None
+    exponent = number.as_tuple().exponent  # an int: the pattern allows no NaN or Infinity
+    if isinstance(exponent, int) and -exponent > places:
+        raise ValueError(f"Use at most {places} decimal places.")
+    if minimum is not None and number < minimum:
+        raise ValueError(f"The value must be at least {minimum}.")
+    if maximum is not None and number > maximum:
+        raise ValueError(f"The value must be at most {maximum}.")
+    return number
+
+
+def parse_percent(text: str) -> Decimal:
+    """A percentage from 0 to 100 with at most two decimal places (a tax rate)."""
+    number = parse_amount(text, minimum=None, example="20")
+    if not Decimal(0) <= number <= Decimal(100):
+        raise ValueError("The tax rate must be between 0 and 100 percent.")
+    return number
+
+
+def parse_colour(text: str) -> str:
+    """A colour written ``#RRGGBB`` (hexadecimal digits), returned in lower case."""
+    value = text.strip()
+    if not _COLOUR.fullmatch(value):
+        raise ValueError(
+            "Enter the colour as # and six hexadecimal digits, like #1F4E79, or leave it "
+            "empty for the standard portal colours."
+        )
+    return value.lower()
 
 
 def parse_whole(text: str | None, low: int, high: int) -> int | None:

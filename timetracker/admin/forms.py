@@ -8,7 +8,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
@@ -17,14 +16,16 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
+    InputRequired,
     Length,
-    NumberRange,
     Optional,
     Regexp,
     ValidationError,
 )
 
 from timetracker.emails import EmailAddress
+from timetracker.parsing import MAX_PAYMENT_TERMS_DAYS
+from timetracker.workspace.fields import WholeNumberField
 
 #: The roles the select offers: only staff and administrators have one to choose. A client
 #: contact is made by "Enable Client Portal"; staff access for an account without access is a
@@ -76,8 +77,11 @@ class SettingsForm(FlaskForm):
             Regexp(r"^[A-Za-z0-9/_\-]*$", message="Use letters, digits, - _ or /."),
         ],
     )
-    payment_terms_days = IntegerField(
-        "Payment terms (days)", validators=[DataRequired(), NumberRange(min=0, max=365)]
+    payment_terms_days = WholeNumberField(
+        "Payment terms (days)",
+        validators=[InputRequired("Enter the payment terms in days.")],
+        maximum=MAX_PAYMENT_TERMS_DAYS,
+        message="Payment terms are 0 to 365 days.",
     )
     invoice_rounding_minutes = SelectField(
         "Round invoiced hours up to",

@@ -175,7 +175,7 @@ def settings() -> ResponseReturnValue:
     row.timezone = form.timezone.data or "UTC"
     row.locale = form.locale.data or "en_US"
     row.invoice_prefix = form.invoice_prefix.data or ""
-    row.payment_terms_days = int(form.payment_terms_days.data or 0)
+    row.payment_terms_days = form.payment_terms_days.data or 0
     row.invoice_rounding_minutes = int(form.invoice_rounding_minutes.data or 0)
     g.pop("firm_settings", None)
     flash("Settings were saved.", "success")

@@ -10,11 +10,10 @@ Links on the white page use the accent darkened until it too reaches 4.5:1 again
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 
-#: ``#RRGGBB``, the only form of colour accepted and ever written into the stylesheet.
-HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+from timetracker.parsing import parse_colour
+
 WHITE = "#ffffff"
 BLACK = "#000000"
 #: WCAG 2.x AA contrast for normal text.
@@ -26,15 +25,21 @@ RGB = tuple[int, int, int]
 
 
 def is_hex_colour(value: str | None) -> bool:
-    return value is not None and HEX_COLOUR.fullmatch(value) is not None
+    """Whether ``value`` is exactly ``#RRGGBB`` (the only form ever written into the
+    stylesheet)."""
+    if value is None or value != value.strip():
+        return False
+    try:
+        parse_colour(value)
+    except ValueError:
+        return False
+    return True
 
 
 def normalize_hex_colour(value: str) -> str:
-    """``#RRGGBB`` in lower case; ``ValueError`` for anything else."""
-    value = value.strip()
-    if not is_hex_colour(value):
-        raise ValueError(value)
-    return value.lower()
+    """``#RRGGBB`` in lower case (:func:`timetracker.parsing.parse_colour`); ``ValueError``
+    with a message for anything else."""
+    return parse_colour(value)
 
 
 def to_rgb(colour: str) -> RGB:

@@ -13,7 +13,14 @@ from werkzeug.datastructures import MultiDict
 
 from timetracker.billing.states import PORTAL_FILTERS, InvoiceFilter
 from timetracker.pagination import MAX_PAGE, PageRequest
-from timetracker.parsing import MAX_ID, DateValueError, parse_date, parse_page, parse_whole
+from timetracker.parsing import (
+    MAX_ID,
+    DateValueError,
+    check_date_range,
+    parse_date,
+    parse_page,
+    parse_whole,
+)
 
 
 class ParamError(ValueError):
@@ -91,6 +98,8 @@ def time_filters(args: MultiDict[str, str]) -> TimeFilters:
             raise ParamError("'project_id' must be the number of one of your projects.")
     date_from = _date(args, "date_from")
     date_to = _date(args, "date_to")
-    if date_from and date_to and date_from > date_to:
-        raise ParamError("'date_from' must be on or before 'date_to'.")
+    try:
+        check_date_range(date_from, date_to)
+    except DateValueError:
+        raise ParamError("'date_from' must be on or before 'date_to'.") from None
     return TimeFilters(project_id, date_from, date_to)

@@ -1,43 +1,37 @@
-"""Form fields for the amounts, hours, durations and record choices people type.
+"""Form fields for the amounts, hours, durations, times, dates and record choices people type.
 
-Each field turns text into a value or says plainly what it accepts; a bad value becomes a message
-on the form and the view answers 400.
+Each field reads its text with the parser of its kind (:mod:`timetracker.parsing`) or says
+plainly what it accepts; a bad value becomes a message on the form and the view answers 400.
 """
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from markupsafe import Markup
-from wtforms import DateField, SelectField, StringField
-from wtforms.validators import StopValidation, ValidationError
-from wtforms.widgets import Select
+from wtforms import DateField, SelectField, StringField, TimeField
+from wtforms.validators import StopValidation
+from wtforms.widgets import NumberInput, Select
 
-from timetracker.parsing import DateValueError, parse_date, parse_id
+from timetracker import parsing
+from timetracker.parsing import MAX_HOURS, MAX_MONEY, DateValueError, parse_date, parse_id
 
-#: The largest amount of money and of hours a form accepts (the columns are Numeric(12, 2)).
-MAX_MONEY = Decimal("9999999999.99")
-MAX_HOURS = Decimal("99999999.99")
-
-_NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
-_CLOCK = re.compile(r"^(\d+):([0-5]\d)$")
-
-
-def parse_decimal(text: str) -> Decimal:
-    """A plain decimal number (``.`` or ``,`` as the separator); ``ValueError`` otherwise."""
-    text = text.strip().replace(" ", "")
-    if not _NUMBER.match(text):
-        raise ValueError(text)
-    try:
-        return Decimal(text.replace(",", "."))
-    except InvalidOperation as exc:  # pragma: no cover - the pattern already rules this out
-        raise ValueError(text) from exc
+__all__ = [
+    "MAX_HOURS",
+    "MAX_MONEY",
+    "DecimalTextField",
+    "DurationField",
+    "PercentField",
+    "RecordSelectField",
+    "SupportedDateField",
+    "TimeOfDayField",
+    "WholeNumberField",
+]
 
 
 class DecimalTextField(StringField):
-    """A decimal typed as text, with limits and a clear message.
+    """A decimal typed as text, with limits and a clear message (:func:`parsing.parse_amount`).
 
     Empty input gives ``None`` (pair it with ``DataRequired`` or ``Optional``).
     """
@@ -67,20 +61,16 @@ class DecimalTextField(StringField):
         self.data = str(valuelist[0]).strip()
         if not self.data:
             return
-        try:
-            number = parse_decimal(self.data)
-        except ValueError as exc:
-            raise ValueError(
-                f"Enter a number using digits and a decimal point, like {self.example}."
-            ) from exc
-        exponent = number.as_tuple().exponent  # an int: the pattern allows no NaN or Infinity
-        if isinstance(exponent, int) and -exponent > self.places:
-            raise ValueError(f"Use at most {self.places} decimal places.")
-        if self.minimum is not None and number < self.minimum:
-            raise ValueError(f"The value must be at least {self.minimum}.")
-        if self.maximum is not None and number > self.maximum:
-            raise ValueError(f"The value must be at most {self.maximum}.")
-        self.number = number
+        self.number = self.parse(self.data)
+
+    def parse(self, text: str) -> Decimal:
+        return parsing.parse_amount(
+            text,
+            places=self.places,
+            minimum=self.minimum,
+            maximum=self.maximum,
+            example=self.example,
+        )
 
     @property
     def checked_number(self) -> Decimal:
@@ -98,17 +88,65 @@ class DecimalTextField(StringField):
 
 
 class PercentField(DecimalTextField):
+    """A percentage from 0 to 100 (:func:`parsing.parse_percent`)."""
+
     def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault("example", "20")
         super().__init__(label, validators, minimum=None, maximum=None, **kwargs)
 
-    def pre_validate(self, form: Any) -> None:
-        if self.number is not None and not Decimal(0) <= self.number <= Decimal(100):
-            raise ValidationError("The tax rate must be between 0 and 100 percent.")
+    def parse(self, text: str) -> Decimal:
+        return parsing.parse_percent(text)
+
+
+class WholeNumberField(StringField):
+    """A whole number from ``minimum`` to ``maximum`` in ASCII digits (WTForms' own
+    ``IntegerField`` reads ``int()``, which takes other scripts' digits and ``1_000``).
+    ``data`` is the number, ``None`` when empty or refused."""
+
+    widget = NumberInput()
+    data: Any
+
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: Any = None,
+        *,
+        minimum: int = 0,
+        maximum: int,
+        message: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.minimum = minimum
+        self.maximum = maximum
+        self.message = message or f"Enter a whole number from {minimum} to {maximum}, in digits."
+        #: Drawn like WTForms' own number field (the form macros choose the CSS class by type).
+        self.type = "IntegerField"
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        text = str(valuelist[0]).strip()
+        self.data = None
+        if not text:
+            return
+        self.data = parsing.parse_whole(text, self.minimum, self.maximum)
+        if self.data is None:
+            raise ValueError(self.message)
+
+    def process_data(self, value: Any) -> None:
+        self.data = value if isinstance(value, int) else None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        # ``data`` may be set by the view after the form is made (a default from the settings).
+        return "" if self.data is None else str(self.data)
 
 
 class DurationField(StringField):
-    """A duration as ``H:MM`` or decimal hours (``1:30`` or ``1.5``); data is whole seconds."""
+    """A duration as ``H:MM`` or decimal hours (``1:30`` or ``1.5``); ``seconds`` holds it in
+    whole seconds (:func:`parsing.parse_duration`)."""
 
     def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
         super().__init__(label, validators, **kwargs)
@@ -121,27 +159,32 @@ class DurationField(StringField):
         self.data = str(valuelist[0]).strip()
         if not self.data:
             return
-        if self.data.startswith("-"):
-            raise ValueError("The duration must be more than zero.")
-        clock = _CLOCK.match(self.data)
-        if clock:
-            seconds = int(clock.group(1)) * 3600 + int(clock.group(2)) * 60
-        else:
-            try:
-                hours = parse_decimal(self.data)
-            except ValueError as exc:
-                raise ValueError(
-                    "Enter the duration as hours:minutes (1:30) or hours (1.5)."
-                ) from exc
-            seconds = int((hours * 3600).to_integral_value())
-        if seconds <= 0:
-            raise ValueError("The duration must be more than zero.")
-        if seconds > 24 * 3600:
-            raise ValueError("One entry can last at most 24 hours; split longer work.")
-        self.seconds = seconds
+        self.seconds = parsing.parse_duration(self.data)
 
     def _value(self) -> str:
         return self.data or ""
+
+
+class TimeOfDayField(TimeField):
+    """A time of day ``HH:MM`` in ASCII digits (:func:`parsing.parse_time_of_day`); WTForms'
+    own reading uses ``strptime``, which takes other scripts' digits."""
+
+    #: The time, ``None`` when empty or refused (a required field is set once validated).
+    data: Any
+
+    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+        super().__init__(label, validators, **kwargs)
+        #: Drawn like WTForms' own time field.
+        self.type = "TimeField"
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        self.data = None
+        raw = str(valuelist[0]).strip()
+        if not raw:
+            return
+        self.data = parsing.parse_time_of_day(raw)
 
 
 class SupportedDateField(DateField):
@@ -165,13 +208,17 @@ class SupportedDateField(DateField):
 
 class _RecordSelect(Select):
     """WTForms' select, with an empty first choice outside the groups when the choices are
-    grouped: a required ``<select>`` must start with an empty option that no ``<optgroup>``
-    holds (HTML's "placeholder label option"), and nobody is preselected into a record."""
+    grouped, and for a required one too, grouped or not: a required ``<select>`` must start
+    with an empty option that no ``<optgroup>`` holds (HTML's "placeholder label option"), and
+    nobody is preselected into a record."""
 
     def __call__(self, field: Any, **kwargs: Any) -> Markup:
         html = str(super().__call__(field, **kwargs))
         if not field.has_groups():
-            return Markup(html)
+            first = list(field.choices or [])[:1]
+            placeholder_first = any(str(choice[0]) == "" for choice in first)
+            if not field.flags.required or placeholder_first:
+                return Markup(html)
         empty = self.render_option("", f"Choose a {field.noun}…", field.data is None)
         head, _, rest = html.partition(">")  # the end of ``<select ...>`` (values are escaped)
         return Markup(f"{head}>{empty}{rest}")
@@ -214,15 +261,11 @@ class RecordSelectField(SelectField):
             raise StopValidation()
 
 
-#: The largest id the database's INTEGER columns hold.
-
-
-def is_record_id(raw: str) -> bool:
-    """Whether ``raw`` is an id the database could hold."""
-    return parse_id(raw) is not None
-
-
 def _coerce_id(value: Any) -> int | None:
-    if value in (None, ""):
+    """The id of a choice: choices hold ints, or the text of an id (as the record selects of
+    the forms are drawn)."""
+    if value is None or value == "":
         return None
-    return int(value)
+    if isinstance(value, int):
+        return value
+    return parse_id(str(value))

@@ -402,3 +402,13 @@ def test_a_line_posted_without_fields_keeps_its_values(as_admin, session, custom
         Decimal("100.00"),
         Decimal("1000.00"),
     )
+
+
+def test_the_new_invoice_form_starts_with_the_firms_payment_terms(as_admin, session, customer):
+    """The view fills the terms in after the form is made; the field must draw them (a form
+    sent back as shown must be valid)."""
+    settings = session.scalars(select(Settings)).one()
+    settings.payment_terms_days = 21
+    session.flush()
+    page = as_admin.get(f"/invoices/new?client={customer.id}").get_data(as_text=True)
+    assert 'name="payment_terms" required type="number" value="21"' in page

@@ -8,7 +8,7 @@ from wtforms import EmailField, Form, SelectField, StringField, SubmitField, Tex
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from timetracker.emails import EmailAddress
-from timetracker.portal import branding
+from timetracker.parsing import parse_colour
 from timetracker.workspace.fields import MAX_MONEY, DecimalTextField
 
 CURRENCY_CODES = frozenset(list_currencies())
@@ -45,12 +45,9 @@ class ClientForm(FlaskForm):
             field.data = None
             return
         try:
-            field.data = branding.normalize_hex_colour(text)
-        except ValueError:
-            raise ValidationError(
-                "Enter the colour as # and six hexadecimal digits, like #1F4E79, or leave it "
-                "empty for the standard portal colours."
-            ) from None
+            field.data = parse_colour(text)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class ClientFilterForm(Form):

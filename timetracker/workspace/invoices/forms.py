@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Form,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
@@ -19,13 +18,13 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
 
 from timetracker.billing.from_time import GROUPINGS
 from timetracker.billing.states import STAFF_FILTERS, InvoiceFilter
+from timetracker.parsing import MAX_PAYMENT_TERMS_DAYS, check_date_range
 from timetracker.workspace.fields import (
     MAX_HOURS,
     MAX_MONEY,
@@ -33,6 +32,7 @@ from timetracker.workspace.fields import (
     PercentField,
     RecordSelectField,
     SupportedDateField,
+    WholeNumberField,
 )
 
 
@@ -44,20 +44,21 @@ class InvoiceCreateForm(FlaskForm):
     group_by = SelectField("Lines", choices=list(GROUPINGS.items()), default="project")
     from_time = BooleanField("Bill the unbilled time in this range", default=True)
     issue_date = SupportedDateField("Issue date", [InputRequired("Enter the issue date.")])
-    payment_terms = IntegerField(
+    payment_terms = WholeNumberField(
         "Payment terms (days)",
-        [
-            InputRequired("Enter the payment terms in days."),
-            NumberRange(0, 365, "Payment terms are 0 to 365 days."),
-        ],
+        [InputRequired("Enter the payment terms in days.")],
+        maximum=MAX_PAYMENT_TERMS_DAYS,
+        message="Payment terms are 0 to 365 days.",
     )
     tax_rate = PercentField("Tax rate (%)", [DataRequired("Enter the tax rate (0 for none).")])
     notes = TextAreaField("Notes", [Optional(), Length(max=5000)])
     submit = SubmitField("Create draft invoice")
 
     def validate_date_to(self, field: SupportedDateField) -> None:
-        if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError("The end of the range must not be before its start.")
+        try:
+            check_date_range(self.date_from.data, field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class InvoiceEditForm(FlaskForm):

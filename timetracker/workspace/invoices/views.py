@@ -5,7 +5,7 @@ project are looked up within their invoice and client (another one's is a missin
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -18,10 +18,10 @@ from timetracker.billing.invoicing import InvoiceError
 from timetracker.billing.states import InvoiceFilter
 from timetracker.models import Invoice, InvoiceItem, InvoiceStatus, Project
 from timetracker.notifications.invoices import deliveries_for, notify_invoice_sent
+from timetracker.parsing import parse_id, parse_percent
 from timetracker.workspace.choices import client_choices, flat_project_choices
 from timetracker.workspace.clients.queries import active_client
 from timetracker.workspace.common import empty_page, found, render_form
-from timetracker.workspace.fields import is_record_id
 from timetracker.workspace.invoices import queries
 from timetracker.workspace.invoices.forms import (
     InvoiceCreateForm,
@@ -65,8 +65,7 @@ def invoice_new() -> ResponseReturnValue:
         form.issue_date.data = firm.today()
         form.payment_terms.data = settings.payment_terms_days
         form.tax_rate.data = _default_tax_rate(settings.default_tax_rate)
-        if is_record_id(request.args.get("client", "")):
-            form.client.data = int(request.args["client"])
+        form.client.data = parse_id(request.args.get("client"))
         return render_template("workspace/invoice_new.html", form=form)
     valid = form.validate_on_submit()
     client = active_client(form.client.data)
@@ -276,8 +275,8 @@ def _creation_choices(form: InvoiceCreateForm) -> None:
 
 
 def _default_tax_rate(text: str | None) -> str:
+    """The firm's default tax rate for a new invoice; ``0`` when the stored text is not one."""
     try:
-        rate = Decimal((text or "0").strip())
-    except InvalidOperation:
+        return str(parse_percent(text or "0"))
+    except ValueError:
         return "0"
-    return str(rate) if Decimal(0) <= rate <= Decimal(100) else "0"

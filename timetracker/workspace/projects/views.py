@@ -10,10 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from timetracker import db
 from timetracker.billing.project_status import latest_status_updates
 from timetracker.models import Client, Project, ProjectStatus
+from timetracker.parsing import parse_id
 from timetracker.workspace.choices import client_choices
 from timetracker.workspace.clients.queries import active_client
 from timetracker.workspace.common import empty_page, found, render_form
-from timetracker.workspace.fields import is_record_id
 from timetracker.workspace.projects import queries
 from timetracker.workspace.projects.forms import ProjectFilterForm, ProjectForm
 from timetracker.workspace.projects.updates import render_project_page
@@ -56,8 +56,7 @@ def project_new() -> ResponseReturnValue:
     form = ProjectForm()
     form.client.choices = client_choices()
     if request.method == "GET":
-        if is_record_id(request.args.get("client", "")):
-            form.client.data = int(request.args["client"])
+        form.client.data = parse_id(request.args.get("client"))
         return render_template("workspace/project_form.html", form=form, project=None)
     project = Project(status=ProjectStatus.ACTIVE)
     if not _save(form, project, active_client(form.client.data)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from wtforms import Form, SelectField
 from wtforms.validators import Optional, ValidationError
 
+from timetracker.parsing import check_date_range
 from timetracker.workspace.fields import SupportedDateField
 
 REPORT_GROUPS = {"client": "Client", "project": "Project", "user": "Person"}
@@ -16,5 +17,7 @@ class ReportForm(Form):
     date_to = SupportedDateField("To", [Optional()])
 
     def validate_date_to(self, field: SupportedDateField) -> None:
-        if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError("The end of the range must not be before its start.")
+        try:
+            check_date_range(self.date_from.data, field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None

@@ -12,17 +12,22 @@ from wtforms import (
     StringField,
     SubmitField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from timetracker.parsing import check_date_range
 from timetracker.workspace.choices import (
     client_choices,
     flat_project_choices,
     project_choices,
     staff_choices,
 )
-from timetracker.workspace.fields import DurationField, RecordSelectField, SupportedDateField
+from timetracker.workspace.fields import (
+    DurationField,
+    RecordSelectField,
+    SupportedDateField,
+    TimeOfDayField,
+)
 
 
 class TimerStartForm(FlaskForm):
@@ -34,8 +39,8 @@ class TimerStartForm(FlaskForm):
 class TimeEntryForm(FlaskForm):
     project = RecordSelectField("Project", [DataRequired("Choose a project.")], noun="project")
     day = SupportedDateField("Date", [InputRequired("Enter the date (YYYY-MM-DD).")])
-    start = TimeField("Start", [InputRequired("Enter the start time (HH:MM).")])
-    end = TimeField("End", [Optional()])
+    start = TimeOfDayField("Start", [InputRequired("Enter the start time (HH:MM).")])
+    end = TimeOfDayField("End", [Optional()])
     duration = DurationField("or duration", [Optional()])
     notes = TextAreaField("Notes", [Optional(), Length(max=2000)])
     billable = BooleanField("Billable", default=True)
@@ -61,8 +66,10 @@ class TimeFilterForm(Form):
     date_to = SupportedDateField("To", [Optional()])
 
     def validate_date_to(self, field: SupportedDateField) -> None:
-        if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError("The end of the range must not be before its start.")
+        try:
+            check_date_range(self.date_from.data, field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class WeekForm(Form):

@@ -18,7 +18,6 @@ from timetracker.billing import periods
 from timetracker.models import Project, TimeEntry
 from timetracker.workspace.choices import project_choices, staff_choices
 from timetracker.workspace.common import empty_page, found, render_form, safe_next
-from timetracker.workspace.fields import is_record_id
 from timetracker.workspace.time import queries, timekeeping
 from timetracker.workspace.time.forms import (
     TimeEntryForm,
@@ -120,8 +119,7 @@ def time_entry_new() -> ResponseReturnValue:
     if request.method == "GET":
         form.day.data = firm.today()
         form.start.data = dt.time(9, 0)
-        if is_record_id(request.args.get("project", "")):
-            form.project.data = int(request.args["project"])
+        form.project.data = parsing.parse_id(request.args.get("project"))
         return render_template(ENTRY_FORM, form=form, entry=None)
     project, span = _validated(form, None)
     if project is None or span is None:
