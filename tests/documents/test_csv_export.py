@@ -63,6 +63,13 @@ def test_cents_text_is_the_money_the_pages_show(cents: int) -> None:
         ("a=1", "a=1"),
         (" =1", "' =1"),
         ("ok;=1+1;", "ok;'=1+1;"),
+        # Quotes and compatibility forms (fullwidth ＝, ；) count like their ASCII characters.
+        ('"=1+1"', '\'"=1+1"'),
+        ('a; "=1+1"', 'a; "\'=1+1"'),
+        ("＝1+1", "'＝1+1"),
+        ("ok；＠A1", "ok；'＠A1"),
+        ("a\u2028=1", "a\u2028'=1"),
+        ("\u3000=1", "'\u3000=1"),
         ("", ""),
         (None, ""),
         ("Müller & Søn €", "Müller & Søn €"),

@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.htmlcheck import HtmlPages, missing_validator
 from tests.e2e.support import (
     ARTIFACTS,
     CHROMIUM,
@@ -192,9 +193,35 @@ def browser(live_server: LiveServer) -> Iterator[Any]:
             chromium.close()
 
 
+@pytest.fixture(scope="session")
+def html_pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HtmlPages]:
+    """Every distinct HTML page the browser tests of this process receive; when they are done,
+    vnu checks them all in one run and any error fails the run (reported at the teardown of
+    the last browser test). Without vnu nothing is checked here: ``test_html_valid`` says so."""
+    pages = HtmlPages(tmp_path_factory.mktemp("html"))
+    yield pages
+    if not pages.pages or missing_validator():
+        return
+    errors, others = pages.problems()
+    report = "\n  ".join(errors + others)
+    (ARTIFACTS.parent / "html").mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS.parent / "html" / f"vnu-{_worker()}.txt").write_text(
+        f"{len(pages.pages)} pages, {len(errors)} errors\n  {report}\n", encoding="utf-8"
+    )
+    if errors:
+        pytest.fail(
+            f"the Nu HTML Checker found {len(errors)} errors in {len(pages.pages)} pages:\n  "
+            + report,
+            pytrace=False,
+        )
+
+
 @pytest.fixture
 def browse(
-    browser: Any, live_server: LiveServer, request: pytest.FixtureRequest
+    browser: Any,
+    live_server: LiveServer,
+    html_pages: HtmlPages,
+    request: pytest.FixtureRequest,
 ) -> Iterator[Browse]:
     """A fresh browser context (no cookies) at 1280×800, watched for console errors, failed
     requests, error responses and CSP violations; axe runs on every page it checks."""
@@ -202,10 +229,11 @@ def browse(
         base_url=live_server.base_url, viewport=DESKTOP, accept_downloads=True
     )
     context.set_default_timeout(10_000)
-    session = Browse(context, live_server, ARTIFACTS, request.node.name)
+    session = Browse(context, live_server, ARTIFACTS, request.node.name, html=html_pages)
     try:
         yield session
         session.assert_clean()
     finally:
+        session.keep_html()
         session.write_notes()
         context.close()

@@ -1,7 +1,8 @@
 """What every browser test uses: the server's address and seed, and ``Browse``, a browser
 context that watches each page for console errors, failed requests, error responses and
 Content-Security-Policy violations, runs axe-core on it, checks that every form control has a
-label, and takes screenshots at desktop and phone sizes."""
+label, keeps the HTML of every page the server sends (``htmlcheck``: vnu validates them at the
+end), and takes screenshots at desktop and phone sizes."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from tests.e2e.htmlcheck import HtmlPages
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("TIMETRACKER_CHROMIUM", "/usr/bin/chromium"))
@@ -127,6 +130,9 @@ class Browse:
     checked: list[str] = field(default_factory=list)
     _allowed: set[tuple[str, int]] = field(default_factory=set)
     _downloads: set[str] = field(default_factory=set)
+    #: Where the HTML documents go (None: not kept), and those not yet read.
+    html: HtmlPages | None = None
+    _documents: list[Any] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.seed = self.server.seed
@@ -162,6 +168,23 @@ class Browse:
         if response.status >= 400 and not self._is_allowed(response.url, response.status):
             method = response.request.method
             self.problems.append(f"HTTP {response.status}: {method} {response.url}")
+        is_page = response.request.resource_type == "document" and not 300 <= response.status < 400
+        if is_page and "text/html" in response.headers.get("content-type", ""):
+            self._documents.append(response)  # its body is read outside the event handler
+
+    def keep_html(self) -> None:
+        """Hand the HTML documents received so far, as the server sent them, to ``html``. One
+        the browser has already let go of (a page left before it was checked) is skipped."""
+        documents, self._documents = self._documents, []
+        if self.html is None:
+            return
+        for response in documents:
+            try:
+                body = response.body()
+            except Exception:  # noqa: BLE001, S112 - Playwright's error when the body is gone
+                continue
+            parts = urlsplit(response.url)
+            self.html.add(parts.path + (f"?{parts.query}" if parts.query else ""), body)
 
     # Navigation -----------------------------------------------------------------------------
     def url(self, path: str) -> str:
@@ -215,6 +238,7 @@ class Browse:
         page.wait_for_load_state("load")
         where = self.path
         self.checked.append(where)
+        self.keep_html()
         violations = page.evaluate("() => window.__cspViolations || []")
         self.problems.extend(f"CSP violation on {where}: {v}" for v in violations)
         unlabelled = page.evaluate(UNLABELLED_CONTROLS)

@@ -55,25 +55,46 @@ class ExportRow(Protocol):
     invoice_number: str | None
 
 
-#: The characters that start a formula once leading whitespace is trimmed.
-FORMULA_STARTS = ("=", "+", "-", "@")
-#: A separator a spreadsheet may split a cell on (comma, semicolon, tab, or a line break when
-#: it ignores the quotes), then any whitespace it may trim, then a formula start.
-_FRAGMENT_FORMULA = re.compile(r"([,;\t\r\n]\s*)([=+\-@])")
+#: The characters that start a formula once leading whitespace is trimmed, and their Unicode
+#: compatibility forms (fullwidth ＝, small ﹢, superscript ⁼ ...: NFKC folds them to the ASCII
+#: character), which a spreadsheet may fold the same way.
+FORMULA_STARTS = (
+    "=", "+", "-", "@",
+    "\u207c", "\u208c", "\ufe66", "\uff1d",  # equals
+    "\u207a", "\u208a", "\ufb29", "\ufe62", "\uff0b",  # plus
+    "\ufe63", "\uff0d",  # hyphen-minus
+    "\ufe6b", "\uff20",  # commercial at
+)  # fmt: skip
+#: Where a spreadsheet may start a new cell: comma, semicolon, tab, a line break (when it ignores
+#: the quotes), other line and record separators, and the compatibility forms of , and ;.
+_SEPARATORS = (
+    ",;\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+    "\ufe10\ufe50\uff0c"  # comma
+    "\u037e\ufe14\ufe54\uff1b"  # semicolon
+)
+#: What a spreadsheet may skip before a formula start: whitespace (trimmed), double quotes (taken
+#: for a field's text delimiter) and invisible characters.
+_GAP = '[\\s"\uff02\u200b-\u200d\u2060\ufeff]*'
+_STARTS_CLASS = "[" + re.escape("".join(FORMULA_STARTS)) + "]"
+#: A separator, then what may be skipped, then a formula start.
+_FRAGMENT_FORMULA = re.compile(f"([{re.escape(_SEPARATORS)}]{_GAP})({_STARTS_CLASS})")
+#: A cell that starts with a formula start once what may be skipped is skipped.
+_CELL_FORMULA = re.compile(f"{_GAP}{_STARTS_CLASS}")
 
 
 def neutralise(value: str | None) -> str:
     """The cell as text that no spreadsheet reads as a formula, whatever separator it splits
-    on (``,``, ``;``, tab) and whether it trims spaces.
+    on (``,``, ``;``, tab, a line break) and whether it trims spaces.
 
-    A formula start after a separator (and optional whitespace) gets a ``'`` before it
-    (``ok;=1+1`` -> ``ok;'=1+1``), and so does the whole cell when it starts with a formula
-    start after optional whitespace, or with a tab or CR. Other text is unchanged.
+    A formula start after a separator (and optional whitespace or quotes) gets a ``'`` before
+    it (``ok;=1+1`` -> ``ok;'=1+1``), and so does the whole cell when it starts with a formula
+    start after optional whitespace or quotes, or with a tab or CR. Fullwidth and other
+    compatibility forms of ``= + - @ , ;`` count as those characters. Other text is unchanged.
     """
     if not value:
         return ""
     text = _FRAGMENT_FORMULA.sub(r"\1'\2", value)
-    if text.startswith(FORMULA_TRIGGERS) or text.lstrip().startswith(FORMULA_STARTS):
+    if text.startswith(FORMULA_TRIGGERS) or _CELL_FORMULA.match(text):
         return "'" + text
     return text
 
