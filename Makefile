@@ -10,7 +10,7 @@ PORT ?= 5000
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format typecheck bench bench-quick db-upgrade demo clean
+.PHONY: help install run test test-servers test-fast lint format typecheck bench bench-quick db-upgrade demo clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,13 +38,17 @@ run: demo ## Set everything up and serve the app with demo data on http://127.0.
 	@echo "TimeTracker on http://$(HOST):$(PORT)"
 	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/timetracker serve --host $(HOST) --port $(PORT)
 
-# Marker selection for `make test`, e.g. TEST_MARKERS="not postgres and not redis" (empty: every test).
+# Marker selection, e.g. TEST_MARKERS="not postgres and not redis" (empty: every test of the target).
 TEST_MARKERS ?=
-test: $(STAMP) ## Run the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -q $(if $(TEST_MARKERS),-m "$(TEST_MARKERS)")
+and_markers = $(if $(TEST_MARKERS), and ($(TEST_MARKERS)))
+test: $(STAMP) ## Run the test suite (PostgreSQL too when TEST_DATABASE_URL is set); the server tests are `make test-servers`
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -q -m "not servers$(and_markers)"
+
+test-servers: $(STAMP) ## The tests that start real servers and programs (nginx, gunicorn, LibreOffice, a wheel); .ci/run runs them
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -q -m "servers$(and_markers)"
 
 test-fast: $(STAMP) ## The suite without the browser tests (tests/e2e), for the edit-test loop
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -q --ignore=tests/e2e $(if $(TEST_MARKERS),-m "$(TEST_MARKERS)")
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -q --ignore=tests/e2e -m "not servers$(and_markers)"
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check .

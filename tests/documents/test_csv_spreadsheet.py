@@ -41,6 +41,9 @@ from tests.factories import (
 )
 from timetracker.documents.csv_export import HEADER, neutralise
 
+# Starts real servers or programs: `make test-servers` (and .ci/run), not `make test`.
+pytestmark = pytest.mark.servers
+
 #: Text a client contact or a colleague could type, each a formula in some reading of a cell.
 HOSTILE = [
     "=1+1",

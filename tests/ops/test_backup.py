@@ -27,6 +27,9 @@ from timetracker.backup.postgres import libpq_connection
 from timetracker.cli import main
 from timetracker.db import make_engine
 
+# Starts real servers or programs: `make test-servers` (and .ci/run), not `make test`.
+pytestmark = pytest.mark.servers
+
 GOOD_KEY = "b" * 64
 ENV_NAMES = ("SECRET_KEY", "DATABASE_URL", "TIMETRACKER_DEV", "TIMETRACKER_DEBUG", "REDIS_URL")
 #: Tables the demo data must fill, so that comparing them compares something.

@@ -27,7 +27,7 @@ from tests.ops import servers
 from timetracker import errors, migrate
 from timetracker.db import make_engine
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.servers]
 
 #: How long PostgreSQL stays down while requests keep coming.
 OUTAGE_SECONDS = 3.0

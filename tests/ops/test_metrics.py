@@ -289,6 +289,7 @@ def _healthz_count(base: str) -> float:
     )
 
 
+@pytest.mark.servers
 def test_one_scrape_adds_up_the_counts_of_both_workers(served: dict[str, Any]) -> None:
     base = served["base"]
     start = _healthz_count(base)  # includes the readiness poll

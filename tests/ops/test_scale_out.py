@@ -43,7 +43,7 @@ from timetracker.config import load_config
 from timetracker.db import make_engine
 from timetracker.models import EmailDelivery, InvoiceStatus, TimeEntry
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.servers]
 
 #: A Redis database that no other test uses (the suite's workers use 1 to 4, see conftest.py).
 REDIS_DB = 9

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.ops.servers import (
@@ -24,6 +25,9 @@ from tests.ops.servers import (
     server_environment,
     wait_until,
 )
+
+# Starts real servers or programs: `make test-servers` (and .ci/run), not `make test`.
+pytestmark = pytest.mark.servers
 
 #: What the wheel is built from: the files an sdist of the checkout holds.
 SOURCES = ("pyproject.toml", "README.md", "timetracker")

@@ -44,6 +44,9 @@ from timetracker.models import RateLimitCounter
 from timetracker.portal.downloads import CSV_LIMIT
 from timetracker.ratelimits import DatabaseStorage
 
+# Starts real servers or programs: `make test-servers` (and .ci/run), not `make test`.
+pytestmark = pytest.mark.servers
+
 SECRET = "rate-limit-test-secret-0123456789abcdef"
 OWNER = "owner@example.com"
 DEFAULTS = {key: parse(default) for key, (_name, default) in config.DEFAULT_LOGIN_LIMITS.items()}
