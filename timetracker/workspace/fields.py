@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 from wtforms import DateField, SelectField, StringField, TimeField
-from wtforms.validators import StopValidation
+from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import NumberInput, Select
 
 from timetracker import parsing
@@ -204,6 +204,20 @@ class SupportedDateField(DateField):
             self.data = parse_date(raw)
         except DateValueError as exc:
             raise ValueError(str(exc)) from None
+
+
+class RangeEnd:
+    """Validator of a date range's end: not before the start, the field named ``start``
+    (:func:`parsing.check_date_range`; either end may be empty)."""
+
+    def __init__(self, start: str) -> None:
+        self.start = start
+
+    def __call__(self, form: Any, field: Any) -> None:
+        try:
+            parsing.check_date_range(form[self.start].data, field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class _RecordSelect(Select):

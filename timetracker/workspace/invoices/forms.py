@@ -24,12 +24,13 @@ from wtforms.validators import (
 
 from timetracker.billing.from_time import GROUPINGS
 from timetracker.billing.states import STAFF_FILTERS, InvoiceFilter
-from timetracker.parsing import MAX_PAYMENT_TERMS_DAYS, check_date_range
+from timetracker.parsing import MAX_PAYMENT_TERMS_DAYS
 from timetracker.workspace.fields import (
     MAX_HOURS,
     MAX_MONEY,
     DecimalTextField,
     PercentField,
+    RangeEnd,
     RecordSelectField,
     SupportedDateField,
     WholeNumberField,
@@ -40,7 +41,7 @@ class InvoiceCreateForm(FlaskForm):
     client = RecordSelectField("Client", [DataRequired("Choose a client.")], noun="client")
     project = RecordSelectField("Project (optional)", [Optional()], noun="project")
     date_from = SupportedDateField("Time from", [Optional()])
-    date_to = SupportedDateField("Time to", [Optional()])
+    date_to = SupportedDateField("Time to", [Optional(), RangeEnd("date_from")])
     group_by = SelectField("Lines", choices=list(GROUPINGS.items()), default="project")
     from_time = BooleanField("Bill the unbilled time in this range", default=True)
     issue_date = SupportedDateField("Issue date", [InputRequired("Enter the issue date.")])
@@ -53,12 +54,6 @@ class InvoiceCreateForm(FlaskForm):
     tax_rate = PercentField("Tax rate (%)", [DataRequired("Enter the tax rate (0 for none).")])
     notes = TextAreaField("Notes", [Optional(), Length(max=5000)])
     submit = SubmitField("Create draft invoice")
-
-    def validate_date_to(self, field: SupportedDateField) -> None:
-        try:
-            check_date_range(self.date_from.data, field.data)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
 
 
 class InvoiceEditForm(FlaskForm):

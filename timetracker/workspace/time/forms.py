@@ -13,9 +13,8 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from timetracker.parsing import check_date_range
 from timetracker.workspace.choices import (
     client_choices,
     flat_project_choices,
@@ -24,6 +23,7 @@ from timetracker.workspace.choices import (
 )
 from timetracker.workspace.fields import (
     DurationField,
+    RangeEnd,
     RecordSelectField,
     SupportedDateField,
     TimeOfDayField,
@@ -63,13 +63,7 @@ class TimeFilterForm(Form):
     client = RecordSelectField("Client", [Optional()], noun="client")
     user = RecordSelectField("Person", [Optional()], noun="person")
     date_from = SupportedDateField("From", [Optional()])
-    date_to = SupportedDateField("To", [Optional()])
-
-    def validate_date_to(self, field: SupportedDateField) -> None:
-        try:
-            check_date_range(self.date_from.data, field.data)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+    date_to = SupportedDateField("To", [Optional(), RangeEnd("date_from")])
 
 
 class WeekForm(Form):
