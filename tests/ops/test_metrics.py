@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
 import stat
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +20,8 @@ from tests import factories
 from tests.conftest import login, post
 from tests.notifications import conftest as mail_fixtures
 from tests.notifications.conftest import SmtpServer
+from tests.ops.servers import children, run_cli, server_environment, start_app_server
+from timetracker.gunicorn_conf import MULTIPROCESS_ENV
 from timetracker.models import InvoiceStatus
 
 smtp_server = mail_fixtures.smtp_server
@@ -224,62 +222,28 @@ def test_behind_a_declared_proxy_the_forwarded_client_decides(
 # The real server -----------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[dict[str, Any]]:
     """``timetracker serve --workers 2`` on a fresh SQLite database, with its own TMPDIR (where
     the server makes its metrics folder)."""
-    timetracker = str(Path(sys.executable).parent / "timetracker")
     temp = tmp_path / "tmp"
     temp.mkdir()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("TIMETRACKER_", "PROMETHEUS_"))
-        and key not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}
-    }
-    env.update(
-        SECRET_KEY="metrics-test-secret-key-0123456789abcdef",
+    env = server_environment(
         DATABASE_URL=f"sqlite:///{tmp_path / 'served.db'}",
         TIMETRACKER_DATA=str(tmp_path / "data"),
         TMPDIR=str(temp),
     )
-    subprocess.run([timetracker, "db", "upgrade"], env=env, check=True, capture_output=True)
-    port = _free_port()
-    log = tmp_path / "server.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [timetracker, "serve", "--port", str(port), "--workers", "2"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            try:
-                requests.get(f"{base}/healthz", timeout=2)
-                break
-            except requests.RequestException:
-                time.sleep(0.1)
-        yield {"base": base, "port": port, "server": server, "log": log, "temp": temp}
-    finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=10)
+    env.pop(MULTIPROCESS_ENV, None)  # the server makes its own folder
+    run_cli(env, "db", "upgrade")
+    with children(tmp_path) as started:
+        app = start_app_server(started, "app", env)
+        yield {
+            "base": f"http://127.0.0.1:{app.port}",
+            "port": app.port,
+            "server": app.child,
+            "log": app.child.log,
+            "temp": temp,
+        }
 
 
 def _healthz_count(base: str) -> float:
@@ -319,7 +283,5 @@ def test_one_scrape_adds_up_the_counts_of_both_workers(served: dict[str, Any]) -
     # The app's access log, one JSON line per request.
     lines = served["log"].read_text().splitlines()
     assert sum('"logger": "timetracker.access"' in line and "/healthz" in line for line in lines)
-    server = served["server"]
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=20)
+    assert served["server"].stop() == 0
     assert not folder.exists()

@@ -16,10 +16,6 @@ from __future__ import annotations
 import collections
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -38,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import _create_postgres_database, _drop_postgres_database, _worker
 from tests.factories import PASSWORD, make_client, make_portal_user
+from tests.ops.servers import children, run_cli, server_environment, start_app_server
 from timetracker import config, migrate
 from timetracker.db import make_engine
 from timetracker.models import RateLimitCounter
@@ -160,42 +157,20 @@ class Server:
         }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _environment(database_url: str, data: Path, redis_url: str | None) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("TIMETRACKER_", "RATELIMIT_", "GUNICORN_"))
-        and key not in {"REDIS_URL", "DATABASE_URL"}
-    }
-    env.update(
-        {
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": SECRET,
-            "MAIL_ENABLED": "0",
-            "TIMETRACKER_DATA": str(data),
-            "TIMETRACKER_PROXY_HOPS": "1",
-            # Gunicorn's access log on standard output (whatever its configuration file says),
-            # each line starting with the worker's pid: <1234> "POST /login?burst=... HTTP/1.1" 400
-            "GUNICORN_CMD_ARGS": "--access-logfile - --access-logformat '%(p)s \"%(r)s\" %(s)s'",
-        }
+    env = server_environment(
+        DATABASE_URL=database_url,
+        SECRET_KEY=SECRET,
+        MAIL_ENABLED="0",
+        TIMETRACKER_DATA=str(data),
+        TIMETRACKER_PROXY_HOPS="1",
+        # Gunicorn's access log on standard output (whatever its configuration file says),
+        # each line starting with the worker's pid: <1234> "POST /login?burst=... HTTP/1.1" 400
+        GUNICORN_CMD_ARGS="--access-logfile - --access-logformat '%(p)s \"%(r)s\" %(s)s'",
     )
     if redis_url:
         env["REDIS_URL"] = redis_url
     return env
-
-
-def _timetracker(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
-    command = [str(Path(sys.executable).parent / "timetracker"), *args]
-    result = subprocess.run(  # noqa: S603 - our own command
-        command, env=env, input=stdin, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.fixture(scope="module")
@@ -204,8 +179,8 @@ def installation(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     data = tmp_path_factory.mktemp("installation")
     database_url = f"sqlite:///{data / 'timetracker.db'}"
     env = _environment(database_url, data, None)
-    _timetracker(env, "db", "upgrade")
-    _timetracker(
+    run_cli(env, "db", "upgrade")
+    run_cli(
         env, "users", "create", "--email", OWNER, "--name", "Owner", "--password-stdin",
         stdin=PASSWORD + "\n",
     )  # fmt: skip
@@ -217,51 +192,23 @@ def installation(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     return database_url, data
 
 
-def _start(database_url: str, data: Path, redis_url: str | None, log: Path) -> Iterator[Server]:
-    port = _free_port()
-    command = [str(Path(sys.executable).parent / "timetracker"), "serve", "--port", str(port)]
-    command += ["--workers", "2"]
-    with log.open("ab") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own command
-            command,
-            env=_environment(database_url, data, redis_url),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{url}/login", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            assert time.monotonic() < deadline, "no server:\n" + log.read_text()[-3000:]
-            assert process.poll() is None, "the server exited:\n" + log.read_text()[-3000:]
-            time.sleep(0.2)
-        yield Server(url, log, database_url)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+def _start(database_url: str, data: Path, redis_url: str | None, name: str) -> Iterator[Server]:
+    with children(data) as started:
+        app = start_app_server(started, name, _environment(database_url, data, redis_url))
+        yield Server(f"http://127.0.0.1:{app.port}", app.child.log, database_url)
 
 
 @pytest.fixture(scope="module")
 def server(installation: tuple[str, Path]) -> Iterator[Server]:
     """``timetracker serve --workers 2`` without Redis: counts in the database."""
     database_url, data = installation
-    yield from _start(database_url, data, None, data / "server.log")
+    yield from _start(database_url, data, None, "server")
 
 
 @pytest.fixture(scope="module")
 def redis_server(installation: tuple[str, Path]) -> Iterator[Server]:
     database_url, data = installation
-    yield from _start(database_url, data, os.environ["REDIS_URL"], data / "redis-server.log")
+    yield from _start(database_url, data, os.environ["REDIS_URL"], "redis-server")
 
 
 @dataclass
