@@ -41,6 +41,9 @@ from timetracker import config, create_app, migrate
 from timetracker.db import make_engine
 from timetracker.extensions import limiter
 
+#: The real SMTP server fixture (``smtp_server``) for every test that sends mail.
+pytest_plugins = ["tests.smtp"]
+
 # Hypothesis --------------------------------------------------------------------------------------
 
 # derandomize: examples come from a fixed seed derived from the test, so every run tries the same

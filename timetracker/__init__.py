@@ -53,6 +53,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     health.init_app(app)
     app.register_blueprint(admin_bp)
     app.register_blueprint(portal_bp)
+    _register_identity(app)
 
     app.after_request(_finish_transaction)
 
@@ -65,6 +66,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # Deny by default: every endpoint declares who may open it, or the app does not start.
     check_access_policies(app)
     return app
+
+
+def _register_identity(app: Flask) -> None:
+    """Invitations, password resets, two-factor sign-in, session management and the audit."""
+    from timetracker.admin import invitations, security
+    from timetracker.audit import views as audit_views
+    from timetracker.auth import recovery, twofactor
+
+    for module in (recovery, twofactor, invitations, security, audit_views):
+        app.register_blueprint(module.bp)
 
 
 def after_commit(callback: Any) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests import factories
-from tests.notifications.conftest import SmtpServer, free_port
+from tests.smtp import SmtpServer, free_port
 from timetracker import firm
 from timetracker.models import Client, EmailDelivery, Invoice, InvoiceStatus
 from timetracker.notifications.invoices import (

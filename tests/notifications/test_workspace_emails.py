@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import login, post
 from tests.factories import make_admin, make_client, make_invoice, make_portal_user, make_user
-from tests.notifications.conftest import SmtpServer
+from tests.smtp import SmtpServer
 from timetracker.models import EmailDelivery, Invoice, InvoiceStatus
 from timetracker.notifications.jobs import queue_name
 

@@ -18,13 +18,10 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.conftest import login, post
-from tests.notifications import conftest as mail_fixtures
-from tests.notifications.conftest import SmtpServer
 from tests.ops.servers import children, run_cli, server_environment, start_app_server
+from tests.smtp import SmtpServer
 from timetracker.gunicorn_conf import MULTIPROCESS_ENV
 from timetracker.models import InvoiceStatus
-
-smtp_server = mail_fixtures.smtp_server
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 ELSEWHERE = {"REMOTE_ADDR": "203.0.113.9"}

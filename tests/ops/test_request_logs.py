@@ -21,15 +21,12 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.conftest import login, post
-from tests.notifications import conftest as mail_fixtures
-from tests.notifications.conftest import SmtpServer
+from tests.smtp import SmtpServer
 from timetracker import create_app
 from timetracker.config import ConfigError
 from timetracker.models import InvoiceStatus
 from timetracker.notifications.jobs import queue_name
 from timetracker.observability import logs
-
-smtp_server = mail_fixtures.smtp_server
 
 NEW_ID = re.compile(r"[0-9a-f]{32}")
 ACCESS_FIELDS = {

@@ -36,8 +36,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests import factories
 from tests.conftest import _create_postgres_database, _drop_postgres_database, _worker
-from tests.notifications.conftest import SmtpServer
 from tests.ops import servers
+from tests.smtp import SmtpServer
 from timetracker import migrate
 from timetracker.config import load_config
 from timetracker.db import make_engine

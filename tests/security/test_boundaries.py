@@ -133,6 +133,7 @@ KIND_BY_NAME = {
             "payment_terms",
             "payment_terms_days",
             "invoice_rounding_minutes",
+            "audit_retention_days",
             "quantity",
             "unit_price",
             "amount",

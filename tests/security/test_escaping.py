@@ -72,6 +72,8 @@ def test_user_text_is_escaped_on_every_page(app, session, monkeypatch):
             "invoice_prefix": "INV-",
             "payment_terms_days": "30",
             "invoice_rounding_minutes": "0",
+            "require_two_factor": "none",
+            "audit_retention_days": "730",
             "default_tax_rate": "0",
         },
     )

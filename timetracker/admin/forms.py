@@ -56,6 +56,10 @@ class MakeStaffForm(FlaskForm):
     submit = SubmitField("Make staff")
 
 
+#: Ten years: longer is "for ever" (0).
+MAX_AUDIT_RETENTION_DAYS = 3650
+
+
 class SettingsForm(FlaskForm):
     company_name = StringField("Company name", validators=[DataRequired(), Length(max=200)])
     company_address = TextAreaField("Company address", validators=[Optional(), Length(max=2000)])
@@ -93,6 +97,22 @@ class SettingsForm(FlaskForm):
             ("60", "1 hour"),
         ],
         default="0",
+    )
+    require_two_factor = SelectField(
+        "Require two-factor sign-in for",
+        choices=[
+            ("none", "Nobody (everyone may turn it on)"),
+            ("staff", "Staff and administrators"),
+            ("clients", "Client contacts"),
+            ("all", "Everyone"),
+        ],
+        default="none",
+    )
+    audit_retention_days = WholeNumberField(
+        "Keep audit events for (days)",
+        validators=[InputRequired("Enter how many days to keep audit events (0: for ever).")],
+        maximum=MAX_AUDIT_RETENTION_DAYS,
+        message=f"Enter 0 (for ever) to {MAX_AUDIT_RETENTION_DAYS} days.",
     )
     submit = SubmitField("Save settings")
 

@@ -165,6 +165,7 @@ def settings() -> ResponseReturnValue:
     form = SettingsForm(obj=row if request.method == "GET" else None)
     if request.method == "GET":
         form.invoice_rounding_minutes.data = str(row.invoice_rounding_minutes)
+        form.require_two_factor.data = row.require_two_factor
         return render_template("admin/settings.html", form=form)
     if not form.validate_on_submit():
         return render_template("admin/settings.html", form=form), 400
@@ -177,6 +178,8 @@ def settings() -> ResponseReturnValue:
     row.invoice_prefix = form.invoice_prefix.data or ""
     row.payment_terms_days = form.payment_terms_days.data or 0
     row.invoice_rounding_minutes = int(form.invoice_rounding_minutes.data or 0)
+    row.require_two_factor = form.require_two_factor.data or "none"
+    row.audit_retention_days = form.audit_retention_days.data or 0
     g.pop("firm_settings", None)
     flash("Settings were saved.", "success")
     return redirect(url_for("admin.settings"))

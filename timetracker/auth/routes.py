@@ -26,7 +26,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from timetracker import db, firm
+from timetracker import audit, db, firm
+from timetracker.audit import Kind
 from timetracker.auth import passwords, sessions
 from timetracker.auth.access import Policy, UrlTable, refusal, register_urls
 from timetracker.auth.forms import (
@@ -72,6 +73,19 @@ def _sign_in(user: User, remember: bool = False) -> None:
     session["_user_id"] = sessions.start(db.session, user)
 
 
+def _record_failure(email: str, user: User | None, detail: str) -> None:
+    """A failed sign-in, in the audit trail: written at once, since the request rolls back.
+    The same row is written whether or not the address belongs to an account (the typed
+    address is kept), so recording it takes the same time either way."""
+    audit.record_now(
+        Kind.SIGN_IN_FAILED,
+        subject=user,
+        client_id=user.client_id if user is not None else None,
+        actor_email=normalize_email(email)[:254],
+        detail=detail,
+    )
+
+
 def index() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
@@ -107,6 +121,7 @@ def login() -> ResponseReturnValue:
         password = form.password.data or ""
         valid = passwords.verify_password(user.password_hash if user else None, password)
         if user is None or not valid or not user.is_active:
+            _record_failure(form.email.data or "", user, "wrong email or password")
             form.password.errors = [FAILED_LOGIN]
             return render_template("auth/login.html", form=form), 400
         # An active account without access (no role, or a contact of a client that is no longer
@@ -114,6 +129,7 @@ def login() -> ResponseReturnValue:
         # nothing to someone who does not know it.
         reason = refusal(user)
         if reason is not None:
+            _record_failure(user.email, user, reason)
             return render_template("auth/login.html", form=form, refused=reason), 403
         if passwords.needs_rehash(user.password_hash):
             user.password_hash = passwords.hash_password(password)
@@ -122,6 +138,7 @@ def login() -> ResponseReturnValue:
         # cookie gets a fresh server-side key (see auth/sessions.py).
         session.clear()
         _sign_in(user, remember=bool(form.remember.data))
+        audit.record(Kind.SIGN_IN, actor=user, client_id=user.client_id)
         return redirect(safe_redirect_target(request.args.get("next")) or home_for(user))
     return render_template("auth/login.html", form=form)
 
@@ -135,6 +152,8 @@ def logout() -> ResponseReturnValue:
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template("auth/logout.html", form=form), 400
+        if current_user.is_authenticated:
+            audit.record(Kind.SIGN_OUT, client_id=current_user.client_id)
         sessions.end(db.session, session.get("_user_id"))
         session.clear()
         logout_user()  # after clear(): it asks for the "keep me signed in" cookie to be deleted
@@ -196,6 +215,7 @@ def _change_password(
     sessions.end_all(db.session, user)
     session.clear()
     _sign_in(user)
+    audit.record(Kind.PASSWORD_CHANGED, actor=user, client_id=user.client_id)
     flash("Your password was changed. Other sessions have been signed out.", "success")
     return redirect(url_for("auth.account"))
 

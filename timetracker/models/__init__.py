@@ -1,6 +1,13 @@
 """The domain model. Import every model here so that Alembic and the app see the same metadata."""
 
 from timetracker.models.clients import Client
+from timetracker.models.identity import (
+    AuditEvent,
+    KnownBrowser,
+    RecoveryCode,
+    TokenPurpose,
+    UserToken,
+)
 from timetracker.models.invoices import (
     EmailDelivery,
     Invoice,
@@ -19,6 +26,11 @@ from timetracker.models.time_totals import TimeEntryMonth
 from timetracker.models.users import Role, User
 
 __all__ = [
+    "AuditEvent",
+    "KnownBrowser",
+    "RecoveryCode",
+    "TokenPurpose",
+    "UserToken",
     "Client",
     "DeliveryStatus",
     "EmailDelivery",

@@ -24,3 +24,7 @@ class UserSession(Base):
     #: SHA-256 of the key in the cookie (hex); the key itself is never stored.
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Refreshed at most every few minutes while the session is used (see auth/sessions.py).
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(300))

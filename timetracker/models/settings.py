@@ -10,7 +10,13 @@ class Settings(Base):
     """The firm's settings: exactly one row, id 1."""
 
     __tablename__ = "settings"
-    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint(
+            "require_two_factor IN ('none', 'staff', 'clients', 'all')",
+            name="require_two_factor_known",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
     company_name: Mapped[str] = mapped_column(String(200), default="My Company")
@@ -25,3 +31,9 @@ class Settings(Base):
     default_tax_rate: Mapped[str] = mapped_column(String(8), default="0", server_default="0")
     #: Invoice quantities are rounded up to this many minutes (0: exact to the hundredth hour).
     invoice_rounding_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Who must sign in with a second factor: ``none``, ``staff``, ``clients`` or ``all``.
+    require_two_factor: Mapped[str] = mapped_column(
+        String(10), default="none", server_default="none"
+    )
+    #: Audit events older than this many days are removed (0: kept for ever).
+    audit_retention_days: Mapped[int] = mapped_column(Integer, default=730, server_default="730")

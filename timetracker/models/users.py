@@ -89,6 +89,13 @@ class User(Base):
     #: Portal users may turn off the email sent when a new invoice is issued.
     invoice_emails_enabled: Mapped[bool] = mapped_column(default=True, server_default=true())
 
+    #: The base32 secret of the person's authenticator app while two-factor sign-in is on (or
+    #: being set up: then ``totp_enabled_at`` is still ``None``).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: The time step of the last code accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+
     client: Mapped[Client | None] = relationship(lazy="raise_on_sql")
 
     @validates("email")
@@ -108,6 +115,10 @@ class User(Base):
     def is_client_contact(self) -> bool:
         """A contact of a client: confined to that client's portal and their account page."""
         return self.role == Role.CLIENT
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None and self.totp_secret is not None
 
     @property
     def has_no_access(self) -> bool:

@@ -1,4 +1,5 @@
-"""A real SMTP server (aiosmtpd) on 127.0.0.1 for the tests that send mail."""
+"""A real SMTP server (aiosmtpd) on 127.0.0.1 for the tests that send mail (the `smtp_server`
+fixture, registered for every test by tests/conftest.py)."""
 
 from __future__ import annotations
 

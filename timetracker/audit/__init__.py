@@ -1,0 +1,167 @@
+"""The audit trail: who did what, and when.
+
+Every event is written with :func:`record` in the transaction of the request that did it, so an
+event is kept exactly when what it describes is (a failed sign-in, which writes nothing else, is
+recorded all the same: its request answers 400 and rolls back, so it is written in a transaction
+of its own, see :func:`record_now`). Nothing in the app changes or deletes an event; the ORM
+refuses it, and only :func:`purge_expired` removes events older than the retention setting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from flask import current_app, has_request_context, request
+from flask_login import current_user
+from sqlalchemy import delete, event
+from sqlalchemy.orm import Session
+
+from timetracker import db
+from timetracker.models import AuditEvent, User
+from timetracker.models._common import utcnow
+
+
+class Kind(enum.StrEnum):
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_OUT = "sign_out"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an event name
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - an event name
+    TWO_FACTOR_ENROLLED = "two_factor_enrolled"
+    TWO_FACTOR_REMOVED = "two_factor_removed"
+    TWO_FACTOR_RESET = "two_factor_reset"
+    TWO_FACTOR_FAILED = "two_factor_failed"
+    RECOVERY_CODE_USED = "recovery_code_used"
+    SESSION_ENDED = "session_ended"
+    SESSIONS_ENDED = "sessions_ended"
+    INVITATION_SENT = "invitation_sent"
+    INVITATION_ACCEPTED = "invitation_accepted"
+    INVITATION_REVOKED = "invitation_revoked"
+    PORTAL_ACCESS_GRANTED = "portal_access_granted"
+    PORTAL_ACCESS_REMOVED = "portal_access_removed"
+    USER_DEACTIVATED = "user_deactivated"
+    USER_ACTIVATED = "user_activated"
+    CLIENT_DEACTIVATED = "client_deactivated"
+    CLIENT_ACTIVATED = "client_activated"
+    INVOICE_VIEWED = "invoice_viewed"
+    INVOICE_PDF_DOWNLOADED = "invoice_pdf_downloaded"
+    CSV_EXPORTED = "csv_exported"
+
+
+#: How each kind reads on the audit page and in its CSV.
+LABELS: dict[str, str] = {
+    Kind.SIGN_IN: "Signed in",
+    Kind.SIGN_IN_FAILED: "Sign-in failed",
+    Kind.SIGN_OUT: "Signed out",
+    Kind.PASSWORD_CHANGED: "Password changed",
+    Kind.PASSWORD_RESET_REQUESTED: "Password reset requested",
+    Kind.PASSWORD_RESET: "Password reset",
+    Kind.TWO_FACTOR_ENROLLED: "Two-factor sign-in turned on",
+    Kind.TWO_FACTOR_REMOVED: "Two-factor sign-in turned off",
+    Kind.TWO_FACTOR_RESET: "Two-factor sign-in reset by an administrator",
+    Kind.TWO_FACTOR_FAILED: "Wrong two-factor code",
+    Kind.RECOVERY_CODE_USED: "Recovery code used",
+    Kind.SESSION_ENDED: "Session signed out",
+    Kind.SESSIONS_ENDED: "All other sessions signed out",
+    Kind.INVITATION_SENT: "Invitation sent",
+    Kind.INVITATION_ACCEPTED: "Invitation accepted",
+    Kind.INVITATION_REVOKED: "Invitation revoked",
+    Kind.PORTAL_ACCESS_GRANTED: "Portal access granted",
+    Kind.PORTAL_ACCESS_REMOVED: "Portal access taken away",
+    Kind.USER_DEACTIVATED: "User deactivated",
+    Kind.USER_ACTIVATED: "User activated",
+    Kind.CLIENT_DEACTIVATED: "Client deactivated",
+    Kind.CLIENT_ACTIVATED: "Client activated",
+    Kind.INVOICE_VIEWED: "Invoice viewed",
+    Kind.INVOICE_PDF_DOWNLOADED: "Invoice PDF downloaded",
+    Kind.CSV_EXPORTED: "CSV exported",
+}
+
+
+class AuditTrailIsAppendOnly(RuntimeError):
+    """Something tried to change or delete a recorded event."""
+
+
+def label(kind: str) -> str:
+    return LABELS.get(kind, kind)
+
+
+def _signed_in_user() -> User | None:
+    if not has_request_context():
+        return None
+    user = current_user
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return user._get_current_object()
+
+
+def build(
+    kind: Kind,
+    *,
+    actor: User | None = None,
+    subject: User | None = None,
+    client_id: int | None = None,
+    invoice_id: int | None = None,
+    detail: str | None = None,
+    actor_email: str | None = None,
+) -> AuditEvent:
+    """An event (not yet added to a session). ``actor`` defaults to the signed-in user; the
+    request's address and browser are taken from the request, when there is one."""
+    if actor is None:
+        actor = _signed_in_user()
+    ip_address = user_agent = None
+    if has_request_context():
+        ip_address = (request.remote_addr or "")[:45] or None
+        user_agent = (request.user_agent.string or "")[:300] or None
+    return AuditEvent(
+        at=utcnow(),
+        kind=str(kind),
+        actor_id=actor.id if actor is not None else None,
+        actor_name=actor.name[:200] if actor is not None else None,
+        actor_email=(actor.email if actor is not None else actor_email or None),
+        subject_id=subject.id if subject is not None else None,
+        subject_email=subject.email if subject is not None else None,
+        client_id=client_id,
+        invoice_id=invoice_id,
+        ip_address=ip_address,
+        user_agent=user_agent,
+        detail=(detail or None) and detail[:2000],
+    )
+
+
+def record(kind: Kind, session: Session | None = None, **fields: Any) -> AuditEvent:
+    """Add an event to the current transaction (see :func:`build` for ``fields``)."""
+    audit_event = build(kind, **fields)
+    (session or db.session).add(audit_event)
+    return audit_event
+
+
+def record_now(kind: Kind, **fields: Any) -> None:
+    """Write an event in a transaction of its own, committed at once: for events of requests
+    that roll back (a failed sign-in answers 400)."""
+    audit_event = build(kind, **fields)
+    with current_app.extensions["timetracker.sessionmaker"]() as own:
+        own.add(audit_event)
+        own.commit()
+
+
+def purge_expired(session: Session, retention_days: int, now: dt.datetime | None = None) -> int:
+    """Delete events older than ``retention_days`` (0 keeps every event); returns how many."""
+    if retention_days <= 0:
+        return 0
+    cutoff = (now or utcnow()) - dt.timedelta(days=retention_days)
+    result = session.execute(delete(AuditEvent).where(AuditEvent.at < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _refuse_update(*_args: Any) -> None:
+    raise AuditTrailIsAppendOnly("An audit event cannot be changed.")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_delete(*_args: Any) -> None:
+    raise AuditTrailIsAppendOnly("An audit event cannot be deleted.")

@@ -1,0 +1,190 @@
+"""Emails about a person's own account: an invitation, a password reset link, a change of the
+second factor, a sign-in from a new browser.
+
+They go through the same background jobs as invoice emails (RQ when ``REDIS_URL`` is set,
+inline otherwise), after the request's commit, in plain text and HTML, with the firm's name
+and, for a client contact, the client's name and accent colour. A message is composed in the
+job from the person's current record, so a job for an account that is gone does nothing.
+
+The link of an invitation or reset travels in the job's arguments (in Redis while queued) and
+in the email; the database keeps only its hash (see ``auth/tokens.py``).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import time
+from collections.abc import Mapping
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from functools import partial
+from typing import Any
+
+from flask import current_app, has_request_context, render_template
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, Retry
+from sqlalchemy import select
+
+from timetracker import after_commit, db, firm
+from timetracker.models import Client, User
+from timetracker.notifications.invoices import max_attempts
+from timetracker.notifications.jobs import (
+    JOB_TIMEOUT,
+    _delays,
+    _job_context,
+    _queued_by,
+    queue_name,
+)
+from timetracker.notifications.mail import (
+    _one_line,
+    checked_header,
+    mail_address,
+    send_message,
+    sender_address,
+)
+from timetracker.observability import logs, metrics
+
+log = logging.getLogger(__name__)
+
+#: The job's name in the metrics.
+ACCOUNT_EMAIL_JOB = "account_email"
+
+
+class AccountEmail(enum.StrEnum):
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - an email's name
+    TWO_FACTOR_CHANGED = "two_factor_changed"
+    NEW_SIGN_IN = "new_sign_in"
+
+
+SUBJECTS: dict[AccountEmail, str] = {
+    AccountEmail.INVITATION: "{company} invites you to your client portal",
+    AccountEmail.PASSWORD_RESET: "Reset your {company} password",
+    AccountEmail.TWO_FACTOR_CHANGED: "Two-factor sign-in changed on your {company} account",
+    AccountEmail.NEW_SIGN_IN: "New sign-in to your {company} account",
+}
+
+
+def mail_enabled() -> bool:
+    return bool(current_app.config.get("MAIL_ENABLED"))
+
+
+def send_account_email(kind: AccountEmail, user: User, **context: str) -> bool:
+    """Send ``kind`` to ``user`` once the request commits; ``context`` holds the message's
+    variable parts as text (a link, a browser's description). Returns ``False`` when mail is
+    switched off on this server (the caller may then say so, or show the link instead)."""
+    if not mail_enabled():
+        log.info("mail is off: the %s email to user %s is not sent", kind, user.id)
+        return False
+    job = partial(dispatch, str(kind), user.id, dict(context))
+    if has_request_context():
+        after_commit(job)
+    else:
+        job()
+    return True
+
+
+def dispatch(kind: str, user_id: int, context: dict[str, str]) -> None:
+    """Queue the email (RQ), or send it here when Redis is not set or not reachable. Never
+    raises: the request that asked for it has committed."""
+    try:
+        redis_url = current_app.config.get("REDIS_URL")
+        if redis_url:
+            try:
+                _enqueue(redis_url, kind, user_id, context)
+                return
+            except RedisError:
+                log.exception("Redis is unreachable; sending the account email inline")
+        _deliver_inline(kind, user_id, context)
+    except Exception:
+        log.exception("account email delivery failed unexpectedly")
+
+
+def _enqueue(redis_url: str, kind: str, user_id: int, context: dict[str, str]) -> None:
+    attempts = max_attempts()
+    retry = None
+    if attempts > 1:
+        retry = Retry(max=attempts - 1, interval=_delays("MAIL_RETRY_DELAYS", (60, 600)))
+    connection = Redis.from_url(redis_url)
+    try:
+        Queue(queue_name(), connection=connection).enqueue(
+            send_account_email_job,
+            kind,
+            user_id,
+            context,
+            retry=retry,
+            job_timeout=JOB_TIMEOUT,
+            description=f"{kind} email to user {user_id}",
+            meta={"request_id": logs.current_request_id()},
+        )
+        metrics.JOBS_QUEUED.labels(ACCOUNT_EMAIL_JOB, "rq").inc()
+    finally:
+        connection.close()
+
+
+def _deliver_inline(kind: str, user_id: int, context: dict[str, str]) -> None:
+    metrics.JOBS_QUEUED.labels(ACCOUNT_EMAIL_JOB, "inline").inc()
+    delays = _delays("MAIL_INLINE_RETRY_DELAYS", (1, 3)) or [0]
+    for attempt in range(max_attempts()):
+        try:
+            deliver(kind, user_id, context)
+            return
+        except Exception as exc:  # every failure is logged and retried
+            metrics.JOBS_FAILED.labels(ACCOUNT_EMAIL_JOB, "inline").inc()
+            log.warning("%s email to user %s failed (attempt %s): %s", kind, user_id, attempt, exc)
+            time.sleep(delays[min(attempt, len(delays) - 1)])
+
+
+def send_account_email_job(kind: str, user_id: int, context: dict[str, str]) -> str:
+    """The RQ job: one attempt; raising lets RQ retry it after the back-off delay."""
+    with logs.request_id_bound(_queued_by()), _job_context():
+        try:
+            deliver(kind, user_id, context)
+        except Exception:
+            metrics.JOBS_FAILED.labels(ACCOUNT_EMAIL_JOB, "rq").inc()
+            raise
+    return "done"
+
+
+def deliver(kind: str, user_id: int, context: Mapping[str, str]) -> None:
+    """Compose and send one account email now; raises on a failure to send."""
+    user = db.session.scalar(select(User).where(User.id == user_id))
+    if user is None:
+        log.info("the %s email for user %s is dropped: the account is gone", kind, user_id)
+        return
+    client = None
+    if user.client_id is not None:
+        client = db.session.scalar(select(Client).where(Client.id == user.client_id))
+    message = compose(AccountEmail(kind), user, client, context, current_app.config)
+    send_message(message, current_app.config)
+
+
+def compose(
+    kind: AccountEmail,
+    user: User,
+    client: Client | None,
+    context: Mapping[str, str],
+    config: Mapping[str, Any],
+) -> EmailMessage:
+    """The email ``kind`` to ``user``: text and HTML from ``email/account/<kind>.*``."""
+    company = firm.get_settings().company_name
+    values: dict[str, Any] = {
+        "user": user,
+        "client": client,
+        "company_name": company,
+        "accent": (client.portal_accent_color if client is not None else None) or "#0d6efd",
+        "base_url": str(config.get("BASE_URL") or "").rstrip("/"),
+        **context,
+    }
+    message = EmailMessage()
+    message["Subject"] = _one_line(SUBJECTS[kind].format(company=company))
+    sender = sender_address(config["MAIL_FROM"])
+    message["From"] = checked_header("From", sender)
+    message["To"] = checked_header("To", mail_address(user.name, user.email))
+    message["Date"] = format_datetime(firm.now())
+    message["Message-ID"] = make_msgid(domain=sender.domain or None)
+    message.set_content(render_template(f"email/account/{kind}.txt", **values))
+    message.add_alternative(render_template(f"email/account/{kind}.html", **values), subtype="html")
+    return message
