@@ -18,6 +18,13 @@ from timetracker.models.invoices import (
 )
 from timetracker.models.project_updates import DeliveryStatus, ProjectNote, ProjectStatusUpdate
 from timetracker.models.projects import Project, ProjectStatus
+from timetracker.models.quotes import (
+    PaymentNotice,
+    Quote,
+    QuoteItem,
+    QuoteSequence,
+    QuoteStatus,
+)
 from timetracker.models.rate_limits import RateLimitCounter
 from timetracker.models.sessions import UserSession
 from timetracker.models.settings import Settings
@@ -39,10 +46,15 @@ __all__ = [
     "InvoiceSequence",
     "InvoiceStatus",
     "Payment",
+    "PaymentNotice",
     "Project",
     "ProjectNote",
     "ProjectStatus",
     "ProjectStatusUpdate",
+    "Quote",
+    "QuoteItem",
+    "QuoteSequence",
+    "QuoteStatus",
     "RateLimitCounter",
     "Role",
     "Settings",

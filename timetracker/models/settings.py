@@ -35,5 +35,13 @@ class Settings(Base):
     require_two_factor: Mapped[str] = mapped_column(
         String(10), default="none", server_default="none"
     )
+    quote_prefix: Mapped[str] = mapped_column(String(20), default="Q-", server_default="Q-")
+    #: Days a new quote is valid for.
+    quote_validity_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    #: Bank details printed on invoices and in the portal (IBAN and BIC validated on input).
+    bank_account_holder: Mapped[str | None] = mapped_column(String(200))
+    bank_name: Mapped[str | None] = mapped_column(String(200))
+    bank_iban: Mapped[str | None] = mapped_column(String(34))
+    bank_bic: Mapped[str | None] = mapped_column(String(11))
     #: Audit events older than this many days are removed (0: kept for ever).
     audit_retention_days: Mapped[int] = mapped_column(Integer, default=730, server_default="730")
