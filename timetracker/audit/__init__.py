@@ -49,6 +49,12 @@ class Kind(enum.StrEnum):
     INVOICE_VIEWED = "invoice_viewed"
     INVOICE_PDF_DOWNLOADED = "invoice_pdf_downloaded"
     CSV_EXPORTED = "csv_exported"
+    QUOTE_SENT = "quote_sent"
+    QUOTE_VIEWED = "quote_viewed"
+    QUOTE_ACCEPTED = "quote_accepted"
+    QUOTE_DECLINED = "quote_declined"
+    QUOTE_CONVERTED = "quote_converted"
+    PAYMENT_NOTICE = "payment_notice"
 
 
 #: How each kind reads on the audit page and in its CSV.
@@ -78,6 +84,12 @@ LABELS: dict[str, str] = {
     Kind.INVOICE_VIEWED: "Invoice viewed",
     Kind.INVOICE_PDF_DOWNLOADED: "Invoice PDF downloaded",
     Kind.CSV_EXPORTED: "CSV exported",
+    Kind.QUOTE_SENT: "Quote sent",
+    Kind.QUOTE_VIEWED: "Quote viewed",
+    Kind.QUOTE_ACCEPTED: "Quote accepted",
+    Kind.QUOTE_DECLINED: "Quote declined",
+    Kind.QUOTE_CONVERTED: "Quote turned into a project or invoice",
+    Kind.PAYMENT_NOTICE: "Client reported a payment as sent",
 }
 
 
