@@ -241,9 +241,12 @@ class TestAccessControl:
         internal = [
             rule
             for rule in app.url_map.iter_rules()
-            if not rule.rule.startswith(("/client-portal", "/static"))
-            and rule.endpoint not in {"auth.login", "auth.logout", "auth.index", "auth.account"}
-            and not rule.endpoint.startswith(("bench", "health.", "monitoring."))  # public checks
+            # The portal, and the person's own account pages (password, sessions, two-factor;
+            # what each answers a contact is in tests/auth/test_route_matrix.py).
+            if not rule.rule.startswith(("/client-portal", "/static", "/account", "/login"))
+            and rule.endpoint not in {"auth.logout", "auth.index"}
+            # public checks, and the emailed links' pages
+            and not rule.endpoint.startswith(("bench", "health.", "monitoring.", "recovery."))
         ]
         assert internal, "no internal routes found"
         token = csrf_token(client, "/account")

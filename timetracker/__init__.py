@@ -35,9 +35,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from timetracker import observability
 
     observability.init_app(app)
+    # Before any blueprint: its strict id converter must be in place when rules are added.
+    security.init_app(app)
     init_auth(app)
     formatting.init_app(app)
-    security.init_app(app)
     errors.init_app(app)
     from timetracker import diagnostics
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from timetracker import db
+from timetracker.audit.cli import audit_group
 from timetracker.auth.passwords import hash_password, password_problem
 from timetracker.config import ConfigError
 from timetracker.emails import check_email
@@ -261,6 +262,15 @@ def restore_command(backup_file: Path, yes: bool) -> None:
         )
 
 
-COMMANDS = [db_group, users_group, demo_data, serve, worker, backup_command, restore_command]
+COMMANDS = [
+    db_group,
+    users_group,
+    demo_data,
+    serve,
+    worker,
+    backup_command,
+    restore_command,
+    audit_group,
+]
 for _command in COMMANDS:
     main.add_command(_command)

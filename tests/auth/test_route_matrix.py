@@ -43,7 +43,7 @@ from tests.factories import (
     make_user,
 )
 from timetracker.extensions import limiter
-from timetracker.models import InvoiceStatus, Role
+from timetracker.models import InvoiceStatus, Role, UserSession
 from timetracker.security import CONTENT_SECURITY_POLICY
 
 ROLES = ("anon", "none", "client", "gone", "exstaff", "staff", "admin")
@@ -55,6 +55,11 @@ ADMIN_GET = "L F F F F F 200"
 STAFF_POST = "L F F F F ok ok"
 ADMIN_POST = "L F F F F F ok"
 PORTAL_GET = "L F 200 F F F F"
+PUBLIC_200 = "200 200 200 200 200 200 200"
+PUBLIC_400 = "400 400 400 400 400 400 400"
+PUBLIC_404 = "404 404 404 404 404 404 404"
+#: A token of the right shape that no link has.
+MADE_UP_TOKEN = "x" * 43
 
 TABLE: list[tuple[str, str, str, str]] = [
     # Public
@@ -70,6 +75,25 @@ TABLE: list[tuple[str, str, str, str]] = [
     # Any account with access
     ("auth.account", "GET", "/account", "L F 200 F F 200 200"),
     ("auth.account", "POST", "/account", "L F 400 F F 400 400"),
+    # Another person's session is a missing one (404); ending the others needs none.
+    ("auth.session_end", "POST", "/account/sessions/{worker_session}/end", "L F 404 F F 404 404"),
+    ("auth.sessions_end_others", "POST", "/account/sessions/end-others", "L F ok F F ok ok"),
+    # Two-factor sign-in: set-up, and the pages that lead back to the account while it is off.
+    ("twofactor.setup", "GET", "/account/two-factor", "L F 200 F F 200 200"),
+    ("twofactor.setup", "POST", "/account/two-factor", "L F ok F F ok ok"),
+    ("twofactor.setup_start", "POST", "/account/two-factor/start", "L F ok F F ok ok"),
+    ("twofactor.disable", "GET", "/account/two-factor/disable", "L F R F F R R"),
+    ("twofactor.disable", "POST", "/account/two-factor/disable", "L F ok F F ok ok"),
+    ("twofactor.recovery_codes", "GET", "/account/two-factor/recovery-codes", "L F R F F R R"),
+    (
+        "twofactor.recovery_codes",
+        "POST",
+        "/account/two-factor/recovery-codes",
+        "L F ok F F ok ok",
+    ),
+    # The second step: without a pending sign-in, back to the login form (or home).
+    ("twofactor.second_step", "GET", "/login/two-factor", "L F R F F R R"),
+    ("twofactor.second_step", "POST", "/login/two-factor", "L F R F F R R"),
     # Workspace: time
     ("workspace.dashboard", "GET", "/dashboard", STAFF_GET),
     ("workspace.time_entries", "GET", "/time", STAFF_GET),
@@ -140,8 +164,32 @@ TABLE: list[tuple[str, str, str, str]] = [
     ("admin.user_activate", "POST", "/admin/users/{worker}/activate", ADMIN_POST),
     ("admin.user_make_staff", "GET", "/admin/users/{nobody}/make-staff", ADMIN_GET),
     ("admin.user_make_staff", "POST", "/admin/users/{nobody}/make-staff", ADMIN_POST),
+    (
+        "admin_security.reset_two_factor",
+        "POST",
+        "/admin/users/{worker}/reset-two-factor",
+        ADMIN_POST,
+    ),
+    ("admin_security.end_sessions", "POST", "/admin/users/{worker}/end-sessions", ADMIN_POST),
     ("admin.settings", "GET", "/admin/settings", ADMIN_GET),
     ("admin.settings", "POST", "/admin/settings", ADMIN_POST),
+    ("audit.trail", "GET", "/admin/audit", ADMIN_GET),
+    ("audit.trail_csv", "GET", "/admin/audit.csv", ADMIN_GET),
+    # Links sent by email (auth/recovery.py): public; a made-up token is an unknown link
+    ("recovery.forgot_password", "GET", "/forgot-password", PUBLIC_200),
+    ("recovery.forgot_password", "POST", "/forgot-password", PUBLIC_400),
+    ("recovery.reset_password", "GET", f"/reset-password/{MADE_UP_TOKEN}", PUBLIC_404),
+    ("recovery.reset_password", "POST", f"/reset-password/{MADE_UP_TOKEN}", PUBLIC_404),
+    ("recovery.invitation_renew", "GET", "/invitation/renew", PUBLIC_200),
+    ("recovery.invitation_renew", "POST", "/invitation/renew", PUBLIC_400),
+    ("recovery.invitation", "GET", f"/invitation/{MADE_UP_TOKEN}", PUBLIC_404),
+    ("recovery.invitation", "POST", f"/invitation/{MADE_UP_TOKEN}", PUBLIC_404),
+    # Admin: invitations
+    ("invitations.invitations", "GET", "/admin/invitations", ADMIN_GET),
+    ("invitations.invitation_new", "GET", "/admin/invitations/new", ADMIN_GET),
+    ("invitations.invitation_new", "POST", "/admin/invitations/new", ADMIN_POST),
+    ("invitations.invitation_resend", "POST", "/admin/invitations/{worker}/resend", ADMIN_POST),
+    ("invitations.invitation_revoke", "POST", "/admin/invitations/{worker}/revoke", ADMIN_POST),
     # Client portal
     ("portal.dashboard", "GET", "/client-portal", PORTAL_GET),
     ("portal.dashboard", "GET", "/client-portal/dashboard", PORTAL_GET),
@@ -165,6 +213,7 @@ ID_NAMES = (
     "item",
     "sent",
     "worker",
+    "worker_session",
     "nobody",
 )
 
@@ -210,6 +259,8 @@ def world(session: Session) -> World:
         session, project, worker, start=dt.datetime(2026, 3, 3, 9, tzinfo=dt.UTC), minutes=45
     )
     nobody = make_user(session, role=Role.NONE, email="former-contact@matrix.example")
+    worker_session = UserSession(user_id=worker.id, key_hash="0" * 64)
+    session.add(worker_session)
     session.commit()
     ids = {  # the keys are ID_NAMES
         "client": client.id,
@@ -220,6 +271,7 @@ def world(session: Session) -> World:
         "item": draft.items[0].id,
         "sent": sent.id,
         "worker": worker.id,
+        "worker_session": worker_session.id,
         "nobody": nobody.id,
     }
     return World(ids=ids, users=users, gone_client=gone_client)

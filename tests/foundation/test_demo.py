@@ -38,3 +38,27 @@ def test_demo_has_updates_notes_and_branding_for_acme(app, session):
     dashboard = browser.get("/client-portal").get_data(as_text=True)
     assert acme.portal_welcome_message in dashboard
     assert "#0f766e" in browser.get("/client-portal/branding.css").get_data(as_text=True)
+
+
+def test_demo_has_a_pending_invitation_and_audit_events(app, session):
+    from timetracker.models import AuditEvent, TokenPurpose, User, UserToken
+
+    _load(app, session)
+    invited = session.scalars(
+        select(User)
+        .join(UserToken, UserToken.user_id == User.id)
+        .where(
+            UserToken.purpose == TokenPurpose.INVITATION,
+            UserToken.used_at.is_(None),
+            UserToken.revoked_at.is_(None),
+        )
+    ).all()
+    assert [u.email for u in invited] == ["lena.fischer@mueller.example"]
+    kinds = {e.kind for e in session.scalars(select(AuditEvent))}
+    assert {"sign_in", "sign_in_failed", "invoice_viewed", "invitation_sent"} <= kinds
+    browser = app.test_client()
+    assert login(browser, "admin@example.com", "admin-demo-pass").status_code == 302
+    page = browser.get("/admin/invitations").get_data(as_text=True)
+    assert "lena.fischer@mueller.example" in page
+    trail = browser.get("/admin/audit").get_data(as_text=True)
+    assert "Invoice viewed" in trail and "Sign-in failed" in trail

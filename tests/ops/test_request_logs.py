@@ -101,6 +101,17 @@ def test_anonymous_requests_have_no_user(client: FlaskClient, json_lines: Lines)
     assert line["user_id"] is None and line["endpoint"] == "auth.login"
 
 
+@pytest.mark.parametrize("prefix", ["/reset-password/", "/invitation/"])
+def test_the_token_of_an_emailed_link_is_not_logged(
+    client: FlaskClient, json_lines: Lines, prefix: str
+) -> None:
+    token = "s3cret-" + "q" * 36
+    client.get(prefix + token)
+    [line] = access(json_lines())
+    assert token not in json.dumps(line)
+    assert line["path"] == prefix + "[token]" and "[token]" in line["message"]
+
+
 @pytest.mark.parametrize("sane", ["abc", "A.b-c_9", "x" * 128, "0123456789abcdef"])
 def test_a_sane_request_id_is_echoed(client: FlaskClient, json_lines: Lines, sane: str) -> None:
     response = client.get("/login", headers={"X-Request-ID": sane})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from timetracker.audit.accounts import portal_client_of, record_access_change, record_activation
 from timetracker.auth.passwords import hash_password, password_problem
 from timetracker.auth.sessions import revoke
 from timetracker.models import Client, Role, User
@@ -106,6 +107,7 @@ def apply_user_form(
             raise UserFormError("password", problem)
 
     was_active = bool(user.is_active) and not new_user
+    old_client_id = portal_client_of(user)
     user.name = name.strip()
     user.email = email
     user.is_active = is_active
@@ -124,14 +126,18 @@ def apply_user_form(
     session.flush()
     if was_active and not is_active:
         revoke(session, user)
+    record_access_change(session, acting_admin, user, old_client_id)
+    record_activation(session, acting_admin, user, None if new_user else was_active)
 
 
 def set_active(session: Session, user: User, active: bool) -> None:
     """(De)activate ``user``. Deactivation ends every session of theirs for good, so that
     reactivation does not revive a cookie from before."""
+    was_active = bool(user.is_active)
     user.is_active = active
     if not active:
         revoke(session, user)
+    record_activation(session, None, user, was_active)
 
 
 ONLY_WITHOUT_ACCESS = (

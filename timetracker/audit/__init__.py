@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from timetracker import db
 from timetracker.models import AuditEvent, User
 from timetracker.models._common import utcnow
+from timetracker.sidewrites import write_after_request
 
 
 class Kind(enum.StrEnum):
@@ -144,10 +145,22 @@ def build(
     )
 
 
+#: Methods that only read: their events are written after the request (see :func:`record`).
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def record(kind: Kind, session: Session | None = None, **fields: Any) -> AuditEvent:
-    """Add an event to the current transaction (see :func:`build` for ``fields``)."""
+    """Record an event (see :func:`build` for ``fields``): in the request's transaction when the
+    request changes something (the event is kept exactly when the change is), and for a read
+    (an invoice viewed, a PDF downloaded) in a transaction of its own once the read has
+    succeeded (:mod:`timetracker.sidewrites`), so that a page that reads never writes in its
+    own transaction."""
     audit_event = build(kind, **fields)
-    (session or db.session).add(audit_event)
+    session = session or db.session
+    if has_request_context() and request.method in READ_METHODS:
+        write_after_request(lambda own: own.add(audit_event), session)
+    else:
+        session.add(audit_event)
     return audit_event
 
 

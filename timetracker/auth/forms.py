@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -31,3 +31,30 @@ class ChangePasswordForm(FlaskForm):
 class NotificationPreferencesForm(FlaskForm):
     invoice_emails_enabled = BooleanField("Email me when a new invoice is issued")
     submit = SubmitField("Save preferences")
+
+
+class EnrolForm(FlaskForm):
+    code = StringField("Code from your app", validators=[DataRequired(), Length(max=20)])
+    submit = SubmitField("Turn on two-factor sign-in")
+
+
+class TurnOffTwoFactorForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=1024)]
+    )
+    code = StringField(
+        "Code from your app, or a recovery code", validators=[DataRequired(), Length(max=40)]
+    )
+    submit = SubmitField("Turn off two-factor sign-in")
+
+
+class NewRecoveryCodesForm(FlaskForm):
+    code = StringField(
+        "Code from your app, or a recovery code", validators=[DataRequired(), Length(max=40)]
+    )
+    submit = SubmitField("Make new recovery codes")
+
+
+class SecondStepForm(FlaskForm):
+    code = StringField("Code", validators=[DataRequired(), Length(max=40)])
+    submit = SubmitField("Continue")

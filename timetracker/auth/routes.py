@@ -2,10 +2,18 @@
 
 URL table (the policy of each is in ``URLS`` at the end of this module):
 
-/           GET        index    public   to the signed-in account's home, or to the login form
-/login      GET, POST  login    public
-/logout     GET, POST  logout   public   GET asks for confirmation; POST ends the session
-/account    GET, POST  account  login    password change; email preferences of client contacts
+/                             GET        index                public  the account's home, or /login
+/login                        GET, POST  login                public  the password (then the second
+                                                                      step, auth/twofactor.py)
+/logout                       GET, POST  logout               public  GET asks; POST signs out
+/account                      GET, POST  account              login   password, email preferences,
+                                                                      two-factor status, sessions
+/account/sessions/<id>/end    POST       session_end          login   signs out one other session
+/account/sessions/end-others  POST       sessions_end_others  login   signs out all other sessions
+
+The second step of the login and the two-factor pages of the account are in
+:mod:`timetracker.auth.twofactor`; what happens once a password is verified is in
+:mod:`timetracker.auth.signin`.
 """
 
 from __future__ import annotations
@@ -23,12 +31,12 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from sqlalchemy import select
 
-from timetracker import audit, db, firm
+from timetracker import audit, db
 from timetracker.audit import Kind
-from timetracker.auth import passwords, sessions
+from timetracker.auth import browsers, passwords, second_factor, sessions, signin
 from timetracker.auth.access import Policy, UrlTable, refusal, register_urls
 from timetracker.auth.forms import (
     ChangePasswordForm,
@@ -36,10 +44,10 @@ from timetracker.auth.forms import (
     LogoutForm,
     NotificationPreferencesForm,
 )
+from timetracker.auth.signin import home_for
 from timetracker.extensions import limiter
 from timetracker.models import User
 from timetracker.models.users import normalize_email
-from timetracker.redirects import safe_redirect_target
 
 bp = Blueprint("auth", __name__)
 
@@ -55,22 +63,6 @@ def _account_key() -> str:
 def _account_address_key() -> str:
     # An address holds no space, so the first space ends it whatever the email holds.
     return f"login-account-ip:{get_remote_address()} {_account_key()}"
-
-
-def home_for(user: User) -> str:
-    """The page an account with access lands on; an account without access has none (403)."""
-    reason = refusal(user)
-    if reason is not None:
-        abort(403, reason)
-    if user.is_client_contact:
-        return url_for("portal.dashboard")
-    return url_for("workspace.dashboard")
-
-
-def _sign_in(user: User, remember: bool = False) -> None:
-    """Log ``user`` in with a new server-side session whose key goes into the cookie."""
-    login_user(user, remember=remember)
-    session["_user_id"] = sessions.start(db.session, user)
 
 
 def _record_failure(email: str, user: User | None, detail: str) -> None:
@@ -133,18 +125,19 @@ def login() -> ResponseReturnValue:
             return render_template("auth/login.html", form=form, refused=reason), 403
         if passwords.needs_rehash(user.password_hash):
             user.password_hash = passwords.hash_password(password)
-        user.last_login_at = firm.now()
-        # A new session at login: nothing of the anonymous session carries over, and the
-        # cookie gets a fresh server-side key (see auth/sessions.py).
-        session.clear()
-        _sign_in(user, remember=bool(form.remember.data))
-        audit.record(Kind.SIGN_IN, actor=user, client_id=user.client_id)
-        return redirect(safe_redirect_target(request.args.get("next")) or home_for(user))
+        # A new session at login (or the second step first): nothing of the anonymous session
+        # carries over, and the cookie gets a fresh server-side key (see auth/sessions.py).
+        return signin.after_password(
+            user, remember=bool(form.remember.data), next_target=request.args.get("next")
+        )
     return render_template("auth/login.html", form=form)
 
 
-#: Sent with the logout's answer: the browser drops this site's cache, cookies and storage.
-CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+#: Sent with the logout's answer: the browser drops this site's cache and storage. Not its
+#: cookies: the session and "keep me signed in" cookies are deleted one by one (and their
+#: server-side session ended), while the cookie that recognises the browser stays, or every
+#: sign-in after a logout would be emailed as one from a new browser (auth/browsers.py).
+CLEAR_SITE_DATA = '"cache", "storage"'
 
 
 def logout() -> ResponseReturnValue:
@@ -190,10 +183,35 @@ def _account_page(
     prefs_form: NotificationPreferencesForm,
     status: int = 200,
 ) -> ResponseReturnValue:
+    user: User = current_user._get_current_object()
     return (
-        render_template("auth/account.html", password_form=password_form, prefs_form=prefs_form),
+        render_template(
+            "auth/account.html",
+            password_form=password_form,
+            prefs_form=prefs_form,
+            two_factor_required=second_factor.required_for(user),
+            recovery_codes_left=(
+                second_factor.remaining_recovery_codes(db.session, user)
+                if user.has_two_factor
+                else None
+            ),
+            browser_sessions=_session_rows(user),
+        ),
         status,
     )
+
+
+def _session_rows(user: User) -> list[dict[str, object]]:
+    """The account's open sessions as the page lists them, this browser's marked."""
+    mine = sessions.key_hash(session.get("_user_id"))
+    return [
+        {
+            "row": row,
+            "browser": browsers.describe(row.user_agent),
+            "current": row.key_hash == mine,
+        }
+        for row in sessions.open_sessions(db.session, user)
+    ]
 
 
 def _change_password(
@@ -214,19 +232,55 @@ def _change_password(
     user.session_version += 1
     sessions.end_all(db.session, user)
     session.clear()
-    _sign_in(user)
+    signin.start_session(user)
     audit.record(Kind.PASSWORD_CHANGED, actor=user, client_id=user.client_id)
     flash("Your password was changed. Other sessions have been signed out.", "success")
     return redirect(url_for("auth.account"))
 
 
-GET, FORM = ["GET"], ["GET", "POST"]
+THIS_BROWSER = "This is the browser you are using: to sign it out, use Log out."
+
+
+def session_end(session_id: int) -> ResponseReturnValue:
+    """Sign out one other session of the account; another person's session is a missing one."""
+    user: User = current_user._get_current_object()
+    row = sessions.find(db.session, user, session_id)
+    if row is None:
+        abort(404)
+    if row.key_hash == sessions.key_hash(session.get("_user_id")):
+        abort(400, THIS_BROWSER)
+    described = browsers.describe(row.user_agent)
+    db.session.delete(row)
+    audit.record(Kind.SESSION_ENDED, actor=user, client_id=user.client_id, detail=described)
+    flash(f"The session in {described} was signed out.", "success")
+    return redirect(url_for("auth.account", _anchor="sessions-heading"))
+
+
+def sessions_end_others() -> ResponseReturnValue:
+    user: User = current_user._get_current_object()
+    ended = sessions.end_other(db.session, user, session.get("_user_id"))
+    if ended:
+        audit.record(
+            Kind.SESSIONS_ENDED,
+            actor=user,
+            client_id=user.client_id,
+            detail=f"{ended} other session{'' if ended == 1 else 's'}",
+        )
+        flash("Every other session was signed out.", "success")
+    else:
+        flash("There were no other sessions to sign out.", "info")
+    return redirect(url_for("auth.account", _anchor="sessions-heading"))
+
+
+GET, POST, FORM = ["GET"], ["POST"], ["GET", "POST"]
 
 URLS: UrlTable = [
     ("/", index, GET, Policy.PUBLIC),
     ("/login", login, FORM, Policy.PUBLIC),
     ("/logout", logout, FORM, Policy.PUBLIC),
     ("/account", account, FORM, Policy.LOGIN),
+    ("/account/sessions/<int:session_id>/end", session_end, POST, Policy.LOGIN),
+    ("/account/sessions/end-others", sessions_end_others, POST, Policy.LOGIN),
 ]
 
 register_urls(bp, URLS)

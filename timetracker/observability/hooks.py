@@ -51,6 +51,20 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+#: Path parts that are secrets (the token of an emailed invitation or reset link): logged as this.
+MASKED = "[token]"
+
+
+def _logged_path() -> str:
+    """The request's path with the secret parts masked: a single-use link's token never goes
+    into the logs, where whoever reads them could use it before its owner."""
+    path = request.path
+    token = (request.view_args or {}).get("token")
+    if isinstance(token, str) and token:
+        path = path.replace(token, MASKED)
+    return path
+
+
 def _finish_request(response: Response) -> Response:
     request_id = g.get("request_id") or logs.accepted_request_id(None)
     response.headers[logs.REQUEST_ID_HEADER] = request_id
@@ -64,7 +78,7 @@ def _finish_request(response: Response) -> Response:
     method = str(request.environ.get("REQUEST_METHOD", request.method))
     fields = {
         "method": method,
-        "path": request.path,
+        "path": _logged_path(),
         "endpoint": endpoint,
         "status": response.status_code,
         "duration_ms": round(seconds * 1000, 1),
@@ -75,7 +89,7 @@ def _finish_request(response: Response) -> Response:
     access_log.info(
         "%s %s %s %.1f ms",
         method,
-        _printable(request.path),
+        _printable(_logged_path()),
         response.status_code,
         fields["duration_ms"],
         extra={"fields": fields, "request_id": request_id},

@@ -13,6 +13,8 @@ from flask import request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from timetracker import audit
+from timetracker.audit.details import time_export_detail
 from timetracker.auth.access import Policy, UrlTable, register_urls
 from timetracker.documents.csv_export import csv_chunks, export_filename
 from timetracker.documents.pdf import pdf_filename, render_invoice_pdf
@@ -36,6 +38,7 @@ def _per_user() -> str:
 def invoice_pdf(invoice_id: int) -> ResponseReturnValue:
     s = scope()
     invoice = s.invoice(invoice_id)
+    audit.record(audit.Kind.INVOICE_PDF_DOWNLOADED, client_id=s.client_id, invoice_id=invoice.id)
     return pdf_response(render_invoice_pdf(invoice, s.client), pdf_filename(invoice))
 
 
@@ -44,6 +47,8 @@ def time_entries_csv() -> ResponseReturnValue:
     filters = params.time_filters(request.args)
     s = scope()
     s.check_filters(filters)
+    detail = time_export_detail(s, filters)
+    audit.record(audit.Kind.CSV_EXPORTED, client_id=s.client_id, detail=detail)
     filename = export_filename(s.client.name, filters.date_from, filters.date_to)
     return csv_response(csv_chunks(s.export_rows(filters)), filename)
 

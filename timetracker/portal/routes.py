@@ -21,6 +21,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
 
+from timetracker import audit
 from timetracker.auth.access import Policy, UrlTable, register_urls
 from timetracker.errors import render_error
 from timetracker.portal import branding, params
@@ -109,6 +110,7 @@ def invoices() -> ResponseReturnValue:
 def invoice_detail(invoice_id: int) -> ResponseReturnValue:
     s = scope()
     invoice = s.invoice(invoice_id)
+    audit.record(audit.Kind.INVOICE_VIEWED, client_id=s.client_id, invoice_id=invoice.id)
     return render_template(
         "portal/invoice_detail.html",
         client=s.client,

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 
-from timetracker import db, firm
+from timetracker import audit, db, firm
 from timetracker.auth.sessions import revoke_client_contacts
 from timetracker.models import Client
 from timetracker.workspace.clients import queries
@@ -67,6 +67,8 @@ def client_edit(client_id: int) -> ResponseReturnValue:
 
 def client_deactivate(client_id: int) -> ResponseReturnValue:
     client = found(queries.get_client(client_id))
+    if client.is_active:
+        audit.record(audit.Kind.CLIENT_DEACTIVATED, client_id=client.id)
     client.is_active = False
     # Its contacts lose all access: their sessions end now, and reactivating the client later
     # does not revive a cookie from before.
@@ -81,6 +83,8 @@ def client_deactivate(client_id: int) -> ResponseReturnValue:
 
 def client_reactivate(client_id: int) -> ResponseReturnValue:
     client = found(queries.get_client(client_id))
+    if not client.is_active:
+        audit.record(audit.Kind.CLIENT_ACTIVATED, client_id=client.id)
     client.is_active = True
     flash(f"{client.name} is active again.", "success")
     return redirect(url_for("workspace.client_detail", client_id=client.id))

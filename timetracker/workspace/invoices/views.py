@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from timetracker import db, firm
+from timetracker.audit.queries import invoice_viewers
 from timetracker.billing import from_time, invoicing, states
 from timetracker.billing.invoicing import InvoiceError
 from timetracker.billing.states import InvoiceFilter
@@ -254,6 +255,7 @@ def _detail(
         payment_form=payment_form,
         can_manage=current_user.is_admin,
         deliveries=deliveries_for(db.session, invoice.id),
+        viewers=invoice_viewers(db.session, invoice.id),
         problem=problem,
     )
 
