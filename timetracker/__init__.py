@@ -77,6 +77,9 @@ def _register_identity(app: Flask) -> None:
 
     for module in (recovery, twofactor, invitations, security, audit_views):
         app.register_blueprint(module.bp)
+    from timetracker.portal.payments import bp as portal_payments_bp  # paying an invoice
+
+    app.register_blueprint(portal_payments_bp)
 
 
 def after_commit(callback: Any) -> None:

@@ -38,6 +38,7 @@ from timetracker.models import (
     UserSession,
     UserToken,
 )
+from timetracker.payments.demo import add_demo_payment_details
 
 DEMO_LOGINS: list[tuple[str, str, str]] = [
     ("Administrator", "admin@example.com", "admin-demo-pass"),
@@ -104,6 +105,7 @@ def load_demo_data(session: Session) -> None:
     settings.invoice_prefix = "NW-"
     settings.payment_terms_days = 14
     settings.invoice_rounding_minutes = 15
+    add_demo_payment_details(session, settings)
 
     clients = [
         Client(

@@ -43,7 +43,7 @@ from tests.factories import (
     make_user,
 )
 from timetracker.extensions import limiter
-from timetracker.models import InvoiceStatus, Role, UserSession
+from timetracker.models import InvoiceStatus, Role, Settings, UserSession
 from timetracker.security import CONTENT_SECURITY_POLICY
 
 ROLES = ("anon", "none", "client", "gone", "exstaff", "staff", "admin")
@@ -55,6 +55,10 @@ ADMIN_GET = "L F F F F F 200"
 STAFF_POST = "L F F F F ok ok"
 ADMIN_POST = "L F F F F F ok"
 PORTAL_GET = "L F 200 F F F F"
+#: The portal's declared actions: contacts of an active client only.
+PORTAL_POST = "L F ok F F F F"
+#: The portal page of the world's sent invoice.
+SENT = "/client-portal/invoices/{sent}"
 PUBLIC_200 = "200 200 200 200 200 200 200"
 PUBLIC_400 = "400 400 400 400 400 400 400"
 PUBLIC_404 = "404 404 404 404 404 404 404"
@@ -201,6 +205,24 @@ TABLE: list[tuple[str, str, str, str]] = [
     ("portal.time_entries", "GET", "/client-portal/time-entries", PORTAL_GET),
     ("portal.time_entries_csv", "GET", "/client-portal/time-entries.csv", PORTAL_GET),
     ("portal.branding_css", "GET", "/client-portal/branding.css", PORTAL_GET),
+    (
+        "portal_payments.invoice_qr",
+        "GET",
+        "/client-portal/invoices/{sent}/payment-qr.svg",
+        PORTAL_GET,
+    ),
+    (
+        "portal_payments.payment_sent",
+        "GET",
+        "/client-portal/invoices/{sent}/payment-sent",
+        PORTAL_GET,
+    ),
+    (
+        "portal_payments.payment_sent",
+        "POST",
+        "/client-portal/invoices/{sent}/payment-sent",
+        "L F ok F F F F",
+    ),
 ]
 
 
@@ -261,6 +283,10 @@ def world(session: Session) -> World:
     nobody = make_user(session, role=Role.NONE, email="former-contact@matrix.example")
     worker_session = UserSession(user_id=worker.id, key_hash="0" * 64)
     session.add(worker_session)
+    # Bank details: the payment QR code of the portal invoice page exists.
+    session.merge(
+        Settings(id=1, bank_account_holder="Matrix Firm", bank_iban="DE89370400440532013000")
+    )
     session.commit()
     ids = {  # the keys are ID_NAMES
         "client": client.id,

@@ -33,7 +33,12 @@ AXE = Path(__file__).parent / "vendor" / f"axe-core-{AXE_VERSION}" / "axe.min.js
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 DOC_SCREENSHOTS = ROOT / "docs" / "screenshots"
 #: The pages whose screenshots the README shows (refreshed with TIMETRACKER_DOC_SCREENSHOTS=1).
-DOC_PAGES = {"portal-dashboard", "portal-invoices", "portal-invoice-detail"}
+DOC_PAGES = {
+    "portal-dashboard",
+    "portal-invoices",
+    "portal-invoice-detail",
+    "portal-invoice-payment",
+}
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 #: axe impacts that fail a test; "minor" and "moderate" ones are written to the artifacts.

@@ -39,7 +39,7 @@ from tests.factories import (
 from timetracker import create_app
 from timetracker.db import Base
 from timetracker.extensions import limiter
-from timetracker.models import InvoiceStatus, ProjectStatus, UserSession
+from timetracker.models import InvoiceStatus, ProjectStatus, Settings, UserSession
 
 MISSING_ID = 987654321
 METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
@@ -209,6 +209,10 @@ def build_world(session: Session) -> World:
         "staff": staff,
         "admin": admin,
     }
+    # Bank details: the portal invoice page then has its payment QR code route to check.
+    session.merge(
+        Settings(id=1, bank_account_holder="Firm Ltd", bank_iban="DE89370400440532013000")
+    )
     session.commit()
     return World(a=a, b=b, sierra=sierra, users=users)
 

@@ -73,6 +73,9 @@ def test_user_text_is_escaped_on_every_page(app, session, monkeypatch):
             "payment_terms_days": "30",
             "invoice_rounding_minutes": "0",
             "require_two_factor": "none",
+            "bank_account_holder": tagged("bank-holder"),
+            "bank_name": tagged("bank-name"),
+            "bank_iban": "DE89 3704 0044 0532 0130 00",
             "audit_retention_days": "730",
             "default_tax_rate": "0",
         },
@@ -111,6 +114,8 @@ def test_user_text_is_escaped_on_every_page(app, session, monkeypatch):
         "company-address",
         "staff-name",
         "portal-user-name",
+        "bank-holder",
+        "bank-name",
     }
     seen: dict[str, set[str]] = {field: set() for field in fields}
     pages = 0
@@ -137,5 +142,5 @@ def test_user_text_is_escaped_on_every_page(app, session, monkeypatch):
     # The portal shows the client's own texts too, and shows them inert.
     portal_pages = {p for where in seen.values() for p in where if p.startswith("portal ")}
     assert portal_pages, seen
-    for field in ("client-name", "entry-notes", "invoice-notes", "item-description"):
+    for field in ("client-name", "entry-notes", "invoice-notes", "item-description", "bank-holder"):
         assert any(p.startswith("portal ") for p in seen[field]), (field, seen[field])

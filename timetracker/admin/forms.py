@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import available_timezones
 
 from babel.core import Locale, UnknownLocaleError
@@ -25,6 +26,7 @@ from wtforms.validators import (
 
 from timetracker.emails import EmailAddress
 from timetracker.parsing import MAX_PAYMENT_TERMS_DAYS
+from timetracker.payments import accounts, epc
 from timetracker.workspace.fields import WholeNumberField
 
 #: The roles the select offers: only staff and administrators have one to choose. A client
@@ -54,6 +56,15 @@ class MakeStaffForm(FlaskForm):
         validators=[DataRequired("Tick the box to confirm.")],
     )
     submit = SubmitField("Make staff")
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _one_line(field: StringField) -> None:
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in field.data or ""):
+        raise ValidationError("Write this on one line.")
 
 
 #: Ten years: longer is "for ever" (0).
@@ -114,7 +125,59 @@ class SettingsForm(FlaskForm):
         maximum=MAX_AUDIT_RETENTION_DAYS,
         message=f"Enter 0 (for ever) to {MAX_AUDIT_RETENTION_DAYS} days.",
     )
+    bank_account_holder = StringField(
+        "Account holder",
+        validators=[
+            Optional(),
+            Length(max=epc.MAX_NAME, message="At most 70 characters (what a bank transfer holds)."),
+        ],
+        filters=[_strip],
+    )
+    bank_name = StringField("Bank name", validators=[Optional(), Length(max=200)], filters=[_strip])
+    bank_iban = StringField("IBAN", validators=[Optional()], filters=[_strip])
+    bank_bic = StringField("BIC", validators=[Optional()], filters=[_strip])
     submit = SubmitField("Save settings")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        # Here, not in the holder's own validator: ``Optional`` skips that one when it is empty.
+        if self.bank_iban.data and not self.bank_account_holder.data:
+            self.bank_account_holder.errors = [
+                *self.bank_account_holder.errors,
+                "Enter the name the account is held in: it is shown with the IBAN.",
+            ]
+            valid = False
+        return valid
+
+    def validate_bank_account_holder(self, field: StringField) -> None:
+        _one_line(field)
+
+    def validate_bank_name(self, field: StringField) -> None:
+        _one_line(field)
+
+    def validate_bank_iban(self, field: StringField) -> None:
+        """Stored compact and in capitals (the view saves ``data`` as validated)."""
+        if not field.data:
+            return
+        try:
+            field.data = accounts.parse_iban(field.data)
+        except accounts.AccountNumberError as error:
+            raise ValidationError(str(error)) from None
+
+    def validate_bank_bic(self, field: StringField) -> None:
+        if not field.data:
+            return
+        try:
+            field.data = accounts.parse_bic(field.data)
+        except accounts.AccountNumberError as error:
+            raise ValidationError(str(error)) from None
+        if not self.bank_iban.data:
+            raise ValidationError("Enter the IBAN this BIC belongs to, or leave the BIC empty.")
+        if not self.bank_iban.errors:  # validated before the BIC: compact, or refused
+            try:
+                accounts.check_bic_for_iban(field.data, self.bank_iban.data)
+            except accounts.AccountNumberError as error:
+                raise ValidationError(str(error)) from None
 
     def validate_currency(self, field: StringField) -> None:
         if field.data not in list_currencies():

@@ -42,6 +42,7 @@ from timetracker.admin.users import (
 from timetracker.auth.access import Policy, UrlTable, register_urls
 from timetracker.errors import render_error
 from timetracker.models import Client, Role, User
+from timetracker.payments.accounts import group_iban
 from timetracker.portal.params import ParamError, page_request
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -166,6 +167,7 @@ def settings() -> ResponseReturnValue:
     if request.method == "GET":
         form.invoice_rounding_minutes.data = str(row.invoice_rounding_minutes)
         form.require_two_factor.data = row.require_two_factor
+        form.bank_iban.data = group_iban(row.bank_iban) if row.bank_iban else ""
         return render_template("admin/settings.html", form=form)
     if not form.validate_on_submit():
         return render_template("admin/settings.html", form=form), 400
@@ -180,6 +182,11 @@ def settings() -> ResponseReturnValue:
     row.invoice_rounding_minutes = int(form.invoice_rounding_minutes.data or 0)
     row.require_two_factor = form.require_two_factor.data or "none"
     row.audit_retention_days = form.audit_retention_days.data or 0
+    # Validated by the form: the IBAN and BIC compact and in capitals.
+    row.bank_account_holder = form.bank_account_holder.data or None
+    row.bank_name = form.bank_name.data or None
+    row.bank_iban = form.bank_iban.data or None
+    row.bank_bic = form.bank_bic.data or None
     g.pop("firm_settings", None)
     flash("Settings were saved.", "success")
     return redirect(url_for("admin.settings"))

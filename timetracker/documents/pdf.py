@@ -1,4 +1,6 @@
-"""Invoice PDFs: an HTML + CSS template rendered by WeasyPrint.
+"""Invoice PDFs: an HTML + CSS template rendered by WeasyPrint. An invoice with something owed
+carries how to pay it (``timetracker.payments``: bank details, amount due, reference, and for
+euros the EPC QR code, embedded as a ``data:`` SVG).
 
 The invoice must come with its ``items`` and ``payments`` loaded (and its ``client``, unless the
 caller passes the client): the models' relationships refuse lazy loading.
@@ -16,6 +18,7 @@ from weasyprint import CSS, HTML, default_url_fetcher
 
 from timetracker import firm
 from timetracker.models import Client, Invoice
+from timetracker.payments import instructions_for
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,7 @@ def render_invoice_html(invoice: Invoice, client: Client | None = None) -> str:
         company_address=settings.company_address,
         company_email=settings.company_email,
         currency=invoice.currency,
+        payment_instructions=instructions_for(invoice, settings),
     )
 
 

@@ -20,6 +20,7 @@ from timetracker.billing.states import InvoiceFilter
 from timetracker.models import Invoice, InvoiceItem, InvoiceStatus, Project
 from timetracker.notifications.invoices import deliveries_for, notify_invoice_sent
 from timetracker.parsing import parse_id, parse_percent
+from timetracker.payments import notices_for
 from timetracker.workspace.choices import client_choices, flat_project_choices
 from timetracker.workspace.clients.queries import active_client
 from timetracker.workspace.common import empty_page, found, render_form
@@ -256,6 +257,7 @@ def _detail(
         can_manage=current_user.is_admin,
         deliveries=deliveries_for(db.session, invoice.id),
         viewers=invoice_viewers(db.session, invoice.id),
+        payment_notices=notices_for(db.session, invoice.id),
         problem=problem,
     )
 
