@@ -23,7 +23,9 @@ from tests.factories import (
     make_project,
     make_user,
 )
-from timetracker.models import InvoiceStatus, ProjectStatus, User
+from tests.quotes.conftest import make_quote
+from timetracker.extensions import limiter
+from timetracker.models import InvoiceStatus, ProjectStatus, QuoteStatus, User
 
 PORTAL_PAGES = [
     "/client-portal",
@@ -112,7 +114,15 @@ def world(session):
             ),
         }
         user = make_portal_user(session, client, email=f"portal@{name.lower()}.example")
+        quotes = {
+            status: make_quote(
+                session, client, status=status, number=f"{name}-QUOTE-{status.upper()}",
+                answered_by=user,
+            )
+            for status in (QuoteStatus.DRAFT, QuoteStatus.SENT, QuoteStatus.ACCEPTED)
+        }  # fmt: skip
         return {
+            "quotes": quotes,
             "client": client,
             "projects": [active, archived],
             "entries": entries,
@@ -131,9 +141,16 @@ def world(session):
 
 
 #: The portal's deliberate writes (POST), each tested on its own (tests/payments/, tests/quotes/).
-PORTAL_ACTIONS = {"/client-portal/invoices/<int:invoice_id>/payment-sent"}
+PORTAL_ACTIONS = {
+    "/client-portal/invoices/<int:invoice_id>/payment-sent",
+    "/client-portal/quotes/<int:quote_id>/accept",
+    "/client-portal/quotes/<int:quote_id>/decline",
+}
 #: The forms on portal pages that post to them.
-PORTAL_ACTION_FORMS = [r'action="/client-portal/invoices/\d+/payment-sent"']
+PORTAL_ACTION_FORMS = [
+    r'action="/client-portal/invoices/\d+/payment-sent"',
+    r"action=\"/client-portal/quotes/\d+/(?:accept|decline)\"",
+]
 
 
 class TestModel:
@@ -620,17 +637,21 @@ def _other_client_markers(other) -> list[str]:
 
 class TestIsolation:
     def test_every_portal_url_with_every_id_of_the_other_client_is_a_404(
-        self, app, client, session, world
+        self, app, client, session, world, monkeypatch
     ):
+        monkeypatch.setattr(limiter, "enabled", False)  # more answers than a minute allows
         a, b = world
         login(client, a["user"].email)
         missing = client.get("/client-portal/invoices/987654321")
         assert missing.status_code == 404
+        token = csrf_token(client, "/client-portal/invoices")
         # Every id argument a portal route takes, with every id that must stay invisible.
         hidden_ids = {
             # Another client's invoices in every state, and the client's own draft.
             "invoice_id": [inv.id for inv in b["invoices"].values()] + [a["invoices"]["draft"].id],
             "project_id": [p.id for p in b["projects"]],
+            # Another client's quotes in every state, and the client's own draft.
+            "quote_id": [q.id for q in b["quotes"].values()] + [a["quotes"]["draft"].id],
         }
         checked = 0
         for rule in app.url_map.iter_rules():
@@ -638,10 +659,15 @@ class TestIsolation:
                 continue
             (argument,) = rule.arguments
             assert argument in hidden_ids, f"add the ids to hide for {argument} ({rule.rule})"
+            # A declared action (accepting a quote) is asked with a valid token.
+            data = None if "GET" in rule.methods else {"csrf_token": token}
+            method = "GET" if data is None else "POST"
             for other_id in hidden_ids[argument]:
                 path = re.sub(r"<int:[a-z_]+>", str(other_id), rule.rule)
-                response = client.get(path)
-                reference = client.get(re.sub(r"<int:[a-z_]+>", "987654321", rule.rule))
+                response = client.open(path, method=method, data=data)
+                reference = client.open(
+                    re.sub(r"<int:[a-z_]+>", "987654321", rule.rule), method=method, data=data
+                )
                 assert response.status_code == reference.status_code == 404, path
                 assert same_page(response) == same_page(reference), path
                 checked += 1

@@ -55,6 +55,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(portal_bp)
     _register_identity(app)
+    _register_quotes(app)
 
     app.after_request(_finish_transaction)
 
@@ -80,6 +81,13 @@ def _register_identity(app: Flask) -> None:
     from timetracker.portal.payments import bp as portal_payments_bp  # paying an invoice
 
     app.register_blueprint(portal_payments_bp)
+
+
+def _register_quotes(app: Flask) -> None:
+    """The client portal's quotes (the staff quote pages are in the workspace blueprint)."""
+    from timetracker.portal import quotes as portal_quotes
+
+    app.register_blueprint(portal_quotes.bp)
 
 
 def after_commit(callback: Any) -> None:

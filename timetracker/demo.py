@@ -39,6 +39,7 @@ from timetracker.models import (
     UserToken,
 )
 from timetracker.payments.demo import add_demo_payment_details
+from timetracker.workspace.quotes.demo import add_demo_quotes
 
 DEMO_LOGINS: list[tuple[str, str, str]] = [
     ("Administrator", "admin@example.com", "admin-demo-pass"),
@@ -328,6 +329,7 @@ def load_demo_data(session: Session) -> None:
         "Welcome to your project hub: status updates, invoices and time, all in one place."
     )
     session.flush()
+    add_demo_quotes(session, acme=acme, mueller=mueller, admin=admin, today=today)
     _identity(session, admin=admin, contacts=portal_users, mueller=mueller, today=today)
 
 

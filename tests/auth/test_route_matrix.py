@@ -42,8 +42,9 @@ from tests.factories import (
     make_project,
     make_user,
 )
+from tests.quotes.conftest import make_quote
 from timetracker.extensions import limiter
-from timetracker.models import InvoiceStatus, Role, Settings, UserSession
+from timetracker.models import InvoiceStatus, QuoteStatus, Role, Settings, UserSession
 from timetracker.security import CONTENT_SECURITY_POLICY
 
 ROLES = ("anon", "none", "client", "gone", "exstaff", "staff", "admin")
@@ -55,6 +56,7 @@ ADMIN_GET = "L F F F F F 200"
 STAFF_POST = "L F F F F ok ok"
 ADMIN_POST = "L F F F F F ok"
 PORTAL_GET = "L F 200 F F F F"
+PORTAL_POST = "L F ok F F F F"
 #: The portal's declared actions: contacts of an active client only.
 PORTAL_POST = "L F ok F F F F"
 #: The portal page of the world's sent invoice.
@@ -205,6 +207,54 @@ TABLE: list[tuple[str, str, str, str]] = [
     ("portal.time_entries", "GET", "/client-portal/time-entries", PORTAL_GET),
     ("portal.time_entries_csv", "GET", "/client-portal/time-entries.csv", PORTAL_GET),
     ("portal.branding_css", "GET", "/client-portal/branding.css", PORTAL_GET),
+    # Workspace: quotes
+    ("workspace.quotes", "GET", "/quotes", STAFF_GET),
+    ("workspace.quote_new", "GET", "/quotes/new", ADMIN_GET),
+    ("workspace.quote_new", "POST", "/quotes/new", ADMIN_POST),
+    ("workspace.quote_detail", "GET", "/quotes/{quote_draft}", STAFF_GET),
+    ("workspace.quote_edit", "GET", "/quotes/{quote_draft}/edit", ADMIN_GET),
+    ("workspace.quote_edit", "POST", "/quotes/{quote_draft}/edit", ADMIN_POST),
+    ("workspace.quote_delete", "POST", "/quotes/{quote_draft}/delete", ADMIN_POST),
+    ("workspace.quote_item_add", "POST", "/quotes/{quote_draft}/items", ADMIN_POST),
+    (
+        "workspace.quote_item_edit",
+        "GET",
+        "/quotes/{quote_draft}/items/{quote_item}/edit",
+        ADMIN_GET,
+    ),
+    (
+        "workspace.quote_item_edit",
+        "POST",
+        "/quotes/{quote_draft}/items/{quote_item}/edit",
+        ADMIN_POST,
+    ),
+    (
+        "workspace.quote_item_delete",
+        "POST",
+        "/quotes/{quote_draft}/items/{quote_item}/delete",
+        ADMIN_POST,
+    ),
+    ("workspace.quote_send", "POST", "/quotes/{quote_draft}/send", ADMIN_POST),
+    ("workspace.quote_pdf", "GET", "/quotes/{quote}/pdf", STAFF_GET),
+    (
+        "workspace.quote_create_project",
+        "POST",
+        "/quotes/{quote_accepted}/create-project",
+        ADMIN_POST,
+    ),
+    (
+        "workspace.quote_create_invoice",
+        "POST",
+        "/quotes/{quote_accepted}/create-invoice",
+        ADMIN_POST,
+    ),
+    # Client portal: quotes (a draft is a missing one: 404)
+    ("portal_quotes.quotes", "GET", "/client-portal/quotes", PORTAL_GET),
+    ("portal_quotes.quote_detail", "GET", "/client-portal/quotes/{quote}", PORTAL_GET),
+    ("portal_quotes.quote_detail", "GET", "/client-portal/quotes/{quote_draft}", "L F 404 F F F F"),
+    ("portal_quotes.quote_pdf", "GET", "/client-portal/quotes/{quote}/pdf", PORTAL_GET),
+    ("portal_quotes.quote_accept", "POST", "/client-portal/quotes/{quote}/accept", PORTAL_POST),
+    ("portal_quotes.quote_decline", "POST", "/client-portal/quotes/{quote}/decline", PORTAL_POST),
     (
         "portal_payments.invoice_qr",
         "GET",
@@ -237,6 +287,10 @@ ID_NAMES = (
     "worker",
     "worker_session",
     "nobody",
+    "quote",
+    "quote_draft",
+    "quote_item",
+    "quote_accepted",
 )
 
 
@@ -287,6 +341,9 @@ def world(session: Session) -> World:
     session.merge(
         Settings(id=1, bank_account_holder="Matrix Firm", bank_iban="DE89370400440532013000")
     )
+    quote = make_quote(session, client, status=QuoteStatus.SENT)
+    quote_draft = make_quote(session, client, status=QuoteStatus.DRAFT)
+    quote_accepted = make_quote(session, client, status=QuoteStatus.ACCEPTED)
     session.commit()
     ids = {  # the keys are ID_NAMES
         "client": client.id,
@@ -299,6 +356,10 @@ def world(session: Session) -> World:
         "worker": worker.id,
         "worker_session": worker_session.id,
         "nobody": nobody.id,
+        "quote": quote.id,
+        "quote_draft": quote_draft.id,
+        "quote_item": quote_draft.items[0].id,
+        "quote_accepted": quote_accepted.id,
     }
     return World(ids=ids, users=users, gone_client=gone_client)
 

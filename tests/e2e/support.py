@@ -34,6 +34,7 @@ ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 DOC_SCREENSHOTS = ROOT / "docs" / "screenshots"
 #: The pages whose screenshots the README shows (refreshed with TIMETRACKER_DOC_SCREENSHOTS=1).
 DOC_PAGES = {
+    "portal-quote-detail",
     "portal-dashboard",
     "portal-invoices",
     "portal-invoice-detail",

@@ -29,7 +29,8 @@ from tests.factories import (
     make_project,
     make_user,
 )
-from timetracker.models import InvoiceStatus
+from tests.quotes.conftest import make_quote
+from timetracker.models import InvoiceStatus, QuoteStatus
 
 
 def _require_validator() -> None:
@@ -75,6 +76,8 @@ def records(session: Session) -> dict[str, Any]:
     sent = make_invoice(session, client, number="S-1")
     admin = make_admin(session, name="Ada Admin")
     contact = make_portal_user(session, client, name="Carla Contact")
+    quote = make_quote(session, client, status=QuoteStatus.SENT, number="Q-1")
+    quote_draft = make_quote(session, client, status=QuoteStatus.DRAFT, number="Q-2")
     session.commit()
     return {
         "admin": admin,
@@ -85,7 +88,9 @@ def records(session: Session) -> dict[str, Any]:
             "project_id": project.id,
             "invoice_id": sent.id,
             "user_id": worker.id,
+            "quote_id": quote.id,
         },
+        "quote_draft": quote_draft,
         "draft": draft,
     }
 
@@ -126,6 +131,9 @@ def test_every_page_of_the_application_is_valid_html(
     for path in _html_pages(app, admin, portal=False, ids=ids):
         keep(admin, path)
     for path in (f"/invoices/{draft.id}", f"/invoices/{draft.id}/edit", "/invoices?page=2"):
+        keep(admin, path)
+    quote_draft = records["quote_draft"]
+    for path in (f"/quotes/{quote_draft.id}", f"/quotes/{quote_draft.id}/edit"):
         keep(admin, path)
     keep(admin, "/time/new", method="POST", data={"csrf_token": csrf_token(admin, "/time/new")})
 

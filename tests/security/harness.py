@@ -36,10 +36,11 @@ from tests.factories import (
     make_project,
     make_user,
 )
+from tests.quotes.conftest import make_quote
 from timetracker import create_app
 from timetracker.db import Base
 from timetracker.extensions import limiter
-from timetracker.models import InvoiceStatus, ProjectStatus, Settings, UserSession
+from timetracker.models import InvoiceStatus, ProjectStatus, QuoteStatus, Settings, UserSession
 
 MISSING_ID = 987654321
 METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
@@ -62,6 +63,7 @@ ID_KINDS = {
     "entry_id": "entry",
     "user_id": "user",
     "session_id": "session",
+    "quote_id": "quote",
 }
 #: Arguments that are not ids: a value every role may ask for.
 NON_ID_VALUES = {"filename": "css/app.css", "token": "x" * 43}
@@ -81,6 +83,8 @@ class ClientData:
     ids: dict[str, list[int]] = field(default_factory=dict)
     #: (invoice id, item id) pairs, for the nested item routes.
     items: list[tuple[int, int]] = field(default_factory=list)
+    #: (quote id, line id) pairs, for the nested quote line routes.
+    quote_items: list[tuple[int, int]] = field(default_factory=list)
     markers: list[str] = field(default_factory=list)
 
 
@@ -153,6 +157,24 @@ def build_client(session: Session, name: str, staff: Any, *, active: bool = True
     )
     session.add(portal_session)
     session.flush()
+    quotes = {
+        status: make_quote(
+            session,
+            client,
+            status=status,
+            number=f"{name.upper()}-QUOTE-{status.upper()}",
+            title=f"{name} {status} quote title",
+            items=[(f"{name} {status} quote line", "2", "150.00")],
+            notes=f"{name} {status} quote notes",
+            answered_by=portal_user,
+        )
+        for status in (
+            QuoteStatus.DRAFT,
+            QuoteStatus.SENT,
+            QuoteStatus.ACCEPTED,
+            QuoteStatus.DECLINED,
+        )
+    }
     data = ClientData(name=name, client=client, portal_user=portal_user)
     # The portal's "own" invoice is the sent one: drafts are invisible to clients. Staff and
     # admins act on the draft, which is the one that can still be edited.
@@ -171,6 +193,12 @@ def build_client(session: Session, name: str, staff: Any, *, active: bool = True
         "session": [portal_session.id],
     }
     data.items = [(invoices[s].id, invoices[s].items[0].id) for s in invoice_order]
+    # Likewise for quotes: the portal's own is the sent one, staff act on the draft.
+    quote_order = [QuoteStatus.SENT, QuoteStatus.DRAFT, QuoteStatus.ACCEPTED, QuoteStatus.DECLINED]
+    if name == "Sierra":
+        quote_order[:2] = [QuoteStatus.DRAFT, QuoteStatus.SENT]
+    data.ids["quote"] = [quotes[s].id for s in quote_order]
+    data.quote_items = [(quotes[s].id, quotes[s].items[0].id) for s in quote_order]
     data.markers = [
         client.name,
         client.address,
@@ -185,6 +213,10 @@ def build_client(session: Session, name: str, staff: Any, *, active: bool = True
         *(inv.number for inv in invoices.values()),
         *(inv.notes for inv in invoices.values()),
         *(inv.items[0].description for inv in invoices.values()),
+        *(q.number for q in quotes.values()),
+        *(q.title for q in quotes.values()),
+        *(q.notes for q in quotes.values()),
+        *(q.items[0].description for q in quotes.values()),
     ]
     return data
 
@@ -313,6 +345,8 @@ def own_values(rule: Rule, data: ClientData) -> dict[str, Any]:
         values[argument] = data.ids[ID_KINDS[argument]][0]
     if "invoice_id" in values and "item_id" in values:
         values["invoice_id"], values["item_id"] = data.items[0]
+    if "quote_id" in values and "item_id" in values:
+        values["quote_id"], values["item_id"] = data.quote_items[0]
     return values
 
 
@@ -324,7 +358,10 @@ def foreign_values(rule: Rule, own: ClientData, other: ClientData) -> Iterator[d
     for argument in arguments:
         for foreign_id in other.ids[ID_KINDS[argument]]:
             yield {**base, argument: foreign_id}
-    if len(arguments) > 1:
+    if len(arguments) > 1 and "quote_id" in arguments:
+        for quote_id, item_id in other.quote_items:
+            yield {**base, "quote_id": quote_id, "item_id": item_id}
+    elif len(arguments) > 1:
         for invoice_id, item_id in other.items:
             yield {**base, "invoice_id": invoice_id, "item_id": item_id}
 

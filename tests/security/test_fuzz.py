@@ -122,6 +122,8 @@ def _foreign_ids(rule, other) -> list[int]:
     values = {a: other.ids[harness.ID_KINDS[a]][-1] for a in harness.id_arguments(rule)}
     if "invoice_id" in values and "item_id" in values:
         values["invoice_id"], values["item_id"] = other.items[-1]
+    if "quote_id" in values and "item_id" in values:
+        values["quote_id"], values["item_id"] = other.quote_items[-1]
     return [values[a] for a in harness.id_arguments(rule)]
 
 

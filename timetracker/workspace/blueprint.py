@@ -1,7 +1,8 @@
 """The workspace blueprint and its URL table: every rule, its methods and who may use it.
 
 Staff (role ``staff``) read everything here and write only their own time entries; every other
-write (clients, projects, invoices) is for administrators. Portal users get 403 on all of it.
+write (clients, projects, invoices, quotes) is for administrators. Portal users get 403 on all
+of it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from timetracker.workspace.invoices import downloads
 from timetracker.workspace.invoices import views as invoices
 from timetracker.workspace.projects import updates as project_updates
 from timetracker.workspace.projects import views as projects
+from timetracker.workspace.quotes import actions as quote_actions
+from timetracker.workspace.quotes import views as quotes
 from timetracker.workspace.reports import views as reports
 from timetracker.workspace.time import export
 from timetracker.workspace.time import views as time_entries
@@ -76,6 +79,23 @@ URLS: UrlTable = [
     ("/invoices/<int:invoice_id>/cancel", invoices.invoice_cancel, POST, admin),
     ("/invoices/<int:invoice_id>/pdf", downloads.invoice_pdf, GET, staff),
     ("/invoices/<int:invoice_id>/resend", downloads.invoice_resend, POST, admin),
+    # Quotes: a draft is edited (header and lines) and deleted; sending locks it; an accepted
+    # quote becomes a project and a draft invoice, each at most once.
+    ("/quotes", quotes.quotes, GET, staff),
+    ("/quotes/new", quotes.quote_new, FORM, admin),
+    ("/quotes/<int:quote_id>", quotes.quote_detail, GET, staff),
+    ("/quotes/<int:quote_id>/edit", quotes.quote_edit, FORM, admin),
+    ("/quotes/<int:quote_id>/delete", quotes.quote_delete, POST, admin),
+    ("/quotes/<int:quote_id>/items", quotes.quote_item_add, POST, admin),
+    ("/quotes/<int:quote_id>/items/<int:item_id>/edit", quotes.quote_item_edit, FORM, admin),
+    ("/quotes/<int:quote_id>/items/<int:item_id>/delete",
+        quotes.quote_item_delete, POST, admin),
+    ("/quotes/<int:quote_id>/send", quote_actions.quote_send, POST, admin),
+    ("/quotes/<int:quote_id>/pdf", quote_actions.quote_pdf, GET, staff),
+    ("/quotes/<int:quote_id>/create-project",
+        quote_actions.quote_create_project, POST, admin),
+    ("/quotes/<int:quote_id>/create-invoice",
+        quote_actions.quote_create_invoice, POST, admin),
     # Reports
     ("/reports", reports.reports, GET, staff),
 ]  # fmt: skip

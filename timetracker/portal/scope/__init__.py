@@ -6,7 +6,7 @@ Lists are paginated and every count and total is computed in SQL over the whole 
 Figures follow the billing package's rules, as every staff page does.
 
 The scope is built in parts, each a module: :mod:`.base` (access), :mod:`.projects`,
-:mod:`.invoices`, :mod:`.time` and :mod:`.dashboard`.
+:mod:`.invoices`, :mod:`.time`, :mod:`.dashboard` and :mod:`.quotes`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from timetracker.portal.scope.base import (
     portal_client,
 )
 from timetracker.portal.scope.dashboard import DashboardScope
+from timetracker.portal.scope.quotes import QuoteScope
 
 __all__ = [
     "CLIENT_INACTIVE",
@@ -37,9 +38,9 @@ __all__ = [
 ]
 
 
-class PortalScope(DashboardScope):
-    """The data one client may see: its projects, its non-draft invoices, and the completed
-    time entries of all its projects."""
+class PortalScope(QuoteScope, DashboardScope):
+    """The data one client may see: its projects, its non-draft invoices and quotes, and the
+    completed time entries of all its projects."""
 
     @classmethod
     def for_user(cls, user: User, session: Session | None = None) -> PortalScope | None:

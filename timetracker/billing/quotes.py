@@ -1,0 +1,460 @@
+"""Quotes (estimates): numbers, totals, the state machine, and the states every screen shows.
+
+Stored: ``draft → sent → accepted | declined`` (:class:`~timetracker.models.QuoteStatus`).
+
+* A **draft** can be edited (header and lines) and deleted; it is never shown to the client.
+* **Sending** locks it: from then on nothing of it changes but the client's answer.
+* A sent quote whose validity date (``valid_until``) is before today in the firm's timezone is
+  **expired**: derived, never stored, like an invoice's "overdue". It cannot be answered.
+* The client contact **accepts** (with the full name they type as a signature) or **declines**
+  (with a reason) a sent quote that has not expired, in one conditional UPDATE: a double
+  submission or a second contact's late answer changes nothing. The answer is immutable: the
+  ORM refuses to change it (see :func:`_answer_is_immutable`).
+* An accepted quote becomes, at most once each, a project (budget = the quote's subtotal) and a
+  draft invoice with the quote's lines: :mod:`.quote_conversions`.
+
+Derived, with ``today`` in the firm's timezone, :class:`QuoteState` is what every screen shows
+(staff pages, portal, PDF, filters): draft, open, accepted, declined or expired; each quote is
+in exactly one. :class:`QuoteFilter` names the sets the tabs select. Each comes as a SQL
+condition and as a Python predicate that agree; they are defined in :mod:`.quote_states` and
+imported from here, with the rest of the quote rules.
+
+Numbers are the settings' ``quote_prefix``, the year and a per-year sequence (``Q-2026-0001``),
+unique under concurrency. Line amounts, tax and totals follow :mod:`.rules`, exactly as invoice
+lines do. These functions flush but never commit: the request commits once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event, inspect, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from timetracker import firm
+from timetracker.billing import invoicing
+from timetracker.billing.invoicing import InvoiceError
+from timetracker.billing.quote_states import (
+    PORTAL_DEFAULT,
+    PORTAL_FILTERS,
+    STAFF_FILTERS,
+    STATE_ORDER,
+    QuoteFilter,
+    QuoteState,
+    answerable_condition,
+    can_be_answered,
+    filter_condition,
+    is_expired,
+    matches,
+    state_condition,
+    state_expression,
+    state_of,
+)
+from timetracker.billing.rules import ZERO, line_amount, tax_for, to_cents
+from timetracker.models import Client, Project, Quote, QuoteItem, QuoteSequence, QuoteStatus, User
+
+__all__ = [
+    # The derived states (from .quote_states): every screen asks here.
+    "PORTAL_DEFAULT",
+    "PORTAL_FILTERS",
+    "STAFF_FILTERS",
+    "STATE_ORDER",
+    "QuoteFilter",
+    "QuoteState",
+    "answerable_condition",
+    "can_be_answered",
+    "filter_condition",
+    "is_expired",
+    "matches",
+    "state_condition",
+    "state_expression",
+    "state_of",
+    # The rules of this module.
+    "Answer",
+    "Answerer",
+    "AnswerIsImmutable",
+    "QuoteError",
+    "add_item",
+    "answer",
+    "default_valid_until",
+    "delete_draft",
+    "mark_sent",
+    "new_quote",
+    "next_quote_number",
+    "normalise_reason",
+    "normalise_signature",
+    "recalculate",
+    "remove_item",
+    "require_draft",
+    "update_draft",
+    "update_item",
+]
+
+#: The limits of what a person types (the columns' sizes).
+MAX_TITLE = 200
+MIN_SIGNATURE = 2
+MAX_SIGNATURE = 200
+MAX_DECLINE_REASON = 2000
+MAX_IP = 45
+MAX_USER_AGENT = 300
+
+
+class QuoteError(ValueError):
+    """A quote operation that the quote's state or the input does not allow; the message is
+    written for the person who asked."""
+
+
+# Numbers --------------------------------------------------------------------------------------
+def next_quote_number(session: Session, year: int) -> str:
+    """The next number of ``year``: the settings prefix, the year and a per-year sequence.
+
+    One ``INSERT .. ON CONFLICT DO UPDATE .. RETURNING`` increments the counter, so concurrent
+    creations on PostgreSQL serialise on the row and never share a number (as invoices do).
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(QuoteSequence)
+        .values(year=year, last_number=1)
+        .on_conflict_do_update(
+            index_elements=[QuoteSequence.year],
+            set_={"last_number": QuoteSequence.last_number + 1},
+        )
+        .returning(QuoteSequence.last_number)
+    )
+    number = session.execute(stmt).scalar_one()
+    return f"{firm.get_settings().quote_prefix}{year}-{number:04d}"
+
+
+# Totals ---------------------------------------------------------------------------------------
+def recalculate(quote: Quote, items: Sequence[QuoteItem] | None = None) -> None:
+    """Subtotal, tax and total from the lines, by the rules of invoices."""
+    items = quote.items if items is None else items
+    quote.subtotal = to_cents(sum((item.amount for item in items), Decimal("0")))
+    quote.tax_amount = tax_for(quote.subtotal, quote.tax_rate)
+    quote.total = quote.subtotal + quote.tax_amount
+
+
+def _line_values(
+    description: str, quantity: Decimal, unit_price: Decimal
+) -> tuple[Decimal, Decimal]:
+    """Quantity and unit price as stored, checked by the rule of invoice lines."""
+    try:
+        return invoicing._line_values(description, quantity, unit_price)
+    except InvoiceError as exc:
+        raise QuoteError(str(exc)) from None
+
+
+# Drafts ---------------------------------------------------------------------------------------
+def default_valid_until(issue_date: dt.date) -> dt.date:
+    """The issue date plus the firm's ``quote_validity_days``."""
+    return issue_date + dt.timedelta(days=firm.get_settings().quote_validity_days)
+
+
+def _check_header(
+    client: Client,
+    project: Project | None,
+    title: str,
+    issue_date: dt.date,
+    valid_until: dt.date,
+    tax_rate: Decimal,
+) -> str:
+    if project is not None and project.client_id != client.id:
+        raise QuoteError("The project does not belong to this client.")
+    title = " ".join(title.split())
+    if not title:
+        raise QuoteError("A quote needs a title.")
+    if len(title) > MAX_TITLE:
+        raise QuoteError(f"The title can be at most {MAX_TITLE} characters long.")
+    if valid_until < issue_date:
+        raise QuoteError("The quote cannot be valid until a day before its issue date.")
+    if not Decimal(0) <= tax_rate <= Decimal(100):
+        raise QuoteError("The tax rate must be between 0 and 100 percent.")
+    return title
+
+
+def new_quote(
+    session: Session,
+    client: Client,
+    *,
+    title: str,
+    created_by: User | None = None,
+    project: Project | None = None,
+    issue_date: dt.date | None = None,
+    valid_until: dt.date | None = None,
+    tax_rate: Decimal = Decimal("0"),
+    notes: str | None = None,
+    terms: str | None = None,
+) -> Quote:
+    """A draft quote for ``client`` in the client's currency, with the next number."""
+    issue_date = issue_date or firm.today()
+    valid_until = valid_until or default_valid_until(issue_date)
+    title = _check_header(client, project, title, issue_date, valid_until, tax_rate)
+    quote = Quote(
+        number=next_quote_number(session, issue_date.year),
+        client_id=client.id,
+        project_id=project.id if project else None,
+        title=title,
+        issue_date=issue_date,
+        valid_until=valid_until,
+        status=QuoteStatus.DRAFT,
+        currency=client.currency,
+        tax_rate=to_cents(tax_rate),
+        subtotal=ZERO,
+        tax_amount=ZERO,
+        total=ZERO,
+        notes=notes or None,
+        terms=terms or None,
+        created_by_id=created_by.id if created_by is not None else None,
+    )
+    quote.items = []
+    session.add(quote)
+    session.flush()
+    return quote
+
+
+def require_draft(quote: Quote) -> None:
+    if quote.status != QuoteStatus.DRAFT:
+        raise QuoteError(
+            f"Only a draft quote can be changed; quote {quote.number} has been sent and is "
+            "locked."
+        )
+
+
+def update_draft(
+    session: Session,
+    quote: Quote,
+    client: Client,
+    *,
+    title: str,
+    project: Project | None,
+    issue_date: dt.date,
+    valid_until: dt.date,
+    tax_rate: Decimal,
+    notes: str | None,
+    terms: str | None,
+) -> None:
+    require_draft(quote)
+    if client.id != quote.client_id:
+        raise QuoteError("A quote stays with its client.")
+    quote.title = _check_header(client, project, title, issue_date, valid_until, tax_rate)
+    quote.project_id = project.id if project else None
+    quote.issue_date = issue_date
+    quote.valid_until = valid_until
+    quote.tax_rate = to_cents(tax_rate)
+    quote.notes = notes or None
+    quote.terms = terms or None
+    recalculate(quote)
+    session.flush()
+
+
+def delete_draft(session: Session, quote: Quote) -> None:
+    """Delete a draft with its lines (a sent quote is kept: the client has seen it)."""
+    require_draft(quote)
+    session.delete(quote)
+    session.flush()
+
+
+def add_item(
+    session: Session, quote: Quote, description: str, quantity: Decimal, unit_price: Decimal
+) -> QuoteItem:
+    require_draft(quote)
+    quantity, unit_price = _line_values(description, quantity, unit_price)
+    item = QuoteItem(
+        quote_id=quote.id,
+        position=max((i.position for i in quote.items), default=-1) + 1,
+        description=description,
+        quantity=quantity,
+        unit_price=unit_price,
+        amount=line_amount(quantity, unit_price),
+    )
+    session.add(item)
+    quote.items.append(item)
+    recalculate(quote)
+    session.flush()
+    return item
+
+
+def update_item(
+    session: Session,
+    quote: Quote,
+    item: QuoteItem,
+    description: str,
+    quantity: Decimal,
+    unit_price: Decimal,
+) -> None:
+    require_draft(quote)
+    quantity, unit_price = _line_values(description, quantity, unit_price)
+    item.description = description
+    item.quantity = quantity
+    item.unit_price = unit_price
+    item.amount = line_amount(quantity, unit_price)
+    recalculate(quote)
+    session.flush()
+
+
+def remove_item(session: Session, quote: Quote, item: QuoteItem) -> None:
+    require_draft(quote)
+    quote.items.remove(item)
+    session.delete(item)
+    recalculate(quote)
+    session.flush()
+
+
+# Sending --------------------------------------------------------------------------------------
+def mark_sent(session: Session, quote: Quote, today: dt.date) -> bool:
+    """Send (lock) a draft; ``False`` when it was already sent (a double submission).
+
+    The change is one conditional UPDATE (``WHERE status = 'draft'``), so two concurrent
+    requests send it once: only the one that changed the row emails the client.
+    """
+    if quote.status != QuoteStatus.DRAFT:
+        return False
+    if not quote.items:
+        raise QuoteError("A quote without lines cannot be sent; add at least one line.")
+    if quote.valid_until < today:
+        raise QuoteError("The quote's validity date has passed; set a later one before sending it.")
+    result = session.execute(
+        update(Quote)
+        .where(Quote.id == quote.id, Quote.status == QuoteStatus.DRAFT)
+        .values(status=QuoteStatus.SENT, sent_at=firm.now())
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(quote, ["status", "sent_at"])
+    return rowcount(result) == 1
+
+
+# Answers --------------------------------------------------------------------------------------
+class Answer(enum.StrEnum):
+    ACCEPT = "accept"
+    DECLINE = "decline"
+
+
+@dataclass(frozen=True)
+class Answerer:
+    """Who answers, from where: what the app records with the answer."""
+
+    user: User
+    ip_address: str | None
+    user_agent: str | None
+
+
+def normalise_signature(text: str) -> str:
+    """The full name typed as a signature, with runs of whitespace made one space; raises
+    :class:`QuoteError` unless it is 2 to 200 characters long, has a letter, and holds no
+    control character (nor a bidirectional override, which would make the name read
+    differently from what was typed)."""
+    name = " ".join(text.split())
+    if not MIN_SIGNATURE <= len(name) <= MAX_SIGNATURE:
+        raise QuoteError(
+            f"Type your full name ({MIN_SIGNATURE} to {MAX_SIGNATURE} characters) to accept."
+        )
+    if not any(ch.isalpha() for ch in name):
+        raise QuoteError("Type your full name in letters to accept.")
+    if any(unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS for ch in name):
+        raise QuoteError("Type your full name without control characters.")
+    return name
+
+
+#: Characters that reorder the text around them (Unicode's explicit directional formatting).
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def normalise_reason(text: str) -> str:
+    reason = text.strip()
+    if not reason:
+        raise QuoteError("Tell us why you decline the quote.")
+    if len(reason) > MAX_DECLINE_REASON:
+        raise QuoteError(f"The reason can be at most {MAX_DECLINE_REASON} characters long.")
+    return reason
+
+
+def answer(
+    session: Session,
+    quote: Quote,
+    client_id: int,
+    which: Answer,
+    answerer: Answerer,
+    today: dt.date,
+    *,
+    signature: str | None = None,
+    reason: str | None = None,
+    at: dt.datetime | None = None,
+) -> bool:
+    """Record the client's answer (at ``at``, now by default); ``True`` when this call
+    answered the quote.
+
+    One conditional UPDATE, ``WHERE id = .. AND client_id = .. AND status = 'sent' AND
+    valid_until >= today``: an expired quote, an answered one (a double submission, or a second
+    contact's late answer) or another client's is left exactly as it was (``False``).
+    The quote's state and answer are reloaded either way, so the caller shows the answer that
+    stands.
+    """
+    values: dict[str, Any] = {
+        "answered_at": at or firm.now(),
+        "answered_by_id": answerer.user.id,
+        "answer_ip_address": (answerer.ip_address or "")[:MAX_IP] or None,
+        "answer_user_agent": (answerer.user_agent or "")[:MAX_USER_AGENT] or None,
+    }
+    if which is Answer.ACCEPT:
+        values |= {
+            "status": QuoteStatus.ACCEPTED,
+            "answered_by_name": normalise_signature(signature or ""),
+        }
+    else:
+        values |= {"status": QuoteStatus.DECLINED, "decline_reason": normalise_reason(reason or "")}
+    result = session.execute(
+        update(Quote)
+        .where(Quote.id == quote.id, Quote.client_id == client_id, answerable_condition(today))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(quote, ["status", *ANSWER_FIELDS, "answered_by_id"])
+    return rowcount(result) == 1
+
+
+def rowcount(result: Any) -> int:
+    """The rows an UPDATE changed (0 when the driver does not say)."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+#: Written once, by :func:`answer`; never changed afterwards.
+ANSWER_FIELDS = (
+    "answered_at",
+    "answered_by_name",
+    "answer_ip_address",
+    "answer_user_agent",
+    "decline_reason",
+)
+ANSWERED = (QuoteStatus.ACCEPTED, QuoteStatus.DECLINED)
+
+
+class AnswerIsImmutable(QuoteError):
+    """Something tried to change or delete a client's recorded answer."""
+
+
+@event.listens_for(Quote, "before_update")
+def _answer_is_immutable(_mapper: Any, _connection: Any, quote: Quote) -> None:
+    """The ORM refuses to change an answered quote's status or answer (turning it into a
+    project or invoice is what may still change)."""
+    state = inspect(quote)
+    status = state.attrs.status.history
+    if status.deleted and status.deleted[0] in ANSWERED and status.added:
+        raise AnswerIsImmutable("The client's answer to a quote cannot be changed.")
+    for name in ANSWER_FIELDS:
+        history = state.attrs[name].history
+        if history.deleted and history.deleted[0] is not None and history.added:
+            raise AnswerIsImmutable("The client's answer to a quote cannot be changed.")
+
+
+@event.listens_for(Quote, "before_delete")
+def _answered_quote_is_kept(_mapper: Any, _connection: Any, quote: Quote) -> None:
+    if quote.status in ANSWERED:
+        raise AnswerIsImmutable("A quote the client has answered cannot be deleted.")

@@ -1,0 +1,313 @@
+"""Emails about quotes: "a new quote for you" to the client's portal contacts when it is sent,
+and "the client accepted / declined" to staff (the quote's creator and the firm's
+``company_email``) when a contact answers.
+
+They go through the background jobs like every email (RQ when ``REDIS_URL`` is set, inline
+otherwise), after the request's commit, in plain text and HTML. Each job carries one recipient
+and composes the message from the quote as it is then: a job for a quote or a person that no
+longer qualifies (a contact who lost portal access, a quote that is gone) sends nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from functools import partial
+from typing import Any
+
+from flask import current_app, has_request_context, render_template
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, Retry
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from timetracker import after_commit, db, firm
+from timetracker.billing import quotes
+from timetracker.documents.quote_pdf import quote_filename, render_quote_pdf
+from timetracker.formatting import money
+from timetracker.models import Client, Quote, QuoteStatus, User
+from timetracker.models.users import STAFF_ROLES
+from timetracker.notifications.invoices import max_attempts
+from timetracker.notifications.jobs import (
+    JOB_TIMEOUT,
+    _delays,
+    _job_context,
+    _queued_by,
+    queue_name,
+)
+from timetracker.notifications.mail import (
+    _one_line,
+    checked_header,
+    mail_address,
+    send_message,
+    sender_address,
+)
+from timetracker.observability import logs, metrics
+
+log = logging.getLogger(__name__)
+
+#: The job's name in the metrics.
+QUOTE_EMAIL_JOB = "quote_email"
+
+
+class QuoteEmail(enum.StrEnum):
+    #: To a client contact: a quote was sent to them.
+    SENT = "sent"
+    #: To staff: the client accepted or declined.
+    ANSWERED = "answered"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One addressee: a user (checked again when the job runs), or the firm's address."""
+
+    email: str
+    name: str
+    user_id: int | None = None
+
+
+def mail_enabled() -> bool:
+    return bool(current_app.config.get("MAIL_ENABLED"))
+
+
+def portal_link(quote: Quote, config: Mapping[str, Any]) -> str:
+    return f"{str(config.get('BASE_URL') or '').rstrip('/')}/client-portal/quotes/{quote.id}"
+
+
+def staff_link(quote: Quote, config: Mapping[str, Any]) -> str:
+    return f"{str(config.get('BASE_URL') or '').rstrip('/')}/quotes/{quote.id}"
+
+
+# Who is told ----------------------------------------------------------------------------------
+def client_contacts(session: Session, client_id: int) -> list[User]:
+    """The active portal contacts of an active client (a quote asks for an answer, so they are
+    told whatever their invoice-email switch says)."""
+    return list(
+        session.scalars(
+            select(User)
+            .join(Client, Client.id == User.client_id)
+            .where(
+                User.client_id == client_id,
+                User.client_portal_enabled.is_(True),
+                User.is_active.is_(True),
+                Client.is_active.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def _active_staff(session: Session, user_id: int | None) -> User | None:
+    if user_id is None:
+        return None
+    return session.scalar(
+        select(User).where(User.id == user_id, User.is_active.is_(True), User.role.in_(STAFF_ROLES))
+    )
+
+
+def staff_recipients(session: Session, quote: Quote) -> list[Recipient]:
+    """The quote's creator (an active member of staff) and the firm's ``company_email``, each
+    address once."""
+    found: list[Recipient] = []
+    creator = _active_staff(session, quote.created_by_id)
+    if creator is not None:
+        found.append(Recipient(creator.email, creator.name, creator.id))
+    settings = firm.get_settings()
+    company = (settings.company_email or "").strip()
+    if company and company.lower() not in {r.email.lower() for r in found}:
+        found.append(Recipient(company, settings.company_name))
+    return found
+
+
+# Queueing -------------------------------------------------------------------------------------
+def notify_quote_sent(quote: Quote) -> list[Recipient] | None:
+    """Email the client's contacts a link to the quote once the request commits. Returns who
+    will be emailed, or ``None`` when mail is switched off on this server."""
+    if not mail_enabled():
+        log.info("mail is off: nobody is emailed about quote %s", quote.id)
+        return None
+    recipients = [
+        Recipient(user.email, user.name, user.id)
+        for user in client_contacts(db.session, quote.client_id)
+    ]
+    _queue(QuoteEmail.SENT, quote, recipients)
+    return recipients
+
+
+def notify_quote_answered(quote: Quote) -> list[Recipient] | None:
+    """Tell staff that the client answered, once the request commits (``None``: mail off)."""
+    if not mail_enabled():
+        log.info("mail is off: nobody is told of the answer to quote %s", quote.id)
+        return None
+    recipients = staff_recipients(db.session, quote)
+    _queue(QuoteEmail.ANSWERED, quote, recipients)
+    return recipients
+
+
+def _queue(kind: QuoteEmail, quote: Quote, recipients: list[Recipient]) -> None:
+    for recipient in recipients:
+        job = partial(dispatch, str(kind), quote.id, asdict(recipient))
+        if has_request_context():
+            after_commit(job)
+        else:
+            job()
+
+
+def dispatch(kind: str, quote_id: int, recipient: dict[str, Any]) -> None:
+    """Queue the email (RQ), or send it here when Redis is not set or not reachable. Never
+    raises: the request that asked for it has committed."""
+    try:
+        redis_url = current_app.config.get("REDIS_URL")
+        if redis_url:
+            try:
+                _enqueue(redis_url, kind, quote_id, recipient)
+                return
+            except RedisError:
+                log.exception("Redis is unreachable; sending the quote email inline")
+        _deliver_inline(kind, quote_id, recipient)
+    except Exception:
+        log.exception("quote email delivery failed unexpectedly")
+
+
+def _enqueue(redis_url: str, kind: str, quote_id: int, recipient: dict[str, Any]) -> None:
+    attempts = max_attempts()
+    retry = None
+    if attempts > 1:
+        retry = Retry(max=attempts - 1, interval=_delays("MAIL_RETRY_DELAYS", (60, 600)))
+    connection = Redis.from_url(redis_url)
+    try:
+        Queue(queue_name(), connection=connection).enqueue(
+            send_quote_email_job,
+            kind,
+            quote_id,
+            recipient,
+            retry=retry,
+            job_timeout=JOB_TIMEOUT,
+            description=f"quote {kind} email for quote {quote_id}",
+            meta={"request_id": logs.current_request_id()},
+        )
+        metrics.JOBS_QUEUED.labels(QUOTE_EMAIL_JOB, "rq").inc()
+    finally:
+        connection.close()
+
+
+def _deliver_inline(kind: str, quote_id: int, recipient: dict[str, Any]) -> None:
+    metrics.JOBS_QUEUED.labels(QUOTE_EMAIL_JOB, "inline").inc()
+    delays = _delays("MAIL_INLINE_RETRY_DELAYS", (1, 3)) or [0]
+    for attempt in range(max_attempts()):
+        try:
+            deliver(kind, quote_id, recipient)
+            return
+        except Exception as exc:  # every failure is logged and retried
+            metrics.JOBS_FAILED.labels(QUOTE_EMAIL_JOB, "inline").inc()
+            log.warning("quote %s email %s failed (attempt %s): %s", kind, quote_id, attempt, exc)
+            time.sleep(delays[min(attempt, len(delays) - 1)])
+
+
+def send_quote_email_job(kind: str, quote_id: int, recipient: dict[str, Any]) -> str:
+    """The RQ job: one attempt; raising lets RQ retry it after the back-off delay."""
+    with logs.request_id_bound(_queued_by()), _job_context():
+        try:
+            deliver(kind, quote_id, recipient)
+        except Exception:
+            metrics.JOBS_FAILED.labels(QUOTE_EMAIL_JOB, "rq").inc()
+            raise
+    return "done"
+
+
+# Composing and sending ------------------------------------------------------------------------
+def deliver(kind: str, quote_id: int, recipient: Mapping[str, Any]) -> None:
+    """Compose and send one quote email now, if it is still due; raises on a failure to send."""
+    session = db.session
+    quote = session.scalar(
+        select(Quote).where(Quote.id == quote_id).options(selectinload(Quote.items))
+    )
+    if quote is None:
+        log.info("quote %s email dropped: the quote is gone", quote_id)
+        return
+    client = session.scalar(select(Client).where(Client.id == quote.client_id))
+    assert client is not None  # the foreign key (RESTRICT) keeps it
+    to = Recipient(**recipient)
+    which = QuoteEmail(kind)
+    if which is QuoteEmail.SENT:
+        if quote.status != QuoteStatus.SENT:
+            log.info("quote %s email dropped: the quote is %s", quote_id, quote.status)
+            return
+        contacts = {u.id: u for u in client_contacts(session, quote.client_id)}
+        user = contacts.get(to.user_id or 0)
+        if user is None:
+            log.info("quote %s email dropped: user %s is no contact now", quote_id, to.user_id)
+            return
+        to = Recipient(user.email, user.name, user.id)
+    elif to.user_id is not None:
+        staff = _active_staff(session, to.user_id)
+        if staff is None:
+            log.info("quote %s email dropped: user %s is no staff now", quote_id, to.user_id)
+            return
+        to = Recipient(staff.email, staff.name, staff.id)
+    message = compose(which, quote, client, to, current_app.config)
+    send_message(message, current_app.config)
+
+
+SUBJECTS = {
+    QuoteEmail.SENT: "Quote {number} from {company}: {title}",
+    QuoteEmail.ANSWERED: "{client} {answer} quote {number}",
+}
+
+
+def compose(
+    kind: QuoteEmail,
+    quote: Quote,
+    client: Client,
+    recipient: Recipient,
+    config: Mapping[str, Any],
+) -> EmailMessage:
+    """The email ``kind`` about ``quote`` to ``recipient``, from ``email/quote_<kind>.*``; the
+    "sent" email carries the quote's PDF."""
+    settings = firm.get_settings()
+    company = settings.company_name
+    state = quotes.state_of(quote, firm.today())
+    answered_by = None
+    if quote.answered_by_id is not None:
+        answered_by = db.session.scalar(select(User).where(User.id == quote.answered_by_id))
+    values: dict[str, Any] = {
+        "quote": quote,
+        "client": client,
+        "state": state,
+        "company_name": company,
+        "recipient_name": recipient.name,
+        "total": money(quote.total, quote.currency),
+        "link": portal_link(quote, config)
+        if kind is QuoteEmail.SENT
+        else staff_link(quote, config),
+        "answered_by": answered_by,
+        "timezone": settings.timezone,
+    }
+    subject = SUBJECTS[kind].format(
+        number=quote.number,
+        company=company,
+        title=quote.title,
+        client=client.name,
+        answer=state.label.lower(),
+    )
+    message = EmailMessage()
+    message["Subject"] = _one_line(subject)
+    sender = sender_address(config["MAIL_FROM"])
+    message["From"] = checked_header("From", sender)
+    message["To"] = checked_header("To", mail_address(recipient.name, recipient.email))
+    message["Date"] = format_datetime(firm.now())
+    message["Message-ID"] = make_msgid(domain=sender.domain or None)
+    message.set_content(render_template(f"email/quote_{kind}.txt", **values))
+    message.add_alternative(render_template(f"email/quote_{kind}.html", **values), subtype="html")
+    if kind is QuoteEmail.SENT:
+        pdf = render_quote_pdf(quote, client)
+        message.add_attachment(
+            pdf, maintype="application", subtype="pdf", filename=quote_filename(quote)
+        )
+    return message
