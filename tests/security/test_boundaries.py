@@ -56,6 +56,9 @@ from timetracker.config import ConfigError, load_config
 from timetracker.models import Invoice, Project, ProjectNote
 from timetracker.parsing import DATE_RANGE_TEXT
 
+#: Every route with every value: minutes of work, run by `make test-exhaustive` (and .ci/run).
+pytestmark = pytest.mark.exhaustive
+
 # The table ------------------------------------------------------------------------------------
 
 #: Out of the supported range (1900-01-01 to 9998-12-31): always refused, naming the range.

@@ -40,6 +40,9 @@ from tests.security.harness import (
     token_for,
 )
 
+#: Every route with every value: minutes of work, run by `make test-exhaustive` (and .ci/run).
+pytestmark = pytest.mark.exhaustive
+
 EXAMPLES = int(os.environ.get("TIMETRACKER_FUZZ_EXAMPLES", "25"))
 ACCEPTABLE = {400, 404, 405, 413}
 #: Routes whose object is looked up with the signed-in person in the query (staff change only
