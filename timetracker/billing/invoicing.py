@@ -24,6 +24,7 @@ from timetracker.models import (
     InvoiceStatus,
     Payment,
     Project,
+    QuoteSequence,
     TimeEntry,
 )
 
@@ -34,8 +35,10 @@ class InvoiceError(ValueError):
     """An invoice operation that the invoice's state or the input does not allow."""
 
 
-def next_invoice_number(session: Session, year: int) -> str:
-    """The next number of ``year``: the settings prefix, the year and a per-year sequence.
+def next_in_sequence(
+    session: Session, sequence: type[InvoiceSequence | QuoteSequence], year: int
+) -> int:
+    """The next number of ``year`` in ``sequence`` (invoices' or quotes').
 
     A single ``INSERT .. ON CONFLICT DO UPDATE .. RETURNING`` statement increments the counter,
     so concurrent creations on PostgreSQL serialise on the row and never share a number.
@@ -43,15 +46,20 @@ def next_invoice_number(session: Session, year: int) -> str:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (
-        insert(InvoiceSequence)
+        insert(sequence)
         .values(year=year, last_number=1)
         .on_conflict_do_update(
-            index_elements=[InvoiceSequence.year],
-            set_={"last_number": InvoiceSequence.last_number + 1},
+            index_elements=[sequence.year],
+            set_={"last_number": sequence.last_number + 1},
         )
-        .returning(InvoiceSequence.last_number)
+        .returning(sequence.last_number)
     )
-    number = session.execute(stmt).scalar_one()
+    return int(session.execute(stmt).scalar_one())
+
+
+def next_invoice_number(session: Session, year: int) -> str:
+    """The next number of ``year``: the settings prefix, the year and a per-year sequence."""
+    number = next_in_sequence(session, InvoiceSequence, year)
     return f"{firm.get_settings().invoice_prefix}{year}-{number:04d}"
 
 

@@ -13,10 +13,21 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, literal, true
 
 from timetracker.models import Quote, QuoteStatus
+
+
+class QuoteError(ValueError):
+    """A quote operation that the quote's state or the input does not allow; the message is
+    written for the person who asked."""
+
+
+def rowcount(result: Any) -> int:
+    """The rows an UPDATE changed (0 when the driver does not say)."""
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 # States ---------------------------------------------------------------------------------------
