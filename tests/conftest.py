@@ -190,6 +190,19 @@ def _redis_url() -> str | None:
     return re.sub(r"/\d*$", "", base.rstrip("/")) + f"/{index}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _documents_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Shared documents written by any app a test makes (demo data included) go to a folder
+    of this test run, never to the real data folder."""
+    before = os.environ.get("TIMETRACKER_DOCUMENTS_DIR")
+    os.environ["TIMETRACKER_DOCUMENTS_DIR"] = str(tmp_path_factory.mktemp("documents"))
+    yield
+    if before is None:
+        os.environ.pop("TIMETRACKER_DOCUMENTS_DIR", None)
+    else:
+        os.environ["TIMETRACKER_DOCUMENTS_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str) -> Iterator[Flask]:
     redis_url = _redis_url()

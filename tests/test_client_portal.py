@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from sqlalchemy import select
+from werkzeug.routing import Rule
 
 from tests.conftest import csrf_token, login, post
 from tests.factories import (
@@ -24,8 +25,17 @@ from tests.factories import (
     make_user,
 )
 from tests.quotes.conftest import make_quote
+from tests.sharing.conftest import add_document
 from timetracker.extensions import limiter
-from timetracker.models import InvoiceStatus, ProjectStatus, QuoteStatus, User
+from timetracker.models import (
+    Comment,
+    InvoiceStatus,
+    ProjectStatus,
+    QuoteStatus,
+    Settings,
+    User,
+)
+from timetracker.sharing.operations import remove_document
 
 PORTAL_PAGES = [
     "/client-portal",
@@ -47,8 +57,10 @@ def portal_rules(app) -> list[str]:
 
 
 @pytest.fixture
-def world(session):
-    """Two clients, each with a portal user, projects, entries and invoices in every state."""
+def world(app, session):
+    """Two clients, each with a portal user, projects, entries and invoices in every state,
+    comments and shared documents (one of them removed)."""
+    session.merge(Settings(id=1, clients_may_upload=True))
 
     def build(name: str, currency: str = "EUR"):
         client = make_client(session, name=name, currency=currency)
@@ -121,8 +133,19 @@ def world(session):
             )
             for status in (QuoteStatus.DRAFT, QuoteStatus.SENT, QuoteStatus.ACCEPTED)
         }  # fmt: skip
+        comments = [
+            Comment(project_id=p.id, author_id=user.id, author_name=user.name, body=f"{name} asks")
+            for p in (active, archived)
+        ]
+        session.add_all(comments)
+        session.flush()
+        document, versions = add_document(app, session, client, staff, project=active)
+        removed, removed_versions = add_document(app, session, client, staff, title="Gone")
+        remove_document(removed)
         return {
             "quotes": quotes,
+            "comments": comments,
+            "documents": {"shared": (document, versions), "removed": (removed, removed_versions)},
             "client": client,
             "projects": [active, archived],
             "entries": entries,
@@ -145,11 +168,17 @@ PORTAL_ACTIONS = {
     "/client-portal/invoices/<int:invoice_id>/payment-sent",
     "/client-portal/quotes/<int:quote_id>/accept",
     "/client-portal/quotes/<int:quote_id>/decline",
+    "/client-portal/projects/<int:project_id>/comments",
+    "/client-portal/projects/<int:project_id>/comments/<int:comment_id>/edit",
+    "/client-portal/projects/<int:project_id>/comments/<int:comment_id>/delete",
+    "/client-portal/projects/<int:project_id>/documents",
 }
 #: The forms on portal pages that post to them.
 PORTAL_ACTION_FORMS = [
     r'action="/client-portal/invoices/\d+/payment-sent"',
     r"action=\"/client-portal/quotes/\d+/(?:accept|decline)\"",
+    r'action="/client-portal/projects/\d+/comments(?:/\d+/(?:edit|delete))?"',
+    r'action="/client-portal/projects/\d+/documents"',
 ]
 
 
@@ -268,6 +297,8 @@ class TestAccessControl:
             # what each answers a contact is in tests/auth/test_route_matrix.py).
             if not rule.rule.startswith(("/client-portal", "/static", "/account", "/login"))
             and rule.endpoint not in {"auth.logout", "auth.index"}
+            # the API (a bearer token, never the cookie: 401) and the calendar feed (by secret)
+            and not rule.rule.startswith(("/api/", "/calendar/"))
             # public checks, and the emailed links' pages
             and not rule.endpoint.startswith(("bench", "health.", "monitoring.", "recovery."))
         ]
@@ -646,31 +677,52 @@ class TestIsolation:
         assert missing.status_code == 404
         token = csrf_token(client, "/client-portal/invoices")
         # Every id argument a portal route takes, with every id that must stay invisible.
+        b_documents = [d for d, _versions in b["documents"].values()]
+        b_versions = [v for _d, versions in b["documents"].values() for v in versions]
+        removed, removed_versions = a["documents"]["removed"]
         hidden_ids = {
             # Another client's invoices in every state, and the client's own draft.
             "invoice_id": [inv.id for inv in b["invoices"].values()] + [a["invoices"]["draft"].id],
             "project_id": [p.id for p in b["projects"]],
             # Another client's quotes in every state, and the client's own draft.
             "quote_id": [q.id for q in b["quotes"].values()] + [a["quotes"]["draft"].id],
+            # Another client's comments, and the client's own on another project than the URL's.
+            "comment_id": [c.id for c in b["comments"]] + [a["comments"][1].id],
+            # Another client's documents and versions, and the client's own removed one.
+            "document_id": [d.id for d in b_documents] + [removed.id],
+            "version_id": [v.id for v in b_versions] + [v.id for v in removed_versions],
+        }
+        # The client's own ids, for the other arguments of a route with several.
+        own_document, own_versions = a["documents"]["shared"]
+        own_ids = {
+            "invoice_id": a["invoices"]["sent"].id,
+            "project_id": a["projects"][0].id,
+            "quote_id": a["quotes"]["sent"].id,
+            "comment_id": a["comments"][0].id,
+            "document_id": own_document.id,
+            "version_id": own_versions[0].id,
         }
         checked = 0
         for rule in app.url_map.iter_rules():
             if not rule.rule.startswith("/client-portal") or not rule.arguments:
                 continue
-            (argument,) = rule.arguments
-            assert argument in hidden_ids, f"add the ids to hide for {argument} ({rule.rule})"
             # A declared action (accepting a quote) is asked with a valid token.
             data = None if "GET" in rule.methods else {"csrf_token": token}
             method = "GET" if data is None else "POST"
-            for other_id in hidden_ids[argument]:
-                path = re.sub(r"<int:[a-z_]+>", str(other_id), rule.rule)
-                response = client.open(path, method=method, data=data)
-                reference = client.open(
-                    re.sub(r"<int:[a-z_]+>", "987654321", rule.rule), method=method, data=data
-                )
-                assert response.status_code == reference.status_code == 404, path
-                assert same_page(response) == same_page(reference), path
-                checked += 1
+            for argument in sorted(rule.arguments):
+                assert argument in hidden_ids, f"add the ids to hide for {argument} ({rule.rule})"
+
+                def path_with(value: int, argument: str = argument, rule: Rule = rule) -> str:
+                    values = {**own_ids, argument: value}
+                    return re.sub(r"<int:([a-z_]+)>", lambda m: str(values[m[1]]), rule.rule)
+
+                reference = client.open(path_with(987654321), method=method, data=data)
+                for other_id in hidden_ids[argument]:
+                    path = path_with(other_id)
+                    response = client.open(path, method=method, data=data)
+                    assert response.status_code == reference.status_code == 404, path
+                    assert same_page(response) == same_page(reference), path
+                    checked += 1
         assert checked >= len(hidden_ids["invoice_id"])
 
     def test_project_filter_with_the_other_clients_project_is_a_404(self, client, world):

@@ -56,6 +56,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(portal_bp)
     _register_identity(app)
     _register_quotes(app)
+    _register_collaboration(app)
+    _register_api(app)
 
     app.after_request(_finish_transaction)
 
@@ -88,6 +90,26 @@ def _register_quotes(app: Flask) -> None:
     from timetracker.portal import quotes as portal_quotes
 
     app.register_blueprint(portal_quotes.bp)
+
+
+def _register_collaboration(app: Flask) -> None:
+    """Comments on projects and shared documents, in the portal and the workspace."""
+    from timetracker.comments import views as comment_views
+    from timetracker.sharing import views as sharing_views
+
+    for module in (comment_views, sharing_views):
+        app.register_blueprint(module.bp)
+
+
+def _register_api(app: Flask) -> None:
+    """The JSON API with its tokens and schema, webhooks, and the calendar feeds."""
+    from timetracker import api
+    from timetracker.feeds import views as feed_views
+    from timetracker.webhooks import views as webhook_views
+
+    api.init_app(app)
+    for module in (webhook_views, feed_views):
+        app.register_blueprint(module.bp)
 
 
 def after_commit(callback: Any) -> None:

@@ -21,6 +21,7 @@ from timetracker.config import ConfigError
 from timetracker.emails import check_email
 from timetracker.models import Role, User
 from timetracker.models.users import normalize_email
+from timetracker.webhooks.cli import webhooks_group
 
 
 def _create_app() -> Flask:
@@ -271,6 +272,7 @@ COMMANDS = [
     backup_command,
     restore_command,
     audit_group,
+    webhooks_group,
 ]
 for _command in COMMANDS:
     main.add_command(_command)

@@ -77,6 +77,11 @@ DEFAULT_MAIL_INLINE_RETRY_DELAYS = (1, 3)
 DEFAULT_SMTP_TIMEOUT = 10
 DEFAULT_RQ_QUEUE = "timetracker"
 _QUEUE_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
+#: Webhooks (docs/webhooks.md): seconds before each retry, failed deliveries in a row that turn
+#: an endpoint off, and seconds one attempt may take.
+DEFAULT_WEBHOOK_RETRY_DELAYS = (60, 300, 1800, 7200, 21600)
+DEFAULT_WEBHOOK_DISABLE_AFTER = 5
+DEFAULT_WEBHOOK_TIMEOUT = 10.0
 
 
 def _mail_settings(env: Any) -> dict[str, Any]:
@@ -220,6 +225,21 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MAIL_FROM": env.get("MAIL_FROM", "timetracker@localhost"),
         "MAIL_ENABLED": _bool(env.get("MAIL_ENABLED"), default=bool(env.get("SMTP_HOST"))),
         **_mail_settings(env),
+        # Webhooks (docs/webhooks.md)
+        "WEBHOOK_RETRY_DELAYS": _seconds_list(
+            env, "TIMETRACKER_WEBHOOK_RETRY_DELAYS", DEFAULT_WEBHOOK_RETRY_DELAYS
+        ),
+        "WEBHOOK_DISABLE_AFTER": _int(
+            env, "TIMETRACKER_WEBHOOK_DISABLE_AFTER", DEFAULT_WEBHOOK_DISABLE_AFTER
+        ),
+        "WEBHOOK_TIMEOUT": _positive_number(
+            env, "TIMETRACKER_WEBHOOK_TIMEOUT", DEFAULT_WEBHOOK_TIMEOUT
+        ),
+        "WEBHOOK_ALLOW_PRIVATE": _bool(env.get("TIMETRACKER_WEBHOOK_ALLOW_PRIVATE")),
+        "WEBHOOK_CA_BUNDLE": env.get("TIMETRACKER_WEBHOOK_CA_BUNDLE") or None,
+        # Shared documents: the folder the local storage keeps their files in, outside the
+        # web root (``timetracker/sharing/storage.py``).
+        "DOCUMENTS_DIR": env.get("TIMETRACKER_DOCUMENTS_DIR") or str(data_dir() / "documents"),
         "PAGE_SIZE": 50,
         "TESTING": False,
         "DEBUG": debug,

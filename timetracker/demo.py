@@ -12,10 +12,16 @@ from sqlalchemy.orm import Session
 from timetracker import audit, firm
 from timetracker.auth.passwords import hash_password
 from timetracker.billing import from_time, invoicing, rules, states
+from timetracker.comments.demo import add_demo_thread
 from timetracker.models import (
+    ApiToken,
     AuditEvent,
     Client,
+    Comment,
+    CommentRead,
     DeliveryStatus,
+    Document,
+    DocumentVersion,
     EmailDelivery,
     Invoice,
     InvoiceItem,
@@ -37,8 +43,12 @@ from timetracker.models import (
     User,
     UserSession,
     UserToken,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from timetracker.payments.demo import add_demo_payment_details
+from timetracker.sharing.demo import add_demo_documents
+from timetracker.sharing.storage import storage
 from timetracker.workspace.quotes.demo import add_demo_quotes
 
 DEMO_LOGINS: list[tuple[str, str, str]] = [
@@ -66,8 +76,19 @@ def has_data(session: Session) -> bool:
 
 
 def wipe(session: Session) -> None:
+    # The stored files of shared documents go with their rows.
+    files = storage()
+    for key in session.scalars(select(DocumentVersion.storage_key)):
+        files.delete(key)
     for model in (
         AuditEvent,
+        WebhookDelivery,
+        WebhookEndpoint,
+        ApiToken,
+        CommentRead,
+        Comment,
+        DocumentVersion,
+        Document,
         UserToken,
         RecoveryCode,
         KnownBrowser,
@@ -330,6 +351,8 @@ def load_demo_data(session: Session) -> None:
     )
     session.flush()
     add_demo_quotes(session, acme=acme, mueller=mueller, admin=admin, today=today)
+    add_demo_thread(session, website, contact=portal_users[0], staff=sam, now=now)
+    add_demo_documents(session, acme, website, admin)
     _identity(session, admin=admin, contacts=portal_users, mueller=mueller, today=today)
 
 

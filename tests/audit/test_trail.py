@@ -334,7 +334,7 @@ def test_the_newest_page_costs_the_same_queries_whatever_the_trail_holds(
     listing = [s for s in count_queries.statements if "FROM audit_events" in s and "LIMIT" in s]
     assert len(listing) == 1
     assert "(audit_events.at, audit_events.id) <" in listing[0]
-    assert not any("count(" in s.lower() for s in count_queries.statements)
+    assert not any("count(" in s.lower() and "audit_events" in s for s in count_queries.statements)
 
 
 # Bad filters ----------------------------------------------------------------------------------

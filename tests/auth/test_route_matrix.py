@@ -43,9 +43,20 @@ from tests.factories import (
     make_user,
 )
 from tests.quotes.conftest import make_quote
+from tests.sharing.conftest import add_document
 from timetracker.extensions import limiter
-from timetracker.models import InvoiceStatus, QuoteStatus, Role, Settings, UserSession
+from timetracker.models import (
+    Comment,
+    InvoiceStatus,
+    QuoteStatus,
+    Role,
+    Settings,
+    UserSession,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from timetracker.security import CONTENT_SECURITY_POLICY
+from timetracker.sharing.responses import DOWNLOAD_CSP
 
 ROLES = ("anon", "none", "client", "gone", "exstaff", "staff", "admin")
 
@@ -66,6 +77,8 @@ PUBLIC_400 = "400 400 400 400 400 400 400"
 PUBLIC_404 = "404 404 404 404 404 404 404"
 #: A token of the right shape that no link has.
 MADE_UP_TOKEN = "x" * 43
+#: The API with a session cookie only: no bearer token, 401 for everyone.
+TOKEN_ONLY = "401 401 401 401 401 401 401"
 
 TABLE: list[tuple[str, str, str, str]] = [
     # Public
@@ -207,6 +220,108 @@ TABLE: list[tuple[str, str, str, str]] = [
     ("portal.time_entries", "GET", "/client-portal/time-entries", PORTAL_GET),
     ("portal.time_entries_csv", "GET", "/client-portal/time-entries.csv", PORTAL_GET),
     ("portal.branding_css", "GET", "/client-portal/branding.css", PORTAL_GET),
+    # Client portal: working together (comments on projects, shared documents)
+    ("sharing.portal_documents", "GET", "/client-portal/documents", PORTAL_GET),
+    ("sharing.portal_document", "GET", "/client-portal/documents/{document}", PORTAL_GET),
+    (
+        "sharing.portal_download",
+        "GET",
+        "/client-portal/documents/{document}/download",
+        PORTAL_GET,
+    ),
+    (
+        "sharing.portal_version_download",
+        "GET",
+        "/client-portal/documents/versions/{version}/download",
+        PORTAL_GET,
+    ),
+    ("sharing.portal_upload", "POST", "/client-portal/projects/{project}/documents", PORTAL_POST),
+    ("sharing.document_detail", "GET", "/documents/{document}", STAFF_GET),
+    ("sharing.download", "GET", "/documents/versions/{version}/download", STAFF_GET),
+    ("sharing.version_upload", "POST", "/documents/{document}/versions", STAFF_POST),
+    ("sharing.remove", "POST", "/documents/{document}/remove", ADMIN_POST),
+    ("sharing.client_upload", "POST", "/clients/{client}/documents", STAFF_POST),
+    ("sharing.project_upload", "POST", "/projects/{project}/documents", STAFF_POST),
+    ("sharing.storage_usage", "GET", "/admin/document-storage", ADMIN_GET),
+    # The JSON API: bearer tokens only; a session cookie authenticates nothing (401).
+    ("api_portal.projects", "GET", "/api/v1/portal/projects", TOKEN_ONLY),
+    ("api_portal.project", "GET", "/api/v1/portal/projects/{project}", TOKEN_ONLY),
+    ("api_portal.invoices", "GET", "/api/v1/portal/invoices", TOKEN_ONLY),
+    ("api_portal.invoice", "GET", "/api/v1/portal/invoices/{sent}", TOKEN_ONLY),
+    ("api_portal.invoice_pdf", "GET", "/api/v1/portal/invoices/{sent}/pdf", TOKEN_ONLY),
+    ("api_portal.time_entries", "GET", "/api/v1/portal/time-entries", TOKEN_ONLY),
+    ("api_time.time_entries", "GET", "/api/v1/time-entries", TOKEN_ONLY),
+    ("api_time.time_entry_create", "POST", "/api/v1/time-entries", TOKEN_ONLY),
+    ("api_time.time_entry", "GET", "/api/v1/time-entries/{entry}", TOKEN_ONLY),
+    ("api_time.time_entry_update", "PATCH", "/api/v1/time-entries/{entry}", TOKEN_ONLY),
+    ("api_time.time_entry_delete", "DELETE", "/api/v1/time-entries/{entry}", TOKEN_ONLY),
+    ("api_time.timer", "GET", "/api/v1/timer", TOKEN_ONLY),
+    ("api_time.timer_start", "POST", "/api/v1/timer/start", TOKEN_ONLY),
+    ("api_time.timer_stop", "POST", "/api/v1/timer/stop", TOKEN_ONLY),
+    ("api_catalog.projects", "GET", "/api/v1/projects", TOKEN_ONLY),
+    ("api_catalog.project", "GET", "/api/v1/projects/{project}", TOKEN_ONLY),
+    ("api_catalog.clients", "GET", "/api/v1/clients", TOKEN_ONLY),
+    # The API's document and reference page (public)
+    ("api_reference.openapi_json", "GET", "/api/v1/openapi.json", PUBLIC_200),
+    ("api_reference.reference", "GET", "/api/v1/docs", PUBLIC_200),
+    # Personal access tokens: a person's own (another's is a missing one), and the admins' list
+    ("api_tokens.api_tokens", "GET", "/account/api-tokens", "L F 200 F F 200 200"),
+    ("api_tokens.api_tokens", "POST", "/account/api-tokens", "L F 400 F F 400 400"),
+    (
+        "api_tokens.api_token_revoke",
+        "POST",
+        "/account/api-tokens/{nobody}/revoke",
+        "L F 404 F F 404 404",
+    ),
+    ("api_tokens.admin_api_tokens", "GET", "/admin/api-tokens", ADMIN_GET),
+    ("api_tokens.admin_revoke", "POST", "/admin/api-tokens/{nobody}/revoke", "L F F F F F 404"),
+    # Webhooks (administrators) and calendar feeds (anyone with access; the feed by its secret)
+    ("webhooks.webhooks", "GET", "/admin/webhooks", ADMIN_GET),
+    ("webhooks.webhook_new", "GET", "/admin/webhooks/new", ADMIN_GET),
+    ("webhooks.webhook_new", "POST", "/admin/webhooks/new", ADMIN_POST),
+    ("webhooks.webhook_detail", "GET", "/admin/webhooks/{webhook}", ADMIN_GET),
+    ("webhooks.webhook_edit", "GET", "/admin/webhooks/{webhook}/edit", ADMIN_GET),
+    ("webhooks.webhook_edit", "POST", "/admin/webhooks/{webhook}/edit", ADMIN_POST),
+    ("webhooks.webhook_delete", "POST", "/admin/webhooks/{webhook}/delete", ADMIN_POST),
+    ("webhooks.webhook_rotate", "POST", "/admin/webhooks/{webhook}/secret", ADMIN_POST),
+    ("webhooks.webhook_test", "POST", "/admin/webhooks/{webhook}/test", ADMIN_POST),
+    (
+        "webhooks.delivery_retry",
+        "POST",
+        "/admin/webhooks/{webhook}/deliveries/{webhook_delivery}/retry",
+        ADMIN_POST,
+    ),
+    ("feeds.calendar_settings", "GET", "/account/calendar", "L F 200 F F 200 200"),
+    ("feeds.calendar_create", "POST", "/account/calendar", "L F ok F F ok ok"),
+    ("feeds.calendar_revoke", "POST", "/account/calendar/revoke", "L F ok F F ok ok"),
+    ("feeds.calendar_feed", "GET", f"/calendar/{MADE_UP_TOKEN}.ics", PUBLIC_404),
+    # Comments: ids looked up within the project (the portal's through the client's scope).
+    ("comments.portal_post", "POST", "/client-portal/projects/{project}/comments", PORTAL_POST),
+    (
+        "comments.portal_edit",
+        "POST",
+        "/client-portal/projects/{project}/comments/{comment}/edit",
+        PORTAL_POST,
+    ),
+    (
+        "comments.portal_delete",
+        "POST",
+        "/client-portal/projects/{project}/comments/{comment}/delete",
+        PORTAL_POST,
+    ),
+    ("comments.workspace_post", "POST", "/projects/{project}/comments", STAFF_POST),
+    (
+        "comments.workspace_edit",
+        "POST",
+        "/projects/{project}/comments/{staff_comment}/edit",
+        STAFF_POST,
+    ),
+    (
+        "comments.workspace_delete",
+        "POST",
+        "/projects/{project}/comments/{staff_comment}/delete",
+        STAFF_POST,
+    ),
     # Workspace: quotes
     ("workspace.quotes", "GET", "/quotes", STAFF_GET),
     ("workspace.quote_new", "GET", "/quotes/new", ADMIN_GET),
@@ -291,6 +406,12 @@ ID_NAMES = (
     "quote_draft",
     "quote_item",
     "quote_accepted",
+    "comment",
+    "staff_comment",
+    "webhook",
+    "webhook_delivery",
+    "document",
+    "version",
 )
 
 
@@ -308,7 +429,7 @@ class World:
 
 
 @pytest.fixture
-def world(session: Session) -> World:
+def world(app: Flask, session: Session) -> World:
     client = make_client(session, name="Matrix Client")
     project = make_project(session, client, name="Matrix Project")
     staff = make_user(session, name="Matrix Staff", email="staff@matrix.example")
@@ -339,11 +460,41 @@ def world(session: Session) -> World:
     session.add(worker_session)
     # Bank details: the payment QR code of the portal invoice page exists.
     session.merge(
-        Settings(id=1, bank_account_holder="Matrix Firm", bank_iban="DE89370400440532013000")
+        Settings(
+            id=1,
+            bank_account_holder="Matrix Firm",
+            bank_iban="DE89370400440532013000",
+            clients_may_upload=True,
+        )
     )
     quote = make_quote(session, client, status=QuoteStatus.SENT)
     quote_draft = make_quote(session, client, status=QuoteStatus.DRAFT)
     quote_accepted = make_quote(session, client, status=QuoteStatus.ACCEPTED)
+    comment = Comment(
+        project_id=project.id, author_id=contact.id, author_name=contact.name, body="Question"
+    )
+    staff_comment = Comment(
+        project_id=project.id, author_id=staff.id, author_name=staff.name, body="Answer"
+    )
+    session.add_all([comment, staff_comment])
+    # A webhook that is off: its test event and retry answer 400 and never reach the network.
+    webhook = WebhookEndpoint(
+        url="https://93.184.215.14/hooks", secret="whsec_matrix", events="invoice.sent"
+    )
+    webhook.is_active = False
+    session.add(webhook)
+    session.flush()
+    webhook_delivery = WebhookDelivery(
+        endpoint_id=webhook.id,
+        event="invoice.sent",
+        event_id="0" * 36,
+        payload="{}",
+        status="failed",
+        attempts=6,
+    )
+    session.add(webhook_delivery)
+    # A shared document on the project (contacts may upload to their projects: see Settings).
+    document, (version,) = add_document(app, session, client, staff, project=project)
     session.commit()
     ids = {  # the keys are ID_NAMES
         "client": client.id,
@@ -360,6 +511,12 @@ def world(session: Session) -> World:
         "quote_draft": quote_draft.id,
         "quote_item": quote_draft.items[0].id,
         "quote_accepted": quote_accepted.id,
+        "comment": comment.id,
+        "staff_comment": staff_comment.id,
+        "webhook": webhook.id,
+        "webhook_delivery": webhook_delivery.id,
+        "document": document.id,
+        "version": version.id,
     }
     return World(ids=ids, users=users, gone_client=gone_client)
 
@@ -412,7 +569,11 @@ def problem(response: Any, cell: str, method: str) -> str | None:
 
 def header_problems(response: Any) -> list[str]:
     problems = []
-    if response.headers.get("Content-Security-Policy") != CONTENT_SECURITY_POLICY:
+    # Downloads of shared documents carry the sandboxing policy instead.
+    if response.headers.get("Content-Security-Policy") not in (
+        CONTENT_SECURITY_POLICY,
+        DOWNLOAD_CSP,
+    ):
         problems.append("no Content-Security-Policy")
     if response.headers.get("X-Content-Type-Options") != "nosniff":
         problems.append("no X-Content-Type-Options")

@@ -109,7 +109,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
     url = _database_url(tmp_path_factory)
     migrate.upgrade(url)
-    seed: Seed = seed_database(url)
+    # The shared documents of the seeded data and of the flows: never the real data folder.
+    documents_dir = str(tmp_path_factory.mktemp("documents"))
+    seed: Seed = seed_database(url, documents_dir)
 
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -117,6 +119,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     env.update(
         DATABASE_URL=url,
         SECRET_KEY=secrets.token_hex(32),
+        TIMETRACKER_DOCUMENTS_DIR=documents_dir,
         # The flows log in a dozen times a minute from one address.
         TIMETRACKER_LOGIN_LIMIT_IP="600 per minute",
         TIMETRACKER_LOGIN_LIMIT_ACCOUNT="100 per minute",

@@ -18,10 +18,11 @@ from timetracker.models import Client, Invoice, InvoiceStatus, Project, TimeEntr
 PASSWORD = "e2e-password-9!"
 
 
-def seed_database(database_url: str) -> Seed:
+def seed_database(database_url: str, documents_dir: str) -> Seed:
     app = create_app(
         {
             "TESTING": True,
+            "DOCUMENTS_DIR": documents_dir,
             "SECRET_KEY": "e2e-seed",
             "DATABASE_URL": database_url,
             "REDIS_URL": None,

@@ -96,13 +96,15 @@ def mail_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailServer
     controller.start()
     url = _database_url(tmp_path_factory)
     migrate.upgrade(url)
-    seed = seed_database(url)
+    documents_dir = str(tmp_path_factory.mktemp("documents"))
+    seed = seed_database(url, documents_dir)
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
     env.update(
         DATABASE_URL=url,
         SECRET_KEY=secrets.token_hex(32),
+        TIMETRACKER_DOCUMENTS_DIR=documents_dir,
         TIMETRACKER_LOGIN_LIMIT_IP="600 per minute",
         TIMETRACKER_LOGIN_LIMIT_ACCOUNT="100 per minute",
         TIMETRACKER_BASE_URL=base_url,

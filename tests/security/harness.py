@@ -37,10 +37,22 @@ from tests.factories import (
     make_user,
 )
 from tests.quotes.conftest import make_quote
+from tests.sharing.conftest import add_document
 from timetracker import create_app
+from timetracker.api import tokens
 from timetracker.db import Base
 from timetracker.extensions import limiter
-from timetracker.models import InvoiceStatus, ProjectStatus, QuoteStatus, Settings, UserSession
+from timetracker.models import (
+    Comment,
+    InvoiceStatus,
+    ProjectStatus,
+    QuoteStatus,
+    Settings,
+    UserSession,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from timetracker.sharing.operations import remove_document
 
 MISSING_ID = 987654321
 METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
@@ -64,6 +76,12 @@ ID_KINDS = {
     "user_id": "user",
     "session_id": "session",
     "quote_id": "quote",
+    "comment_id": "comment",
+    "document_id": "document",
+    "version_id": "version",
+    "endpoint_id": "webhook",
+    "delivery_id": "webhook_delivery",
+    "token_id": "api_token",
 }
 #: Arguments that are not ids: a value every role may ask for.
 NON_ID_VALUES = {"filename": "css/app.css", "token": "x" * 43}
@@ -85,6 +103,8 @@ class ClientData:
     items: list[tuple[int, int]] = field(default_factory=list)
     #: (quote id, line id) pairs, for the nested quote line routes.
     quote_items: list[tuple[int, int]] = field(default_factory=list)
+    #: (project id, comment id) pairs, for the nested comment routes.
+    comments: list[tuple[int, int]] = field(default_factory=list)
     markers: list[str] = field(default_factory=list)
 
 
@@ -97,9 +117,13 @@ class World:
     users: dict[str, Any]
 
 
-def build_client(session: Session, name: str, staff: Any, *, active: bool = True) -> ClientData:
+def build_client(
+    app: Flask, session: Session, name: str, staff: Any, *, active: bool = True
+) -> ClientData:
     """A client with projects (active, archived), completed and running entries, invoices in
-    every state with items and payments, and a portal user. Every text is unique to ``name``."""
+    every state with items and payments, quotes, comments, shared documents (one removed), a
+    portal user with an API token, and a webhook endpoint with a delivery (the firm's, but
+    named here so that every id route has ids to ask for). Every text is unique to ``name``."""
     client = make_client(
         session,
         name=f"{name} Holdings",
@@ -199,6 +223,48 @@ def build_client(session: Session, name: str, staff: Any, *, active: bool = True
         quote_order[:2] = [QuoteStatus.DRAFT, QuoteStatus.SENT]
     data.ids["quote"] = [quotes[s].id for s in quote_order]
     data.quote_items = [(quotes[s].id, quotes[s].items[0].id) for s in quote_order]
+    # The portal's own comment is its contact's; staff and admins act on Sierra's, by staff.
+    author = staff if name == "Sierra" else portal_user
+    comments = [
+        Comment(
+            project_id=project.id,
+            author_id=author.id,
+            author_name=author.name,
+            body=f"{name} comment on {project.name}",
+        )
+        for project in (active_project, archived)
+    ]
+    session.add_all(comments)
+    document, versions = add_document(
+        app, session, client, staff, project=active_project, title=f"{name} brief"
+    )
+    removed, removed_versions = add_document(app, session, client, staff, title=f"{name} old")
+    remove_document(removed)
+    api_token, _secret = tokens.create(session, portal_user, f"{name} token", ["portal:read"], None)
+    # Off, so that a test event or a retry answers 400 without reaching the network.
+    webhook = WebhookEndpoint(
+        url=f"https://{name.lower()}.example/hooks", secret=f"whsec_{name}", events="invoice.sent"
+    )
+    webhook.is_active = False
+    session.add(webhook)
+    session.flush()
+    delivery = WebhookDelivery(
+        endpoint_id=webhook.id,
+        event="invoice.sent",
+        event_id=f"{name:0>36}",
+        payload="{}",
+        status="failed",
+        attempts=6,
+    )
+    session.add(delivery)
+    session.flush()
+    data.ids["comment"] = [c.id for c in comments]
+    data.comments = [(c.project_id, c.id) for c in comments]
+    data.ids["document"] = [document.id, removed.id]
+    data.ids["version"] = [v.id for v in versions + removed_versions]
+    data.ids["api_token"] = [api_token.id]
+    data.ids["webhook"] = [webhook.id]
+    data.ids["webhook_delivery"] = [delivery.id]
     data.markers = [
         client.name,
         client.address,
@@ -217,16 +283,19 @@ def build_client(session: Session, name: str, staff: Any, *, active: bool = True
         *(q.title for q in quotes.values()),
         *(q.notes for q in quotes.values()),
         *(q.items[0].description for q in quotes.values()),
+        *(c.body for c in comments),
+        document.title,
+        removed.title,
     ]
     return data
 
 
-def build_world(session: Session) -> World:
+def build_world(app: Flask, session: Session) -> World:
     staff = make_user(session, name="Staff Member", email="staff@firm.example")
     admin = make_admin(session, name="Admin Person", email="admin@firm.example")
-    a = build_client(session, "Alpha", staff)
-    b = build_client(session, "Bravo", staff)
-    sierra = build_client(session, "Sierra", staff)
+    a = build_client(app, session, "Alpha", staff)
+    b = build_client(app, session, "Bravo", staff)
+    sierra = build_client(app, session, "Sierra", staff)
     inactive = make_client(session, name="Idle Client", is_active=False)
     users = {
         "anonymous": None,
@@ -242,8 +311,14 @@ def build_world(session: Session) -> World:
         "admin": admin,
     }
     # Bank details: the portal invoice page then has its payment QR code route to check.
+    # Contacts may upload documents to their projects: the portal's upload route is an action.
     session.merge(
-        Settings(id=1, bank_account_holder="Firm Ltd", bank_iban="DE89370400440532013000")
+        Settings(
+            id=1,
+            bank_account_holder="Firm Ltd",
+            bank_iban="DE89370400440532013000",
+            clients_may_upload=True,
+        )
     )
     session.commit()
     return World(a=a, b=b, sierra=sierra, users=users)
@@ -311,7 +386,7 @@ def policy_of(app: Flask, rule: Rule) -> str | None:
 
 def undeclared_rules(app: Flask) -> list[str]:
     """Rules whose view declares no known access policy."""
-    known = {"public", "login", "staff", "admin", "portal"}
+    known = {"public", "login", "staff", "admin", "portal", "token"}
     return [
         f"{rule.rule} ({rule.endpoint})"
         for rule in app.url_map.iter_rules()
@@ -358,7 +433,10 @@ def foreign_values(rule: Rule, own: ClientData, other: ClientData) -> Iterator[d
     for argument in arguments:
         for foreign_id in other.ids[ID_KINDS[argument]]:
             yield {**base, argument: foreign_id}
-    if len(arguments) > 1 and "quote_id" in arguments:
+    if len(arguments) > 1 and "comment_id" in arguments:
+        for project_id, comment_id in other.comments:
+            yield {**base, "project_id": project_id, "comment_id": comment_id}
+    elif len(arguments) > 1 and "quote_id" in arguments:
         for quote_id, item_id in other.quote_items:
             yield {**base, "quote_id": quote_id, "item_id": item_id}
     elif len(arguments) > 1:
@@ -398,11 +476,15 @@ def unrouted_methods(app: Flask, rule: Rule, path: str) -> list[str]:
 # Outcomes -------------------------------------------------------------------------------------
 
 LOGIN, FORBIDDEN, ALLOWED = "login", "forbidden", "allowed"
+#: The API's answer to a request without a bearer token (a session cookie authenticates nothing).
+UNAUTHORIZED = "unauthorized"
 PORTAL_ROLES = {"portal_a", "portal_inactive_client", "deactivated_portal"}
 
 
 def expected_outcome(policy: str, role: str) -> str:
     """What the declared policy demands for the role."""
+    if policy == "token":
+        return UNAUTHORIZED
     if policy == "public":
         return ALLOWED
     if role == "anonymous":
@@ -436,6 +518,10 @@ def outcome_problem(response: TestResponse, outcome: str, method: str, policy: s
         if outcome != ALLOWED and status in (302, 403):
             return None
         return f"OPTIONS answered {status} with {len(response.get_data())} bytes"
+    if outcome == UNAUTHORIZED:
+        if status == 401 and response.mimetype == "application/problem+json":
+            return None
+        return f"expected a 401 problem document, got {status} {response.mimetype}"
     if outcome == LOGIN:
         if status == 302 and urlsplit(location).path == "/login":
             return None
@@ -471,6 +557,8 @@ def isolation_failures(
     for rule in rules(app):
         if not id_arguments(rule):
             continue
+        if policy_of(app, rule) == "token":
+            continue  # a session cookie opens no API route (401); tests/api proves its isolation
         if unknown_arguments(rule):
             failures.append(f"{rule.rule}: describe {unknown_arguments(rule)} in ID_KINDS")
             continue
@@ -571,11 +659,16 @@ def query_names(html: str, page_path: str) -> set[str]:
 
 
 #: What any request may write on the side, by design, and a snapshot leaves out: the audit
-#: trail records reads (an invoice viewed) and refusals (a failed sign-in), and a session's
-#: last-seen time follows its requests (timetracker/sidewrites.py). What the trail records is
+#: trail records reads (an invoice viewed) and refusals (a failed sign-in), a session's
+#: last-seen time and an API token's last use follow their requests, and opening a comment
+#: thread marks it read (timetracker/sidewrites.py). What the trail records is
 #: tested in tests/audit/ and tests/auth/.
-SIDE_TABLES = {"audit_events"}
-SIDE_COLUMNS = {("user_sessions", "last_seen_at")}
+SIDE_TABLES = {"audit_events", "comment_reads"}
+SIDE_COLUMNS = {
+    ("user_sessions", "last_seen_at"),
+    ("api_tokens", "last_used_at"),
+    ("api_tokens", "last_used_ip"),
+}
 
 
 def snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:

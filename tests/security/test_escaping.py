@@ -36,7 +36,7 @@ def test_user_text_is_escaped_on_every_page(app, session, monkeypatch):
     without_rate_limits(monkeypatch)
     staff = make_user(session, email="staff@xss.example")
     admin = make_admin(session, email="admin@xss.example")
-    x = build_client(session, "Xray", staff)
+    x = build_client(app, session, "Xray", staff)
     session.commit()
 
     # Fields written the way the workspace writes them (its forms have their own tests).

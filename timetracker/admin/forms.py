@@ -69,6 +69,10 @@ def _one_line(field: StringField) -> None:
 
 #: Ten years: longer is "for ever" (0).
 MAX_AUDIT_RETENTION_DAYS = 3650
+#: Shared documents: the largest file one may upload (what one request may carry), and the
+#: largest quota per client (10 TB; 0 is no limit), in megabytes.
+MAX_DOCUMENT_MB = 1024
+MAX_DOCUMENT_QUOTA_MB = 10 * 1024 * 1024
 
 
 class SettingsForm(FlaskForm):
@@ -125,6 +129,20 @@ class SettingsForm(FlaskForm):
         maximum=MAX_AUDIT_RETENTION_DAYS,
         message=f"Enter 0 (for ever) to {MAX_AUDIT_RETENTION_DAYS} days.",
     )
+    document_max_mb = WholeNumberField(
+        "Largest document (MB)",
+        validators=[Optional()],
+        minimum=1,
+        maximum=MAX_DOCUMENT_MB,
+        message=f"Enter 1 to {MAX_DOCUMENT_MB} MB.",
+    )
+    document_quota_mb = WholeNumberField(
+        "Document storage per client (MB)",
+        validators=[Optional()],
+        maximum=MAX_DOCUMENT_QUOTA_MB,
+        message=f"Enter 0 (no limit) to {MAX_DOCUMENT_QUOTA_MB} MB.",
+    )
+    clients_may_upload = BooleanField("Client contacts may upload documents to their projects")
     bank_account_holder = StringField(
         "Account holder",
         validators=[

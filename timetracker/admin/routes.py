@@ -182,6 +182,12 @@ def settings() -> ResponseReturnValue:
     row.invoice_rounding_minutes = int(form.invoice_rounding_minutes.data or 0)
     row.require_two_factor = form.require_two_factor.data or "none"
     row.audit_retention_days = form.audit_retention_days.data or 0
+    # Shared documents (left empty: unchanged).
+    if form.document_max_mb.data is not None:
+        row.document_max_mb = form.document_max_mb.data
+    if form.document_quota_mb.data is not None:
+        row.document_quota_mb = form.document_quota_mb.data
+    row.clients_may_upload = bool(form.clients_may_upload.data)
     # Validated by the form: the IBAN and BIC compact and in capitals.
     row.bank_account_holder = form.bank_account_holder.data or None
     row.bank_name = form.bank_name.data or None

@@ -56,6 +56,22 @@ class Kind(enum.StrEnum):
     QUOTE_DECLINED = "quote_declined"
     QUOTE_CONVERTED = "quote_converted"
     PAYMENT_NOTICE = "payment_notice"
+    COMMENT_POSTED = "comment_posted"
+    COMMENT_EDITED = "comment_edited"
+    COMMENT_DELETED = "comment_deleted"
+    DOCUMENT_UPLOADED = "document_uploaded"
+    DOCUMENT_DOWNLOADED = "document_downloaded"
+    DOCUMENT_DELETED = "document_deleted"
+    PORTAL_VISIBILITY_CHANGED = "portal_visibility_changed"
+    API_TOKEN_CREATED = "api_token_created"  # noqa: S105 - an event name
+    API_TOKEN_REVOKED = "api_token_revoked"  # noqa: S105 - an event name
+    API_REQUEST = "api_request"
+    WEBHOOK_ADDED = "webhook_added"
+    WEBHOOK_CHANGED = "webhook_changed"
+    WEBHOOK_REMOVED = "webhook_removed"
+    WEBHOOK_DISABLED = "webhook_disabled"
+    CALENDAR_FEED_CREATED = "calendar_feed_created"
+    CALENDAR_FEED_REVOKED = "calendar_feed_revoked"
 
 
 #: How each kind reads on the audit page and in its CSV.
@@ -91,6 +107,22 @@ LABELS: dict[str, str] = {
     Kind.QUOTE_DECLINED: "Quote declined",
     Kind.QUOTE_CONVERTED: "Quote turned into a project or invoice",
     Kind.PAYMENT_NOTICE: "Client reported a payment as sent",
+    Kind.COMMENT_POSTED: "Comment posted",
+    Kind.COMMENT_EDITED: "Comment edited",
+    Kind.COMMENT_DELETED: "Comment deleted",
+    Kind.DOCUMENT_UPLOADED: "Document uploaded",
+    Kind.DOCUMENT_DOWNLOADED: "Document downloaded",
+    Kind.DOCUMENT_DELETED: "Document removed",
+    Kind.PORTAL_VISIBILITY_CHANGED: "What the client sees in the portal changed",
+    Kind.API_TOKEN_CREATED: "API token created",
+    Kind.API_TOKEN_REVOKED: "API token revoked",
+    Kind.API_REQUEST: "API request",
+    Kind.WEBHOOK_ADDED: "Webhook added",
+    Kind.WEBHOOK_CHANGED: "Webhook changed",
+    Kind.WEBHOOK_REMOVED: "Webhook removed",
+    Kind.WEBHOOK_DISABLED: "Webhook turned off after failing",
+    Kind.CALENDAR_FEED_CREATED: "Calendar feed address created",
+    Kind.CALENDAR_FEED_REVOKED: "Calendar feed address revoked",
 }
 
 

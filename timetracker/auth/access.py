@@ -39,6 +39,9 @@ class Policy(enum.StrEnum):
     STAFF = "staff"
     ADMIN = "admin"
     PORTAL = "portal"
+    #: The API: a personal access token with the route's scope (``timetracker/api``); cookies
+    #: never authenticate it.
+    TOKEN = "token"  # noqa: S105 - a policy name
 
 
 STAFF_ONLY = "This page is for the firm's staff. Your account has access to the client portal only."
@@ -181,6 +184,6 @@ def check_access_policies(app: Flask) -> None:
     if missing:
         raise MissingAccessPolicy(
             "These endpoints declare no access policy; register them from a URL table with "
-            "one of public, login, staff, admin, portal (timetracker/auth/access.py): "
+            "one of public, login, staff, admin, portal, token (timetracker/auth/access.py): "
             + ", ".join(missing)
         )

@@ -27,6 +27,7 @@ from timetracker.models import (
     QuoteSequence,
     TimeEntry,
 )
+from timetracker.webhooks import events as webhook_events
 
 __all__ = ["InvoiceError", "line_amount", "tax_for"]
 
@@ -221,6 +222,7 @@ def mark_sent(session: Session, invoice: Invoice) -> None:
         invoice.status = InvoiceStatus.PAID
         invoice.paid_at = invoice.sent_at
     session.flush()
+    webhook_events.invoice_sent(session, invoice)
 
 
 def record_payment(
@@ -249,6 +251,7 @@ def record_payment(
         invoice.status = InvoiceStatus.PAID
         invoice.paid_at = firm.now()
     session.flush()
+    webhook_events.invoice_paid(session, invoice)
     return payment
 
 

@@ -92,12 +92,13 @@ def _compact(value: Decimal, currency: str, locale: str) -> str:
 
 @dataclass(frozen=True)
 class DashboardCharts:
-    """What a dashboard draws: hours per week and, when the viewer may see invoices, invoice
-    totals by state (one chart per currency)."""
+    """What a dashboard draws: hours per week (when the viewer may see time: ``hours`` is
+    ``None`` otherwise) and, when the viewer may see invoices, invoice totals by state (one
+    chart per currency)."""
 
     hours_title: str
     weeks: list[WeekHours]
-    hours: BarChart
+    hours: BarChart | None
     invoices: list[CurrencyChart] | None
     invoice_states: tuple[InvoiceState, ...]
 
@@ -108,14 +109,15 @@ class DashboardCharts:
 
 def dashboard_charts(
     hours_title: str,
-    weeks: list[WeekHours],
+    weeks: list[WeekHours] | None,
     amounts: Sequence[StateAmount] | None,
     states: Sequence[InvoiceState],
 ) -> DashboardCharts:
+    """``weeks`` ``None``: no hours chart (a portal client that does not see time entries)."""
     return DashboardCharts(
         hours_title=hours_title,
-        weeks=weeks,
-        hours=hours_chart(weeks),
+        weeks=weeks or [],
+        hours=None if weeks is None else hours_chart(weeks),
         invoices=None if amounts is None else invoice_charts(amounts, states),
         invoice_states=tuple(states),
     )

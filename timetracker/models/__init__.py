@@ -1,6 +1,8 @@
 """The domain model. Import every model here so that Alembic and the app see the same metadata."""
 
+from timetracker.models.api import ApiToken, WebhookDelivery, WebhookEndpoint
 from timetracker.models.clients import Client
+from timetracker.models.collaboration import Comment, CommentRead, Document, DocumentVersion
 from timetracker.models.identity import (
     AuditEvent,
     KnownBrowser,
@@ -33,12 +35,19 @@ from timetracker.models.time_totals import TimeEntryMonth
 from timetracker.models.users import Role, User
 
 __all__ = [
+    "ApiToken",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "AuditEvent",
     "KnownBrowser",
     "RecoveryCode",
     "TokenPurpose",
     "UserToken",
     "Client",
+    "Comment",
+    "CommentRead",
+    "Document",
+    "DocumentVersion",
     "DeliveryStatus",
     "EmailDelivery",
     "Invoice",

@@ -38,6 +38,19 @@ class Client(Base):
     #: Shown on the portal dashboard.
     portal_welcome_message: Mapped[str | None] = mapped_column(Text)
 
+    # What the client's contacts see (``portal/scope/visibility.py`` applies it to every page,
+    # export and document of the portal). All shown unless an administrator hides them.
+    #: Names of the staff who logged time, wrote notes and updates, or commented.
+    portal_shows_staff_names: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: The notes (descriptions) of time entries.
+    portal_shows_entry_notes: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: Hourly rates and billable amounts of time and projects (invoices keep their totals).
+    portal_shows_amounts: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: The time entries themselves (lists, CSV, recent activity).
+    portal_shows_time_entries: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: Shared documents.
+    portal_shows_documents: Mapped[bool] = mapped_column(default=True, server_default=true())
+
     projects: Mapped[list[Project]] = relationship(
         back_populates="client", order_by="Project.name", lazy="raise_on_sql"
     )

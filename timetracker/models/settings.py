@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Integer, String, Text
+from sqlalchemy import CheckConstraint, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from timetracker.db import Base
@@ -45,3 +45,9 @@ class Settings(Base):
     bank_bic: Mapped[str | None] = mapped_column(String(11))
     #: Audit events older than this many days are removed (0: kept for ever).
     audit_retention_days: Mapped[int] = mapped_column(Integer, default=730, server_default="730")
+    #: Largest file that may be uploaded as a shared document, in megabytes.
+    document_max_mb: Mapped[int] = mapped_column(Integer, default=25, server_default="25")
+    #: Storage each client's documents may take, all versions counted, in megabytes (0: no limit).
+    document_quota_mb: Mapped[int] = mapped_column(Integer, default=1024, server_default="1024")
+    #: Whether client contacts may upload documents to their own projects.
+    clients_may_upload: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -95,6 +95,8 @@ class User(Base):
     totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: The time step of the last code accepted: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    #: SHA-256 (hex) of the secret in the person's calendar feed address (``None``: no feed).
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     client: Mapped[Client | None] = relationship(lazy="raise_on_sql")
 
@@ -155,7 +157,9 @@ class User(Base):
         """All portal data of the user's client, or ``None`` without portal access.
 
         Returns ``{'client', 'projects', 'invoices', 'time_entries'}``: the client, its active
-        projects, its invoices except drafts and the completed time entries of all its projects.
+        projects, its invoices except drafts and the completed time entries of all its projects,
+        as its portal shows them (``PortalScope.portal_data``: the client's visibility settings
+        apply).
         """
         from timetracker.portal.scope import PortalScope
 
@@ -164,12 +168,7 @@ class User(Base):
         scope = PortalScope.for_user(self)
         if scope is None:
             return None
-        return {
-            "client": scope.client,
-            "projects": scope.active_projects(),
-            "invoices": scope.all_invoices(),
-            "time_entries": scope.all_time_entries(),
-        }
+        return scope.portal_data()
 
     # Flask-Login protocol -------------------------------------------------------------------
     @property

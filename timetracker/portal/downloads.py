@@ -5,18 +5,33 @@ URL table (under /client-portal, GET only):
 
     /invoices/<id>/pdf     invoice_pdf       the invoice as an A4 PDF, invoice-<number>.pdf
     /time-entries.csv      time_entries_csv  ?project_id=&date_from=&date_to=, as on the list
+
+The CSV leaves out the columns the client's visibility settings hide (Notes, User, Amount and
+its Currency), and answers 404 when the client does not see time entries at all.
 """
 
 from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from flask import request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from timetracker import audit
+from timetracker import audit, firm
 from timetracker.audit.details import time_export_detail
 from timetracker.auth.access import Policy, UrlTable, register_urls
-from timetracker.documents.csv_export import csv_chunks, export_filename
+from timetracker.documents.csv_export import (
+    BOM,
+    HEADER,
+    ROWS_PER_CHUNK,
+    csv_chunks,
+    entry_cells,
+    export_filename,
+)
 from timetracker.documents.pdf import pdf_filename, render_invoice_pdf
 from timetracker.documents.responses import csv_response, pdf_response
 from timetracker.extensions import limiter
@@ -28,6 +43,15 @@ from timetracker.portal.routes import bp, scope
 #: rate-limit storage, so they hold across workers and servers (SECURITY.md).
 PDF_LIMIT = "30 per minute"
 CSV_LIMIT = "10 per minute"
+
+
+#: The CSV columns (by header) that each hidden row attribute takes away: an amount goes with
+#: its currency.
+HIDDEN_COLUMNS = {
+    "notes": ("Notes",),
+    "user_name": ("User",),
+    "value_cents": ("Amount", "Currency"),
+}
 
 
 def _per_user() -> str:
@@ -50,7 +74,33 @@ def time_entries_csv() -> ResponseReturnValue:
     detail = time_export_detail(s, filters)
     audit.record(audit.Kind.CSV_EXPORTED, client_id=s.client_id, detail=detail)
     filename = export_filename(s.client.name, filters.date_from, filters.date_to)
-    return csv_response(csv_chunks(s.export_rows(filters)), filename)
+    dropped = {name for key in s.hidden_export_columns() for name in HIDDEN_COLUMNS[key]}
+    return csv_response(_portal_csv(s.export_rows(filters), dropped), filename)
+
+
+def _portal_csv(rows: Iterable[Any], dropped: set[str]) -> Iterator[bytes]:
+    """The export as ``csv_chunks`` writes it, less the columns named in ``dropped``: the same
+    cells (dates, hours, formula guard) and the same chunking, in constant memory."""
+    if not dropped:
+        yield from csv_chunks(rows)
+        return
+    keep = [i for i, name in enumerate(HEADER) if name not in dropped]
+    zone = firm.timezone()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write(BOM)
+    writer.writerow([HEADER[i] for i in keep])
+    pending = 0
+    for row in rows:
+        cells = entry_cells(row, zone)
+        writer.writerow([cells[i] for i in keep])
+        pending += 1
+        if pending >= ROWS_PER_CHUNK:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    yield buffer.getvalue().encode("utf-8")
 
 
 URLS: UrlTable = [

@@ -1,4 +1,7 @@
-"""What the portal's scope answers with: rows, totals and summaries, plain frozen values."""
+"""What the portal's scope answers with: rows, totals and summaries, plain frozen values.
+
+What the client's visibility settings hide is ``None`` here (a staff name, an entry's notes, an
+amount): the scope does not hand it out, so no reader of these values can show it."""
 
 from __future__ import annotations
 
@@ -10,6 +13,52 @@ from timetracker.billing import rules
 from timetracker.billing.project_status import StatusUpdateRow
 
 __all__ = ["StatusUpdateRow"]
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    """A project as the portal shows it; ``budget_amount`` is ``None`` when the client's
+    contacts do not see amounts (or the project has no budget in money)."""
+
+    id: int
+    name: str
+    description: str | None
+    is_active: bool
+    billable: bool
+    budget_hours: Decimal | None
+    budget_amount: Decimal | None
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    """A project with all its completed time, the value of its billable time (``None`` when
+    amounts are hidden) and how much of its budgets they use."""
+
+    project: ProjectRow
+    seconds: int
+    billable_seconds: int
+    billable_cents: int | None
+
+    @property
+    def hours(self) -> Decimal:
+        return rules.hours(self.seconds)
+
+    @property
+    def billable_amount(self) -> Decimal | None:
+        if self.billable_cents is None:
+            return None
+        return rules.from_cents(self.billable_cents)
+
+    @property
+    def budget_hours_pct(self) -> int | None:
+        return rules.percent(self.hours, self.project.budget_hours)
+
+    @property
+    def budget_amount_pct(self) -> int | None:
+        amount = self.billable_amount
+        if amount is None:
+            return None
+        return rules.percent(amount, self.project.budget_amount)
 
 
 @dataclass(frozen=True)
@@ -33,7 +82,8 @@ class EntryRow:
     billable: bool
     project_id: int
     project_name: str
-    user_name: str
+    #: ``None`` when the client's contacts do not see staff names.
+    user_name: str | None
 
     @property
     def hours(self) -> Decimal:
@@ -45,18 +95,27 @@ class EntryTotals:
     count: int
     seconds: int
     billable_seconds: int
-    billable_cents: int
+    #: ``None`` when the client's contacts do not see amounts.
+    billable_cents: int | None
 
     def __add__(self, other: EntryTotals) -> EntryTotals:
+        cents = None
+        if self.billable_cents is not None and other.billable_cents is not None:
+            cents = self.billable_cents + other.billable_cents
         return EntryTotals(
             self.count + other.count,
             self.seconds + other.seconds,
             self.billable_seconds + other.billable_seconds,
-            self.billable_cents + other.billable_cents,
+            cents,
         )
 
+    def without_amount(self) -> EntryTotals:
+        return EntryTotals(self.count, self.seconds, self.billable_seconds, None)
+
     @property
-    def billable_amount(self) -> Decimal:
+    def billable_amount(self) -> Decimal | None:
+        if self.billable_cents is None:
+            return None
         return rules.from_cents(self.billable_cents)
 
     @property

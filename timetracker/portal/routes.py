@@ -11,6 +11,7 @@ active contact of an active client, whose scope the policy puts in ``g.portal``)
     /invoices                invoices        ?status=all|paid|unpaid|overdue&page=
     /invoices/<id>           invoice_detail  items, totals, payments, balance
     /time-entries            time_entries    ?project_id=&date_from=&date_to=&page=
+                                             (404 when the client does not see time entries)
     /invoices/<id>/pdf       invoice_pdf       (in downloads.py) the invoice as a PDF
     /time-entries.csv        time_entries_csv  (in downloads.py) the filtered entries as CSV
     /branding.css            branding_css    the client's accent colour as a stylesheet
@@ -18,14 +19,20 @@ active contact of an active client, whose scope the policy puts in ``g.portal``)
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from timetracker import audit
 from timetracker.auth.access import Policy, UrlTable, register_urls
+from timetracker.comments import panels as comment_panels
 from timetracker.errors import render_error
 from timetracker.portal import branding, params
 from timetracker.portal.scope import PortalScope
+from timetracker.portal.scope.visibility import Visibility
+from timetracker.sharing import panels as document_panels
 
 bp = Blueprint("portal", __name__, url_prefix="/client-portal")
 
@@ -37,6 +44,23 @@ def _bad_parameter(error: params.ParamError) -> ResponseReturnValue:
 
 def scope() -> PortalScope:
     return g.portal
+
+
+@bp.app_context_processor
+def _navigation() -> dict[str, Any]:
+    """``portal_visibility()`` for the portal's navigation, on every page a contact opens (the
+    account page too, where no scope was built)."""
+
+    def portal_visibility() -> Visibility | None:
+        portal = g.get("portal")
+        if portal is not None:
+            return portal.visibility
+        if not current_user.is_authenticated:
+            return None
+        found = PortalScope.for_user(current_user._get_current_object())
+        return found.visibility if found is not None else None
+
+    return {"portal_visibility": portal_visibility}
 
 
 def _page_size() -> int:
@@ -53,6 +77,7 @@ def dashboard() -> ResponseReturnValue:
         recent_invoices=s.recent_invoices(),
         charts=s.dashboard_charts(),
         scope=s,
+        shown=s.visibility,
     )
 
 
@@ -65,6 +90,7 @@ def projects() -> ResponseReturnValue:
         client=s.client,
         page=page,
         statuses=s.latest_status_updates([summary.project.id for summary in page.items]),
+        shown=s.visibility,
     )
 
 
@@ -73,6 +99,13 @@ STATUS_UPDATES_PER_PAGE = 10
 
 
 def project_detail(project_id: int) -> ResponseReturnValue:
+    return render_project_page(project_id)
+
+
+def render_project_page(project_id: int, status: int = 200, **forms: Any) -> tuple[str, int]:
+    """The portal project page with its figures, status history, notes, comments and
+    documents. A rejected form of a section (a comment, an upload) comes back in ``forms``,
+    with its errors, and the page answers ``status`` (400)."""
     page_request = params.page_request(request.args, STATUS_UPDATES_PER_PAGE)
     s = scope()
     summary = s.project_summary(project_id)
@@ -88,7 +121,10 @@ def project_detail(project_id: int) -> ResponseReturnValue:
         current=current,
         updates=updates,
         notes=s.visible_notes(project_id),
-    )
+        shown=s.visibility,
+        **comment_panels.portal_thread(s, project_id, **forms),
+        **document_panels.portal_project_documents(s, project_id, **forms),
+    ), status
 
 
 def invoices() -> ResponseReturnValue:
@@ -133,6 +169,7 @@ def time_entries() -> ResponseReturnValue:
         projects=s.project_choices(),
         totals=totals,
         page=s.time_entry_page(filters, page_request, totals),
+        shown=s.visibility,
     )
 
 

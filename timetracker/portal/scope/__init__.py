@@ -6,7 +6,8 @@ Lists are paginated and every count and total is computed in SQL over the whole 
 Figures follow the billing package's rules, as every staff page does.
 
 The scope is built in parts, each a module: :mod:`.base` (access), :mod:`.projects`,
-:mod:`.invoices`, :mod:`.time`, :mod:`.dashboard` and :mod:`.quotes`.
+:mod:`.invoices`, :mod:`.time`, :mod:`.dashboard`, :mod:`.quotes`, :mod:`.comments` and
+:mod:`.documents`; :mod:`.visibility` holds what the firm lets this client's contacts see.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from timetracker.portal.scope.base import (
     PortalAccessDenied,
     portal_client,
 )
+from timetracker.portal.scope.comments import CommentScope
 from timetracker.portal.scope.dashboard import DashboardScope
+from timetracker.portal.scope.documents import DocumentScope
 from timetracker.portal.scope.quotes import QuoteScope
 
 __all__ = [
@@ -38,7 +41,7 @@ __all__ = [
 ]
 
 
-class PortalScope(QuoteScope, DashboardScope):
+class PortalScope(CommentScope, DocumentScope, QuoteScope, DashboardScope):
     """The data one client may see: its projects, its non-draft invoices and quotes, and the
     completed time entries of all its projects."""
 
@@ -57,10 +60,14 @@ class PortalScope(QuoteScope, DashboardScope):
         return cls(portal_client(user, s), s)
 
     def portal_data(self) -> dict[str, Any]:
-        """What ``User.get_client_portal_data()`` returns."""
+        """What ``User.get_client_portal_data()`` returns: the client, its active projects
+        (:class:`~timetracker.portal.results.ProjectRow`), its non-draft invoices and its
+        completed time entries (:class:`~timetracker.portal.results.EntryRow`), as the
+        client's visibility settings allow (no entries at all when they are hidden; no staff
+        names, notes or budgets in money where those are)."""
         return {
             "client": self.client,
-            "projects": self.active_projects(),
+            "projects": self.active_project_rows(),
             "invoices": self.all_invoices(),
             "time_entries": self.all_time_entries(),
         }

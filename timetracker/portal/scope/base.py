@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from timetracker import db, firm
 from timetracker.models import Client, User
+from timetracker.portal.scope.visibility import Visibility
 
 
 class PortalAccessDenied(Exception):
@@ -55,3 +56,5 @@ class ScopeBase:
         self.client_id: int = client.id
         self.session: Session = session if session is not None else db.session
         self.today: dt.date = firm.today()
+        #: What the client's contacts may see (the administrators' choice for this client).
+        self.visibility: Visibility = Visibility.of(client)

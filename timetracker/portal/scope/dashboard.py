@@ -80,8 +80,14 @@ class DashboardScope(TimeScope):
         )
 
     def dashboard_charts(self) -> DashboardCharts:
-        """Hours per week on the client's projects, and its invoices (never drafts) by state."""
-        weeks = weekly_hours(self.session, TimeEntry.client_id == self.client_id, self.today, WEEKS)
+        """Hours per week on the client's projects (not when the client does not see time
+        entries), and its invoices (never drafts) by state: the invoices' own totals, which
+        the client sees whatever its settings for amounts."""
+        weeks = None
+        if self.visibility.time_entries:
+            weeks = weekly_hours(
+                self.session, TimeEntry.client_id == self.client_id, self.today, WEEKS
+            )
         amounts = invoice_amounts_by_state(
             self.session, Invoice.client_id == self.client_id, self.today, include_drafts=False
         )

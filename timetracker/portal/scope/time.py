@@ -1,4 +1,8 @@
-"""The completed time entries of all the client's projects: pages, totals and the export."""
+"""The completed time entries of all the client's projects: pages, totals and the export.
+
+The client's visibility settings apply here: without ``time_entries`` the list and the export
+answer 404 (the aggregate hours stay); without ``staff_names``, ``entry_notes`` or ``amounts``
+the rows carry ``None`` for the person, the notes or the value, which are not even selected."""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, null, or_, select
+from werkzeug.exceptions import NotFound
 
 from timetracker.billing.expressions import billable_cents_sum, billable_seconds_sum, seconds_sum
 from timetracker.billing.periods import day_bounds, utc_month_floor, utc_next_month_start
@@ -43,36 +48,48 @@ class TimeScope(InvoiceScope):
             conditions.append(TimeEntry.start_time < end)
         return conditions
 
+    def require_time_entries(self) -> None:
+        """404, as for a page that does not exist, when the client's contacts do not see time
+        entries."""
+        if not self.visibility.time_entries:
+            raise NotFound()
+
     def check_filters(self, filters: TimeFilters) -> None:
-        """404 when the project filter names a project that is not the client's."""
+        """404 when the client does not see time entries, or when the project filter names a
+        project that is not the client's."""
+        self.require_time_entries()
         if filters.project_id is not None:
             self.project(filters.project_id)
 
     def _entry_rows(self, filters: TimeFilters) -> Select[Any]:
-        return (
-            select(
-                TimeEntry.id,
-                TimeEntry.start_time,
-                TimeEntry.end_time,
-                TimeEntry.duration_seconds,
-                TimeEntry.notes,
-                TimeEntry.billable,
-                TimeEntry.project_id,
-                Project.name,
-                User.name,
-            )
-            .join(Project, Project.id == TimeEntry.project_id)
-            .join(User, User.id == TimeEntry.user_id)
-            .where(*self.entry_conditions(filters))
-        )
+        shown = self.visibility
+        query = select(
+            TimeEntry.id,
+            TimeEntry.start_time,
+            TimeEntry.end_time,
+            TimeEntry.duration_seconds,
+            TimeEntry.notes if shown.entry_notes else null(),
+            TimeEntry.billable,
+            TimeEntry.project_id,
+            Project.name,
+            User.name if shown.staff_names else null(),
+        ).join(Project, Project.id == TimeEntry.project_id)
+        if shown.staff_names:
+            query = query.join(User, User.id == TimeEntry.user_id)
+        return query.where(*self.entry_conditions(filters))
 
     def time_entry_totals(self, filters: TimeFilters) -> EntryTotals:
         """Count, hours and billable value of every entry the filters select.
 
         Whole UTC months inside the range come from the monthly totals; only the partial
         months at either end are summed from the entries themselves. Two queries at most,
-        whatever the size of the history.
+        whatever the size of the history. No value when amounts are hidden.
         """
+        self.require_time_entries()
+        totals = self._entry_totals(filters)
+        return totals if self.visibility.amounts else totals.without_amount()
+
+    def _entry_totals(self, filters: TimeFilters) -> EntryTotals:
         start, end = day_bounds(filters.date_from, filters.date_to)
         first_month = utc_next_month_start(start) if start is not None else None
         end_month = utc_month_floor(end) if end is not None else None
@@ -131,6 +148,7 @@ class TimeScope(InvoiceScope):
     ) -> Page[EntryRow]:
         """Newest first. Pages past the middle are read from the other end, so no page ever
         skips more than half of the filtered entries."""
+        self.require_time_entries()
         total = totals.count
         request = request.clamp(total)
         offset = request.offset
@@ -156,6 +174,9 @@ class TimeScope(InvoiceScope):
         return Page([EntryRow(*row) for row in rows], total, request.number, request.size)
 
     def recent_time_entries(self, limit: int = 5) -> list[EntryRow]:
+        """The newest entries; none when the client does not see time entries."""
+        if not self.visibility.time_entries:
+            return []
         rows = self.session.execute(
             self._entry_rows(TimeFilters())
             .order_by(TimeEntry.start_time.desc(), TimeEntry.id.desc())
@@ -163,22 +184,46 @@ class TimeScope(InvoiceScope):
         ).all()
         return [EntryRow(*row) for row in rows]
 
-    def all_time_entries(self) -> list[TimeEntry]:
-        return list(
-            self.session.scalars(
-                select(TimeEntry)
-                .where(*self.entry_conditions(TimeFilters()))
-                .order_by(TimeEntry.start_time.desc(), TimeEntry.id.desc())
+    def all_time_entries(self) -> list[EntryRow]:
+        """Every completed entry, newest first; none when the client does not see them."""
+        if not self.visibility.time_entries:
+            return []
+        rows = self.session.execute(
+            self._entry_rows(TimeFilters()).order_by(
+                TimeEntry.start_time.desc(), TimeEntry.id.desc()
             )
-        )
+        ).all()
+        return [EntryRow(*row) for row in rows]
 
     def export_rows(self, filters: TimeFilters, chunk_size: int = 2000) -> Iterator[Any]:
         """Every filtered entry for export, oldest first, streamed in chunks, with its value
-        and the number of the invoice that billed it when the client can see that invoice."""
+        and the number of the invoice that billed it when the client can see that invoice.
+        The person, the notes and the value are ``None`` (not selected) where hidden."""
+        self.require_time_entries()
         visible_invoice = and_(
             Invoice.id == InvoiceItem.invoice_id,
             Invoice.client_id == self.client_id,
             Invoice.status != InvoiceStatus.DRAFT,
         )
         query = export_statement(self.entry_conditions(filters), visible_invoice, chunk_size)
+        hidden = self.hidden_export_columns()
+        if hidden:
+            query = query.with_only_columns(
+                *(
+                    null().label(column.key) if column.key in hidden else column
+                    for column in query.selected_columns
+                )
+            )
         yield from self.session.execute(query)
+
+    def hidden_export_columns(self) -> frozenset[str]:
+        """The export's columns (by row attribute) that the client's contacts do not see."""
+        shown = self.visibility
+        hidden = set()
+        if not shown.entry_notes:
+            hidden.add("notes")
+        if not shown.staff_names:
+            hidden.add("user_name")
+        if not shown.amounts:
+            hidden.add("value_cents")
+        return frozenset(hidden)

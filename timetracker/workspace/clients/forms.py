@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from babel.numbers import list_currencies
 from flask_wtf import FlaskForm
-from wtforms import EmailField, Form, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Form,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from timetracker.emails import EmailAddress
@@ -32,6 +40,21 @@ class ClientForm(FlaskForm):
     portal_display_name = StringField("Portal display name", [Optional(), Length(max=200)])
     portal_accent_color = StringField("Accent colour", [Optional(), Length(max=20)])
     portal_welcome_message = TextAreaField("Welcome message", [Optional(), Length(max=2000)])
+    # What the client's contacts see in the portal (portal/scope/visibility.py); named as the
+    # client's columns, so ``ClientForm(obj=client)`` fills them in.
+    portal_shows_staff_names = BooleanField(
+        "Names of the staff (who logged time, wrote updates and notes)", default=True
+    )
+    portal_shows_entry_notes = BooleanField("Notes of time entries", default=True)
+    portal_shows_amounts = BooleanField(
+        "Hourly rates and billable amounts of time and projects (invoices and quotes keep "
+        "their totals)",
+        default=True,
+    )
+    portal_shows_time_entries = BooleanField(
+        "Time entries (the list and its CSV export; project hours stay)", default=True
+    )
+    portal_shows_documents = BooleanField("Shared documents", default=True)
     submit = SubmitField("Save client")
 
     def validate_currency(self, field: StringField) -> None:

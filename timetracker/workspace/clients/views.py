@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
@@ -9,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from timetracker import audit, db, firm
 from timetracker.auth.sessions import revoke_client_contacts
 from timetracker.models import Client
+from timetracker.portal.scope.visibility import FLAGS, Visibility
+from timetracker.sharing import panels as document_panels
 from timetracker.workspace.clients import queries
 from timetracker.workspace.clients.forms import ClientFilterForm, ClientForm
 from timetracker.workspace.common import empty_page, found, render_form
@@ -29,7 +33,12 @@ def clients() -> ResponseReturnValue:
 
 
 def client_detail(client_id: int) -> ResponseReturnValue:
-    client = found(queries.get_client(client_id))
+    return render_client_page(found(queries.get_client(client_id)))
+
+
+def render_client_page(client: Client, status: int = 200, **forms: Any) -> tuple[str, int]:
+    """The client page with its projects and shared documents. A rejected form of a section
+    (an upload) comes back in ``forms``, with its errors, and the page answers ``status``."""
     page = projects_page(client.id, "all", None)
     unbilled, _ = queries.unbilled_by_client(client_id=client.id)
     return render_template(
@@ -38,7 +47,9 @@ def client_detail(client_id: int) -> ResponseReturnValue:
         page=page,
         budgets=budget_usage(page.items),
         unbilled=unbilled[0] if unbilled else None,
-    )
+        visibility=Visibility.of(client),
+        **document_panels.workspace_client_documents(client, **forms),
+    ), status
 
 
 def client_new() -> ResponseReturnValue:
@@ -47,7 +58,7 @@ def client_new() -> ResponseReturnValue:
         form.currency.data = firm.get_settings().currency
         form.default_hourly_rate.data = "0.00"
         return render_template("workspace/client_form.html", form=form, client=None)
-    client = Client(is_active=True)
+    client = Client(is_active=True, **{column: True for _name, column, _label in FLAGS})
     if not _save(form, client):
         return render_form("workspace/client_form.html", 400, form=form, client=None)
     flash(f"Client {client.name} was created.", "success")
@@ -91,7 +102,8 @@ def client_reactivate(client_id: int) -> ResponseReturnValue:
 
 
 def _save(form: ClientForm, client: Client) -> bool:
-    """Copy a valid form onto ``client`` and flush; ``False`` with errors set otherwise."""
+    """Copy a valid form onto ``client`` and flush; ``False`` with errors set otherwise. A
+    change of what the client's contacts see in the portal is audited."""
     if not form.validate_on_submit():
         return False
     name = (form.name.data or "").strip()
@@ -110,8 +122,14 @@ def _save(form: ClientForm, client: Client) -> bool:
             client.portal_display_name = (form.portal_display_name.data or "").strip() or None
             client.portal_accent_color = form.portal_accent_color.data or None
             client.portal_welcome_message = (form.portal_welcome_message.data or "").strip() or None
+            before = Visibility.of(client)
+            for _name, column, _label in FLAGS:
+                setattr(client, column, bool(form[column].data))
             db.session.add(client)
     except IntegrityError:
         form.name.errors.append(NAME_TAKEN)
         return False
+    changes = Visibility.of(client).changes_from(before)
+    if changes:
+        audit.record(audit.Kind.PORTAL_VISIBILITY_CHANGED, client_id=client.id, detail=changes)
     return True

@@ -13,7 +13,9 @@ from werkzeug.wrappers import Response
 
 from timetracker import db
 from timetracker.billing.project_status import latest_status_updates
+from timetracker.comments import panels as comment_panels
 from timetracker.models import DeliveryStatus, Project
+from timetracker.sharing import panels as document_panels
 from timetracker.workspace.common import found
 from timetracker.workspace.projects import queries
 from timetracker.workspace.projects.forms import (
@@ -44,6 +46,8 @@ def render_project_page(project: Project, status: int = 200, **forms: Any) -> tu
         current=current,
         history=queries.status_history(project.id),
         notes=queries.project_notes(project.id),
+        **comment_panels.workspace_thread(project, **forms),
+        **document_panels.workspace_project_documents(project, **forms),
         **forms,
     ), status
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from timetracker import firm
 from timetracker.models import Project, TimeEntry, User
+from timetracker.webhooks import events as webhook_events
 
 
 class TimeEntryError(ValueError):
@@ -53,6 +54,7 @@ def stop_timer(session: Session, user: User) -> TimeEntry:
         raise TimeEntryError("No timer is running.")
     entry.stop(firm.now())
     session.flush()
+    webhook_events.time_entry_created(session, entry)
     return entry
 
 
@@ -83,6 +85,7 @@ def create_entry(
     entry.stop(end)
     session.add(entry)
     session.flush()
+    webhook_events.time_entry_created(session, entry)
     return entry
 
 

@@ -1,0 +1,1 @@
+"""Comments on projects between a client's contacts and the staff."""

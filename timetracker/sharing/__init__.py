@@ -1,0 +1,1 @@
+"""Documents shared with a client: uploads, versions, downloads, storage."""

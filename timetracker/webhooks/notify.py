@@ -1,0 +1,166 @@
+"""Telling the administrators that an endpoint was turned off for failing.
+
+One email per active administrator, through the background jobs like every email (RQ when
+``REDIS_URL`` is set, inline otherwise), composed in the job from the endpoint as it is then:
+an endpoint that was removed or turned on again in the meantime sends nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from flask import current_app, render_template
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, Retry
+from sqlalchemy import select
+
+from timetracker import db, firm
+from timetracker.models import Role, User
+from timetracker.models.api import WebhookEndpoint
+from timetracker.notifications.invoices import max_attempts
+from timetracker.notifications.jobs import (
+    JOB_TIMEOUT,
+    _delays,
+    _job_context,
+    _queued_by,
+    queue_name,
+)
+from timetracker.notifications.mail import (
+    _one_line,
+    checked_header,
+    mail_address,
+    send_message,
+    sender_address,
+)
+from timetracker.observability import logs, metrics
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_EMAIL_JOB = "webhook_disabled_email"
+
+
+def administrators() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User).where(User.role == Role.ADMIN, User.is_active.is_(True)).order_by(User.id)
+        )
+    )
+
+
+def notify_endpoint_disabled(endpoint_id: int) -> list[int]:
+    """Email every active administrator (after the caller's commit); returns their ids."""
+    if not current_app.config.get("MAIL_ENABLED"):
+        log.warning("webhook endpoint %s turned off; mail is off: nobody emailed", endpoint_id)
+        return []
+    admin_ids = [user.id for user in administrators()]
+    for user_id in admin_ids:
+        dispatch(endpoint_id, user_id)
+    return admin_ids
+
+
+def dispatch(endpoint_id: int, user_id: int) -> None:
+    """Queue the email (RQ), or send it here; never raises."""
+    try:
+        redis_url = current_app.config.get("REDIS_URL")
+        if redis_url:
+            try:
+                _enqueue(redis_url, endpoint_id, user_id)
+                return
+            except RedisError:
+                log.exception("Redis is unreachable; sending the webhook email inline")
+        _deliver_inline(endpoint_id, user_id)
+    except Exception:
+        log.exception("webhook email delivery failed unexpectedly")
+
+
+def _enqueue(redis_url: str, endpoint_id: int, user_id: int) -> None:
+    attempts = max_attempts()
+    retry = None
+    if attempts > 1:
+        retry = Retry(max=attempts - 1, interval=_delays("MAIL_RETRY_DELAYS", (60, 600)))
+    connection = Redis.from_url(redis_url)
+    try:
+        Queue(queue_name(), connection=connection).enqueue(
+            send_disabled_email_job,
+            endpoint_id,
+            user_id,
+            retry=retry,
+            job_timeout=JOB_TIMEOUT,
+            description=f"webhook endpoint {endpoint_id} turned off: email to user {user_id}",
+            meta={"request_id": logs.current_request_id()},
+        )
+        metrics.JOBS_QUEUED.labels(WEBHOOK_EMAIL_JOB, "rq").inc()
+    finally:
+        connection.close()
+
+
+def _deliver_inline(endpoint_id: int, user_id: int) -> None:
+    metrics.JOBS_QUEUED.labels(WEBHOOK_EMAIL_JOB, "inline").inc()
+    delays = _delays("MAIL_INLINE_RETRY_DELAYS", (1, 3)) or [0]
+    for attempt in range(max_attempts()):
+        try:
+            deliver(endpoint_id, user_id)
+            return
+        except Exception as exc:  # every failure is logged and retried
+            metrics.JOBS_FAILED.labels(WEBHOOK_EMAIL_JOB, "inline").inc()
+            log.warning("webhook email to user %s failed (attempt %s): %s", user_id, attempt, exc)
+            time.sleep(delays[min(attempt, len(delays) - 1)])
+
+
+def send_disabled_email_job(endpoint_id: int, user_id: int) -> str:
+    """The RQ job: one attempt; raising lets RQ retry it after the back-off delay."""
+    with logs.request_id_bound(_queued_by()), _job_context():
+        try:
+            deliver(endpoint_id, user_id)
+        except Exception:
+            metrics.JOBS_FAILED.labels(WEBHOOK_EMAIL_JOB, "rq").inc()
+            raise
+    return "done"
+
+
+def deliver(endpoint_id: int, user_id: int) -> None:
+    """Compose and send the email now, if still due; raises on a failure to send."""
+    endpoint = db.session.scalar(
+        select(WebhookEndpoint)
+        .where(WebhookEndpoint.id == endpoint_id)
+        .execution_options(populate_existing=True)
+    )
+    if endpoint is None or endpoint.disabled_at is None:
+        log.info("webhook email dropped: endpoint %s is gone or on again", endpoint_id)
+        return
+    admin = db.session.scalar(
+        select(User).where(User.id == user_id, User.role == Role.ADMIN, User.is_active.is_(True))
+    )
+    if admin is None:
+        log.info("webhook email dropped: user %s is no active administrator", user_id)
+        return
+    send_message(compose(endpoint, admin), current_app.config)
+
+
+def compose(endpoint: WebhookEndpoint, admin: User) -> EmailMessage:
+    config = current_app.config
+    settings = firm.get_settings()
+    base = str(config.get("BASE_URL") or "").rstrip("/")
+    values = {
+        "endpoint": endpoint,
+        "recipient_name": admin.name,
+        "company_name": settings.company_name,
+        "timezone": settings.timezone,
+        "link": f"{base}/admin/webhooks/{endpoint.id}",
+    }
+    message = EmailMessage()
+    message["Subject"] = _one_line(f"Webhook turned off: {endpoint.url}")
+    sender = sender_address(config["MAIL_FROM"])
+    message["From"] = checked_header("From", sender)
+    message["To"] = checked_header("To", mail_address(admin.name, admin.email))
+    message["Date"] = format_datetime(firm.now())
+    message["Message-ID"] = make_msgid(domain=sender.domain or None)
+    message.set_content(render_template("email/webhooks/disabled.txt", **values))
+    message.add_alternative(
+        render_template("email/webhooks/disabled.html", **values), subtype="html"
+    )
+    return message
