@@ -39,6 +39,8 @@ DOC_PAGES = {
     "portal-invoices",
     "portal-invoice-detail",
     "portal-invoice-payment",
+    "portal-project-comments",
+    "portal-documents",
 }
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}

@@ -37,7 +37,9 @@ def _make(database_url: str) -> Made:
     try:
         with app.app_context():
             session = db.session
-            client = Client(name="Globex Media", currency="EUR", default_hourly_rate=Decimal("90.00"))
+            client = Client(
+                name="Globex Film", currency="EUR", default_hourly_rate=Decimal("90.00")
+            )
             session.add(client)
             session.flush()
             project = Project(name="Glider redesign", client_id=client.id)

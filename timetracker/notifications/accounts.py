@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import time
 from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -22,21 +21,11 @@ from functools import partial
 from typing import Any
 
 from flask import current_app, has_request_context, render_template
-from redis import Redis
-from redis.exceptions import RedisError
-from rq import Queue, Retry
 from sqlalchemy import select
 
 from timetracker import after_commit, db, firm
 from timetracker.models import Client, User
-from timetracker.notifications.invoices import max_attempts
-from timetracker.notifications.jobs import (
-    JOB_TIMEOUT,
-    _delays,
-    _job_context,
-    _queued_by,
-    queue_name,
-)
+from timetracker.notifications.jobs import dispatch_email
 from timetracker.notifications.mail import (
     _one_line,
     checked_header,
@@ -44,7 +33,6 @@ from timetracker.notifications.mail import (
     send_message,
     sender_address,
 )
-from timetracker.observability import logs, metrics
 
 log = logging.getLogger(__name__)
 
@@ -87,65 +75,15 @@ def send_account_email(kind: AccountEmail, user: User, **context: str) -> bool:
 
 
 def dispatch(kind: str, user_id: int, context: dict[str, str]) -> None:
-    """Queue the email (RQ), or send it here when Redis is not set or not reachable. Never
-    raises: the request that asked for it has committed."""
-    try:
-        redis_url = current_app.config.get("REDIS_URL")
-        if redis_url:
-            try:
-                _enqueue(redis_url, kind, user_id, context)
-                return
-            except RedisError:
-                log.exception("Redis is unreachable; sending the account email inline")
-        _deliver_inline(kind, user_id, context)
-    except Exception:
-        log.exception("account email delivery failed unexpectedly")
-
-
-def _enqueue(redis_url: str, kind: str, user_id: int, context: dict[str, str]) -> None:
-    attempts = max_attempts()
-    retry = None
-    if attempts > 1:
-        retry = Retry(max=attempts - 1, interval=_delays("MAIL_RETRY_DELAYS", (60, 600)))
-    connection = Redis.from_url(redis_url)
-    try:
-        Queue(queue_name(), connection=connection).enqueue(
-            send_account_email_job,
-            kind,
-            user_id,
-            context,
-            retry=retry,
-            job_timeout=JOB_TIMEOUT,
-            description=f"{kind} email to user {user_id}",
-            meta={"request_id": logs.current_request_id()},
-        )
-        metrics.JOBS_QUEUED.labels(ACCOUNT_EMAIL_JOB, "rq").inc()
-    finally:
-        connection.close()
-
-
-def _deliver_inline(kind: str, user_id: int, context: dict[str, str]) -> None:
-    metrics.JOBS_QUEUED.labels(ACCOUNT_EMAIL_JOB, "inline").inc()
-    delays = _delays("MAIL_INLINE_RETRY_DELAYS", (1, 3)) or [0]
-    for attempt in range(max_attempts()):
-        try:
-            deliver(kind, user_id, context)
-            return
-        except Exception as exc:  # every failure is logged and retried
-            metrics.JOBS_FAILED.labels(ACCOUNT_EMAIL_JOB, "inline").inc()
-            log.warning("%s email to user %s failed (attempt %s): %s", kind, user_id, attempt, exc)
-            time.sleep(delays[min(attempt, len(delays) - 1)])
-
-
-def send_account_email_job(kind: str, user_id: int, context: dict[str, str]) -> str:
-    """The RQ job: one attempt; raising lets RQ retry it after the back-off delay."""
-    with logs.request_id_bound(_queued_by()), _job_context():
-        try:
-            deliver(kind, user_id, context)
-        except Exception:
-            metrics.JOBS_FAILED.labels(ACCOUNT_EMAIL_JOB, "rq").inc()
-            raise
-    return "done"
+    """Send the email through the background jobs (see ``notifications.jobs``)."""
+    dispatch_email(
+        ACCOUNT_EMAIL_JOB,
+        deliver,
+        kind,
+        user_id,
+        context,
+        description=f"{kind} email to user {user_id}",
+    )
 
 
 def deliver(kind: str, user_id: int, context: Mapping[str, str]) -> None:

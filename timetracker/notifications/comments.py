@@ -11,7 +11,6 @@ firm hides staff names from that client (its portal visibility).
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -19,23 +18,13 @@ from functools import partial
 from typing import Any
 
 from flask import current_app, has_request_context, render_template
-from redis import Redis
-from redis.exceptions import RedisError
-from rq import Queue, Retry
 from sqlalchemy import select
 
 from timetracker import after_commit, db, firm
 from timetracker.comments.markdown import render
 from timetracker.comments.queries import Person, people_on_project
 from timetracker.models import Client, Comment, Project, Role, User
-from timetracker.notifications.invoices import max_attempts
-from timetracker.notifications.jobs import (
-    JOB_TIMEOUT,
-    _delays,
-    _job_context,
-    _queued_by,
-    queue_name,
-)
+from timetracker.notifications.jobs import dispatch_email
 from timetracker.notifications.mail import (
     _one_line,
     checked_header,
@@ -43,7 +32,6 @@ from timetracker.notifications.mail import (
     send_message,
     sender_address,
 )
-from timetracker.observability import logs, metrics
 
 log = logging.getLogger(__name__)
 
@@ -93,64 +81,14 @@ def notify_mentioned(comment: Comment, people: Sequence[Person]) -> list[Person]
 
 
 def dispatch(comment_id: int, user_id: int) -> None:
-    """Queue the email (RQ), or send it here when Redis is not set or not reachable. Never
-    raises: the request that asked for it has committed."""
-    try:
-        redis_url = current_app.config.get("REDIS_URL")
-        if redis_url:
-            try:
-                _enqueue(redis_url, comment_id, user_id)
-                return
-            except RedisError:
-                log.exception("Redis is unreachable; sending the comment email inline")
-        _deliver_inline(comment_id, user_id)
-    except Exception:
-        log.exception("comment email delivery failed unexpectedly")
-
-
-def _enqueue(redis_url: str, comment_id: int, user_id: int) -> None:
-    attempts = max_attempts()
-    retry = None
-    if attempts > 1:
-        retry = Retry(max=attempts - 1, interval=_delays("MAIL_RETRY_DELAYS", (60, 600)))
-    connection = Redis.from_url(redis_url)
-    try:
-        Queue(queue_name(), connection=connection).enqueue(
-            send_comment_email_job,
-            comment_id,
-            user_id,
-            retry=retry,
-            job_timeout=JOB_TIMEOUT,
-            description=f"mention email for comment {comment_id}",
-            meta={"request_id": logs.current_request_id()},
-        )
-        metrics.JOBS_QUEUED.labels(COMMENT_EMAIL_JOB, "rq").inc()
-    finally:
-        connection.close()
-
-
-def _deliver_inline(comment_id: int, user_id: int) -> None:
-    metrics.JOBS_QUEUED.labels(COMMENT_EMAIL_JOB, "inline").inc()
-    delays = _delays("MAIL_INLINE_RETRY_DELAYS", (1, 3)) or [0]
-    for attempt in range(max_attempts()):
-        try:
-            deliver(comment_id, user_id)
-            return
-        except Exception as exc:  # every failure is logged and retried
-            metrics.JOBS_FAILED.labels(COMMENT_EMAIL_JOB, "inline").inc()
-            log.warning("comment %s email failed (attempt %s): %s", comment_id, attempt, exc)
-            time.sleep(delays[min(attempt, len(delays) - 1)])
-
-
-def send_comment_email_job(comment_id: int, user_id: int) -> str:
-    """The RQ job: one attempt; raising lets RQ retry it after the back-off delay."""
-    with logs.request_id_bound(_queued_by()), _job_context():
-        try:
-            deliver(comment_id, user_id)
-        except Exception:
-            metrics.JOBS_FAILED.labels(COMMENT_EMAIL_JOB, "rq").inc()
-            raise
-    return "done"
+    """Send the email through the background jobs (see ``notifications.jobs``)."""
+    dispatch_email(
+        COMMENT_EMAIL_JOB,
+        deliver,
+        comment_id,
+        user_id,
+        description=f"mention email for comment {comment_id}",
+    )
 
 
 # Composing and sending ------------------------------------------------------------------------

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from redis import Redis
@@ -150,6 +151,83 @@ def send_invoice_email_job(delivery_id: int) -> str:
     with logs.request_id_bound(_queued_by()), _job_context():
         if _counted_attempt(delivery_id, "rq") is Outcome.RETRY:
             raise DeliveryFailed(f"invoice email delivery {delivery_id} failed; will retry")
+    return "done"
+
+
+# Emails of the other features (accounts, quotes, comments, webhooks) --------------------------
+# Each feature composes and sends one email in its own ``deliver(*args)`` (which raises when the
+# email could not be sent); this is how every one of them is queued, retried and counted.
+
+
+def dispatch_email(name: str, deliver: Callable[..., None], *args: Any, description: str) -> None:
+    """Run ``deliver(*args)`` as an RQ job (retried after the back-off delays) or, when Redis is
+    not set or not reachable, here and now with the inline retries. ``name`` labels the job in
+    the metrics and logs. Called after the commit: never raises."""
+    try:
+        redis_url = current_app.config.get("REDIS_URL")
+        if redis_url:
+            try:
+                _enqueue_email(redis_url, name, deliver, args, description)
+                return
+            except RedisError:
+                log.exception("Redis is unreachable; sending the %s inline", name)
+        _deliver_email_inline(name, deliver, args)
+    except Exception:
+        log.exception("%s delivery failed unexpectedly", name)
+
+
+def _enqueue_email(
+    redis_url: str,
+    name: str,
+    deliver: Callable[..., None],
+    args: tuple[Any, ...],
+    description: str,
+) -> None:
+    attempts = max_attempts()
+    retry = None
+    if attempts > 1:
+        retry = Retry(max=attempts - 1, interval=_delays("MAIL_RETRY_DELAYS", DEFAULT_RETRY_DELAYS))
+    connection = Redis.from_url(redis_url)
+    try:
+        Queue(queue_name(), connection=connection).enqueue(
+            email_job,
+            name,
+            deliver,
+            *args,
+            retry=retry,
+            job_timeout=JOB_TIMEOUT,
+            description=description,
+            meta={"request_id": logs.current_request_id()},
+        )
+        metrics.JOBS_QUEUED.labels(name, "rq").inc()
+    finally:
+        connection.close()
+
+
+def _deliver_email_inline(name: str, deliver: Callable[..., None], args: tuple[Any, ...]) -> None:
+    metrics.JOBS_QUEUED.labels(name, "inline").inc()
+    delays = _delays("MAIL_INLINE_RETRY_DELAYS", DEFAULT_INLINE_RETRY_DELAYS) or [0]
+    attempts = max_attempts()
+    for attempt in range(attempts):
+        try:
+            deliver(*args)
+            return
+        except Exception as exc:  # every failure is logged and retried
+            metrics.JOBS_FAILED.labels(name, "inline").inc()
+            log.warning("%s failed (attempt %s of %s): %s", name, attempt + 1, attempts, exc)
+            if attempt + 1 < attempts:
+                time.sleep(delays[min(attempt, len(delays) - 1)])
+
+
+def email_job(name: str, deliver: Callable[..., None], *args: Any) -> str:
+    """The RQ job of an email: one attempt; raising lets RQ retry it after the back-off
+    delay."""
+    with logs.request_id_bound(_queued_by()), _job_context():
+        try:
+            deliver(*args)
+        except Exception:
+            metrics.JOBS_FAILED.labels(name, "rq").inc()
+            raise
     return "done"
 
 

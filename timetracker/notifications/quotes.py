@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
@@ -21,9 +20,6 @@ from functools import partial
 from typing import Any
 
 from flask import current_app, has_request_context, render_template
-from redis import Redis
-from redis.exceptions import RedisError
-from rq import Queue, Retry
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -33,14 +29,7 @@ from timetracker.documents.quote_pdf import quote_filename, render_quote_pdf
 from timetracker.formatting import money
 from timetracker.models import Client, Quote, QuoteStatus, User
 from timetracker.models.users import STAFF_ROLES
-from timetracker.notifications.invoices import max_attempts
-from timetracker.notifications.jobs import (
-    JOB_TIMEOUT,
-    _delays,
-    _job_context,
-    _queued_by,
-    queue_name,
-)
+from timetracker.notifications.jobs import dispatch_email
 from timetracker.notifications.mail import (
     _one_line,
     checked_header,
@@ -48,7 +37,6 @@ from timetracker.notifications.mail import (
     send_message,
     sender_address,
 )
-from timetracker.observability import logs, metrics
 
 log = logging.getLogger(__name__)
 
@@ -160,68 +148,17 @@ def _queue(kind: QuoteEmail, quote: Quote, recipients: list[Recipient]) -> None:
 
 
 def dispatch(kind: str, quote_id: int, recipient: dict[str, Any]) -> None:
-    """Queue the email (RQ), or send it here when Redis is not set or not reachable. Never
-    raises: the request that asked for it has committed."""
-    try:
-        redis_url = current_app.config.get("REDIS_URL")
-        if redis_url:
-            try:
-                _enqueue(redis_url, kind, quote_id, recipient)
-                return
-            except RedisError:
-                log.exception("Redis is unreachable; sending the quote email inline")
-        _deliver_inline(kind, quote_id, recipient)
-    except Exception:
-        log.exception("quote email delivery failed unexpectedly")
+    """Send the email through the background jobs (see ``notifications.jobs``)."""
+    dispatch_email(
+        QUOTE_EMAIL_JOB,
+        deliver,
+        kind,
+        quote_id,
+        recipient,
+        description=f"quote {kind} email for quote {quote_id}",
+    )
 
 
-def _enqueue(redis_url: str, kind: str, quote_id: int, recipient: dict[str, Any]) -> None:
-    attempts = max_attempts()
-    retry = None
-    if attempts > 1:
-        retry = Retry(max=attempts - 1, interval=_delays("MAIL_RETRY_DELAYS", (60, 600)))
-    connection = Redis.from_url(redis_url)
-    try:
-        Queue(queue_name(), connection=connection).enqueue(
-            send_quote_email_job,
-            kind,
-            quote_id,
-            recipient,
-            retry=retry,
-            job_timeout=JOB_TIMEOUT,
-            description=f"quote {kind} email for quote {quote_id}",
-            meta={"request_id": logs.current_request_id()},
-        )
-        metrics.JOBS_QUEUED.labels(QUOTE_EMAIL_JOB, "rq").inc()
-    finally:
-        connection.close()
-
-
-def _deliver_inline(kind: str, quote_id: int, recipient: dict[str, Any]) -> None:
-    metrics.JOBS_QUEUED.labels(QUOTE_EMAIL_JOB, "inline").inc()
-    delays = _delays("MAIL_INLINE_RETRY_DELAYS", (1, 3)) or [0]
-    for attempt in range(max_attempts()):
-        try:
-            deliver(kind, quote_id, recipient)
-            return
-        except Exception as exc:  # every failure is logged and retried
-            metrics.JOBS_FAILED.labels(QUOTE_EMAIL_JOB, "inline").inc()
-            log.warning("quote %s email %s failed (attempt %s): %s", kind, quote_id, attempt, exc)
-            time.sleep(delays[min(attempt, len(delays) - 1)])
-
-
-def send_quote_email_job(kind: str, quote_id: int, recipient: dict[str, Any]) -> str:
-    """The RQ job: one attempt; raising lets RQ retry it after the back-off delay."""
-    with logs.request_id_bound(_queued_by()), _job_context():
-        try:
-            deliver(kind, quote_id, recipient)
-        except Exception:
-            metrics.JOBS_FAILED.labels(QUOTE_EMAIL_JOB, "rq").inc()
-            raise
-    return "done"
-
-
-# Composing and sending ------------------------------------------------------------------------
 def deliver(kind: str, quote_id: int, recipient: Mapping[str, Any]) -> None:
     """Compose and send one quote email now, if it is still due; raises on a failure to send."""
     session = db.session

@@ -8,27 +8,16 @@ an endpoint that was removed or turned on again in the meantime sends nothing.
 from __future__ import annotations
 
 import logging
-import time
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from flask import current_app, render_template
-from redis import Redis
-from redis.exceptions import RedisError
-from rq import Queue, Retry
 from sqlalchemy import select
 
 from timetracker import db, firm
 from timetracker.models import Role, User
 from timetracker.models.api import WebhookEndpoint
-from timetracker.notifications.invoices import max_attempts
-from timetracker.notifications.jobs import (
-    JOB_TIMEOUT,
-    _delays,
-    _job_context,
-    _queued_by,
-    queue_name,
-)
+from timetracker.notifications.jobs import dispatch_email
 from timetracker.notifications.mail import (
     _one_line,
     checked_header,
@@ -36,7 +25,6 @@ from timetracker.notifications.mail import (
     send_message,
     sender_address,
 )
-from timetracker.observability import logs, metrics
 
 log = logging.getLogger(__name__)
 
@@ -63,63 +51,14 @@ def notify_endpoint_disabled(endpoint_id: int) -> list[int]:
 
 
 def dispatch(endpoint_id: int, user_id: int) -> None:
-    """Queue the email (RQ), or send it here; never raises."""
-    try:
-        redis_url = current_app.config.get("REDIS_URL")
-        if redis_url:
-            try:
-                _enqueue(redis_url, endpoint_id, user_id)
-                return
-            except RedisError:
-                log.exception("Redis is unreachable; sending the webhook email inline")
-        _deliver_inline(endpoint_id, user_id)
-    except Exception:
-        log.exception("webhook email delivery failed unexpectedly")
-
-
-def _enqueue(redis_url: str, endpoint_id: int, user_id: int) -> None:
-    attempts = max_attempts()
-    retry = None
-    if attempts > 1:
-        retry = Retry(max=attempts - 1, interval=_delays("MAIL_RETRY_DELAYS", (60, 600)))
-    connection = Redis.from_url(redis_url)
-    try:
-        Queue(queue_name(), connection=connection).enqueue(
-            send_disabled_email_job,
-            endpoint_id,
-            user_id,
-            retry=retry,
-            job_timeout=JOB_TIMEOUT,
-            description=f"webhook endpoint {endpoint_id} turned off: email to user {user_id}",
-            meta={"request_id": logs.current_request_id()},
-        )
-        metrics.JOBS_QUEUED.labels(WEBHOOK_EMAIL_JOB, "rq").inc()
-    finally:
-        connection.close()
-
-
-def _deliver_inline(endpoint_id: int, user_id: int) -> None:
-    metrics.JOBS_QUEUED.labels(WEBHOOK_EMAIL_JOB, "inline").inc()
-    delays = _delays("MAIL_INLINE_RETRY_DELAYS", (1, 3)) or [0]
-    for attempt in range(max_attempts()):
-        try:
-            deliver(endpoint_id, user_id)
-            return
-        except Exception as exc:  # every failure is logged and retried
-            metrics.JOBS_FAILED.labels(WEBHOOK_EMAIL_JOB, "inline").inc()
-            log.warning("webhook email to user %s failed (attempt %s): %s", user_id, attempt, exc)
-            time.sleep(delays[min(attempt, len(delays) - 1)])
-
-
-def send_disabled_email_job(endpoint_id: int, user_id: int) -> str:
-    """The RQ job: one attempt; raising lets RQ retry it after the back-off delay."""
-    with logs.request_id_bound(_queued_by()), _job_context():
-        try:
-            deliver(endpoint_id, user_id)
-        except Exception:
-            metrics.JOBS_FAILED.labels(WEBHOOK_EMAIL_JOB, "rq").inc()
-            raise
-    return "done"
+    """Send the email through the background jobs (see ``notifications.jobs``)."""
+    dispatch_email(
+        WEBHOOK_EMAIL_JOB,
+        deliver,
+        endpoint_id,
+        user_id,
+        description=f"webhook {endpoint_id} turned off: email to user {user_id}",
+    )
 
 
 def deliver(endpoint_id: int, user_id: int) -> None:
