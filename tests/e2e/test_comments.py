@@ -109,7 +109,7 @@ def test_a_contact_asks_and_staff_answer_with_the_unread_badge(browse: Browse) -
     assert body.locator("strong").inner_text() == "launch"
     assert "<script>alert('x')</script>" in body.inner_text()  # shown as text
     assert page.get_by_test_id("unread-comments").count() == 0
-    browse.screens("portal-project-comments")
+    browse.screens("portal-project-comments-flow")
     browse.logout()
 
     # Staff who work on the project see the unread badge and answer with a mention.

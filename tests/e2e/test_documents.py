@@ -97,7 +97,7 @@ def test_staff_share_a_document_that_the_client_downloads_in_the_portal(browse: 
     row = main.get_by_test_id("documents").locator("tbody tr").filter(has_text="Kick-off brief")
     assert "Glider redesign" in row.inner_text()
     assert "Dana Designer" in row.inner_text()
-    browse.screens("portal-documents")
+    browse.screens("portal-documents-flow")
     link = row.get_by_role("link", name="Download")
     browse.expect_download(link.get_attribute("href"))
     with page.expect_download() as download:
