@@ -15,7 +15,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any, Protocol
 
 from werkzeug.http import dump_options_header
@@ -127,8 +127,14 @@ def entry_cells(row: ExportRow, zone: dt.tzinfo) -> list[str]:
     ]
 
 
-def csv_chunks(rows: Iterable[Any], *, rows_per_chunk: int = ROWS_PER_CHUNK) -> Iterator[bytes]:
-    """The CSV file as UTF-8 byte chunks: a BOM and the header first, then the rows.
+def csv_chunks(
+    rows: Iterable[Any],
+    *,
+    rows_per_chunk: int = ROWS_PER_CHUNK,
+    dropped: Collection[str] = (),
+) -> Iterator[bytes]:
+    """The CSV file as UTF-8 byte chunks: a BOM and the header first, then the rows, without
+    the columns named in ``dropped`` (what a client's portal does not show).
 
     Dates are the entry's start day in the firm's timezone; hours and amounts have two decimals
     and a ``.`` as the decimal point whatever the locale, so that spreadsheets read them as
@@ -136,14 +142,16 @@ def csv_chunks(rows: Iterable[Any], *, rows_per_chunk: int = ROWS_PER_CHUNK) -> 
     and the amounts sum to the billable amount the pages show (each entry's value is rounded
     to the cent on its own; see ``timetracker.billing.rules``).
     """
+    keep = [i for i, name in enumerate(HEADER) if name not in dropped]
     zone = firm.timezone()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
-    writer.writerow(HEADER)
+    writer.writerow([HEADER[i] for i in keep])
     pending = 0
     for row in rows:
-        writer.writerow(entry_cells(row, zone))
+        cells = entry_cells(row, zone)
+        writer.writerow([cells[i] for i in keep])
         pending += 1
         if pending >= rows_per_chunk:
             yield buffer.getvalue().encode("utf-8")

@@ -12,24 +12,15 @@ its Currency), and answers 404 when the client does not see time entries at all.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
-from typing import Any
-
 from flask import request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from timetracker import audit, firm
+from timetracker import audit
 from timetracker.audit.details import time_export_detail
 from timetracker.auth.access import Policy, UrlTable, register_urls
 from timetracker.documents.csv_export import (
-    BOM,
-    HEADER,
-    ROWS_PER_CHUNK,
     csv_chunks,
-    entry_cells,
     export_filename,
 )
 from timetracker.documents.pdf import pdf_filename, render_invoice_pdf
@@ -75,32 +66,7 @@ def time_entries_csv() -> ResponseReturnValue:
     audit.record(audit.Kind.CSV_EXPORTED, client_id=s.client_id, detail=detail)
     filename = export_filename(s.client.name, filters.date_from, filters.date_to)
     dropped = {name for key in s.hidden_export_columns() for name in HIDDEN_COLUMNS[key]}
-    return csv_response(_portal_csv(s.export_rows(filters), dropped), filename)
-
-
-def _portal_csv(rows: Iterable[Any], dropped: set[str]) -> Iterator[bytes]:
-    """The export as ``csv_chunks`` writes it, less the columns named in ``dropped``: the same
-    cells (dates, hours, formula guard) and the same chunking, in constant memory."""
-    if not dropped:
-        yield from csv_chunks(rows)
-        return
-    keep = [i for i, name in enumerate(HEADER) if name not in dropped]
-    zone = firm.timezone()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write(BOM)
-    writer.writerow([HEADER[i] for i in keep])
-    pending = 0
-    for row in rows:
-        cells = entry_cells(row, zone)
-        writer.writerow([cells[i] for i in keep])
-        pending += 1
-        if pending >= ROWS_PER_CHUNK:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-    yield buffer.getvalue().encode("utf-8")
+    return csv_response(csv_chunks(s.export_rows(filters), dropped=dropped), filename)
 
 
 URLS: UrlTable = [
