@@ -58,6 +58,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _register_quotes(app)
     _register_collaboration(app)
     _register_api(app)
+    _register_insight(app)
 
     app.after_request(_finish_transaction)
 
@@ -109,6 +110,14 @@ def _register_api(app: Flask) -> None:
 
     api.init_app(app)
     for module in (webhook_views, feed_views):
+        app.register_blueprint(module.bp)
+
+
+def _register_insight(app: Flask) -> None:
+    """What each invoice bills, and the client's statement of account, in the portal."""
+    from timetracker.portal import invoice_time, statement
+
+    for module in (invoice_time, statement):
         app.register_blueprint(module.bp)
 
 

@@ -10,6 +10,7 @@ from timetracker.models.identity import (
     TokenPurpose,
     UserToken,
 )
+from timetracker.models.insight import BudgetAlert
 from timetracker.models.invoices import (
     EmailDelivery,
     Invoice,
@@ -35,6 +36,7 @@ from timetracker.models.time_totals import TimeEntryMonth
 from timetracker.models.users import Role, User
 
 __all__ = [
+    "BudgetAlert",
     "ApiToken",
     "WebhookDelivery",
     "WebhookEndpoint",

@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, String, Text, true
+from sqlalchemy import CheckConstraint, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from timetracker.db import Base, Money, UTCDateTime
@@ -50,6 +50,8 @@ class Client(Base):
     portal_shows_time_entries: Mapped[bool] = mapped_column(default=True, server_default=true())
     #: Shared documents.
     portal_shows_documents: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: Whether this client's invoice PDFs end with the list of the time entries they bill.
+    invoice_time_appendix: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     projects: Mapped[list[Project]] = relationship(
         back_populates="client", order_by="Project.name", lazy="raise_on_sql"

@@ -51,3 +51,6 @@ class Settings(Base):
     document_quota_mb: Mapped[int] = mapped_column(Integer, default=1024, server_default="1024")
     #: Whether client contacts may upload documents to their own projects.
     clients_may_upload: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Whether budget alerts (75, 90, 100 %) are emailed to the client's contacts too (the
+    #: project's staff always get them).
+    budget_alerts_to_clients: Mapped[bool] = mapped_column(default=False, server_default=false())

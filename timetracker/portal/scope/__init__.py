@@ -6,8 +6,9 @@ Lists are paginated and every count and total is computed in SQL over the whole 
 Figures follow the billing package's rules, as every staff page does.
 
 The scope is built in parts, each a module: :mod:`.base` (access), :mod:`.projects`,
-:mod:`.invoices`, :mod:`.time`, :mod:`.dashboard`, :mod:`.quotes`, :mod:`.comments` and
-:mod:`.documents`; :mod:`.visibility` holds what the firm lets this client's contacts see.
+:mod:`.invoices`, :mod:`.time`, :mod:`.dashboard`, :mod:`.quotes`, :mod:`.comments`,
+:mod:`.documents` and :mod:`.statements`; :mod:`.visibility` holds what the firm lets this
+client's contacts see.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from timetracker.portal.scope.comments import CommentScope
 from timetracker.portal.scope.dashboard import DashboardScope
 from timetracker.portal.scope.documents import DocumentScope
 from timetracker.portal.scope.quotes import QuoteScope
+from timetracker.portal.scope.statements import StatementScope
 
 __all__ = [
     "CLIENT_INACTIVE",
@@ -41,7 +43,7 @@ __all__ = [
 ]
 
 
-class PortalScope(CommentScope, DocumentScope, QuoteScope, DashboardScope):
+class PortalScope(CommentScope, DocumentScope, StatementScope, QuoteScope, DashboardScope):
     """The data one client may see: its projects, its non-draft invoices and quotes, and the
     completed time entries of all its projects."""
 
