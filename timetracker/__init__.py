@@ -116,8 +116,9 @@ def _register_api(app: Flask) -> None:
 def _register_insight(app: Flask) -> None:
     """What each invoice bills, and the client's statement of account, in the portal."""
     from timetracker.portal import invoice_time, statement
+    from timetracker.workspace.clients import statement as client_statement
 
-    for module in (invoice_time, statement):
+    for module in (invoice_time, statement, client_statement):
         app.register_blueprint(module.bp)
 
 

@@ -13,6 +13,7 @@ from timetracker import audit, firm
 from timetracker.auth.passwords import hash_password
 from timetracker.billing import from_time, invoicing, rules, states
 from timetracker.comments.demo import add_demo_thread
+from timetracker.insight.demo import make_project_near_budget
 from timetracker.models import (
     ApiToken,
     AuditEvent,
@@ -259,6 +260,8 @@ def load_demo_data(session: Session) -> None:
         entries.append(entry)
     session.add_all(entries)
     session.flush()
+    # The website relaunch is close to its budget: its forecast shows when the hours run out.
+    make_project_near_budget(session, projects[0], today)
 
     # Invoices month by month: older months paid, then sent (some overdue), a draft, a cancellation.
     for client in (acme, mueller, globex):

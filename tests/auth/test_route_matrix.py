@@ -363,6 +363,24 @@ TABLE: list[tuple[str, str, str, str]] = [
         "/quotes/{quote_accepted}/create-invoice",
         ADMIN_POST,
     ),
+    # Client portal: the time an invoice bills (a draft is a missing one: 404)
+    ("portal_invoice_time.invoice_time", "GET", "/client-portal/invoices/{sent}/time", PORTAL_GET),
+    (
+        "portal_invoice_time.invoice_time_csv",
+        "GET",
+        "/client-portal/invoices/{sent}/time.csv",
+        PORTAL_GET,
+    ),
+    (
+        "portal_invoice_time.invoice_time",
+        "GET",
+        "/client-portal/invoices/{draft}/time",
+        "L F 404 F F F F",
+    ),
+    # Client portal and workspace: the statement of account
+    ("portal_statement.statement", "GET", "/client-portal/statement", PORTAL_GET),
+    ("portal_statement.statement_pdf", "GET", "/client-portal/statement.pdf", PORTAL_GET),
+    ("client_statement.client_statement_pdf", "GET", "/clients/{client}/statement.pdf", STAFF_GET),
     # Client portal: quotes (a draft is a missing one: 404)
     ("portal_quotes.quotes", "GET", "/client-portal/quotes", PORTAL_GET),
     ("portal_quotes.quote_detail", "GET", "/client-portal/quotes/{quote}", PORTAL_GET),

@@ -25,13 +25,19 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
 ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 64
 
 
+#: Every entry's time stamp: the same bytes in every process (pytest-xdist workers must collect
+#: the same parameter ids, which are made from these bytes).
+_STAMP = (2026, 1, 1, 0, 0, 0)
+
+
 def _zip(entries: dict[str, bytes], first: tuple[str, bytes] | None = None) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         if first is not None:
-            archive.writestr(first[0], first[1], compress_type=zipfile.ZIP_STORED)
+            info = zipfile.ZipInfo(first[0], date_time=_STAMP)
+            archive.writestr(info, first[1], compress_type=zipfile.ZIP_STORED)
         for name, content in entries.items():
-            archive.writestr(name, content)
+            archive.writestr(zipfile.ZipInfo(name, date_time=_STAMP), content)
     return out.getvalue()
 
 

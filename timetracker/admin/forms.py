@@ -143,6 +143,7 @@ class SettingsForm(FlaskForm):
         message=f"Enter 0 (no limit) to {MAX_DOCUMENT_QUOTA_MB} MB.",
     )
     clients_may_upload = BooleanField("Client contacts may upload documents to their projects")
+    budget_alerts_to_clients = BooleanField("Email budget alerts to the client's contacts")
     bank_account_holder = StringField(
         "Account holder",
         validators=[

@@ -188,6 +188,7 @@ def settings() -> ResponseReturnValue:
     if form.document_quota_mb.data is not None:
         row.document_quota_mb = form.document_quota_mb.data
     row.clients_may_upload = bool(form.clients_may_upload.data)
+    row.budget_alerts_to_clients = bool(form.budget_alerts_to_clients.data)
     # Validated by the form: the IBAN and BIC compact and in capitals.
     row.bank_account_holder = form.bank_account_holder.data or None
     row.bank_name = form.bank_name.data or None

@@ -72,6 +72,7 @@ class Kind(enum.StrEnum):
     WEBHOOK_DISABLED = "webhook_disabled"
     CALENDAR_FEED_CREATED = "calendar_feed_created"
     CALENDAR_FEED_REVOKED = "calendar_feed_revoked"
+    STATEMENT_DOWNLOADED = "statement_downloaded"
 
 
 #: How each kind reads on the audit page and in its CSV.
@@ -123,6 +124,7 @@ LABELS: dict[str, str] = {
     Kind.WEBHOOK_DISABLED: "Webhook turned off after failing",
     Kind.CALENDAR_FEED_CREATED: "Calendar feed address created",
     Kind.CALENDAR_FEED_REVOKED: "Calendar feed address revoked",
+    Kind.STATEMENT_DOWNLOADED: "Statement of account downloaded",
 }
 
 

@@ -4,6 +4,10 @@ euros the EPC QR code, embedded as a ``data:`` SVG).
 
 The invoice must come with its ``items`` and ``payments`` loaded (and its ``client``, unless the
 caller passes the client): the models' relationships refuse lazy loading.
+
+When the client has ``invoice_time_appendix`` (and sees time entries in its portal), the PDF
+ends with the time entries each line bills, person and notes as the client's portal visibility
+allows: the staff's download and the portal's are the same document.
 """
 
 from __future__ import annotations
@@ -11,14 +15,19 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from flask import render_template
+from sqlalchemy import null, select
 from weasyprint import CSS, HTML, default_url_fetcher
 
-from timetracker import firm
-from timetracker.models import Client, Invoice
+from timetracker import db, firm
+from timetracker.billing import rules
+from timetracker.models import Client, Invoice, InvoiceItem, TimeEntry, User
 from timetracker.payments import instructions_for
+from timetracker.portal.scope.visibility import Visibility
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +53,71 @@ def pdf_filename(invoice: Invoice) -> str:
     return f"invoice-{safe}.pdf"
 
 
+@dataclass(frozen=True)
+class AppendixEntry:
+    start_time: Any
+    duration_seconds: int
+    notes: str | None
+    user_name: str | None
+
+    @property
+    def hours(self) -> Decimal:
+        return rules.hours(self.duration_seconds)
+
+
+@dataclass(frozen=True)
+class AppendixLine:
+    """A line of the invoice with the entries it bills (oldest first)."""
+
+    item: InvoiceItem
+    entries: list[AppendixEntry]
+
+    @property
+    def hours(self) -> Decimal:
+        return rules.hours(sum(e.duration_seconds for e in self.entries))
+
+
+@dataclass(frozen=True)
+class TimeAppendix:
+    lines: list[AppendixLine]
+    shows_names: bool
+    shows_notes: bool
+    rounding_minutes: int
+
+
+def time_appendix(invoice: Invoice, client: Client) -> TimeAppendix | None:
+    """The "Time entries billed" appendix, or ``None`` when the client does not get one (the
+    setting is off, the client's portal does not show time entries, or no line bills time).
+    Names and notes are not even selected when the client's portal hides them."""
+    shown = Visibility.of(client)
+    if not (client.invoice_time_appendix and shown.time_entries) or not invoice.items:
+        return None
+    query = select(
+        TimeEntry.invoice_item_id,
+        TimeEntry.start_time,
+        TimeEntry.duration_seconds,
+        TimeEntry.notes if shown.entry_notes else null(),
+        User.name if shown.staff_names else null(),
+    ).select_from(TimeEntry)
+    if shown.staff_names:
+        query = query.join(User, User.id == TimeEntry.user_id)
+    rows = db.session.execute(
+        query.where(
+            TimeEntry.client_id == client.id,
+            TimeEntry.invoice_item_id.in_([item.id for item in invoice.items]),
+            TimeEntry.end_time.is_not(None),
+        ).order_by(TimeEntry.start_time.asc(), TimeEntry.id.asc())
+    ).all()
+    by_line: dict[int, list[AppendixEntry]] = {}
+    for item_id, start, seconds, notes, name in rows:
+        by_line.setdefault(item_id, []).append(AppendixEntry(start, seconds or 0, notes, name))
+    lines = [AppendixLine(item, by_line[item.id]) for item in invoice.items if item.id in by_line]
+    if not lines:
+        return None
+    rounding = firm.get_settings().invoice_rounding_minutes
+    return TimeAppendix(lines, shown.staff_names, shown.entry_notes, rounding)
+
+
 def render_invoice_html(invoice: Invoice, client: Client | None = None) -> str:
     """The invoice as the HTML document the PDF is printed from."""
     client = client if client is not None else invoice.client
@@ -59,6 +133,7 @@ def render_invoice_html(invoice: Invoice, client: Client | None = None) -> str:
         company_email=settings.company_email,
         currency=invoice.currency,
         payment_instructions=instructions_for(invoice, settings),
+        appendix=time_appendix(invoice, client),
     )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 
+from timetracker.billing import statements
 from timetracker.billing.states import PORTAL_FILTERS, InvoiceFilter
 from timetracker.pagination import MAX_PAGE, PageRequest
 from timetracker.parsing import (
@@ -79,7 +80,9 @@ def page_request(args: MultiDict[str, str], size: int) -> PageRequest:
     return PageRequest(number, size)
 
 
-def _date(args: MultiDict[str, str], name: str) -> dt.date | None:
+def date_param(args: MultiDict[str, str], name: str) -> dt.date | None:
+    """The date in the query parameter ``name`` (``None`` when absent or empty); raises
+    :class:`ParamError` for a repeated parameter or a date the app does not accept."""
     value = _single(args, name)
     if value is None or value == "":
         return None
@@ -96,10 +99,21 @@ def time_filters(args: MultiDict[str, str]) -> TimeFilters:
         project_id = parse_whole(raw_project, 0, MAX_ID)  # 0 is a missing project: 404
         if project_id is None:
             raise ParamError("'project_id' must be the number of one of your projects.")
-    date_from = _date(args, "date_from")
-    date_to = _date(args, "date_to")
+    date_from = date_param(args, "date_from")
+    date_to = date_param(args, "date_to")
     try:
         check_date_range(date_from, date_to)
     except DateValueError:
         raise ParamError("'date_from' must be on or before 'date_to'.") from None
     return TimeFilters(project_id, date_from, date_to)
+
+
+def date_range(args: MultiDict[str, str], today: dt.date) -> tuple[dt.date, dt.date]:
+    """``date_from``..``date_to`` of a statement of account (by default this year to today,
+    :func:`timetracker.billing.statements.period_for`); raises :class:`ParamError`."""
+    date_from, date_to = statements.period_for(
+        date_param(args, "date_from"), date_param(args, "date_to"), today
+    )
+    if date_to < date_from:
+        raise ParamError("'date_from' must be on or before 'date_to'.")
+    return date_from, date_to

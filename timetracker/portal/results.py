@@ -84,10 +84,71 @@ class EntryRow:
     project_name: str
     #: ``None`` when the client's contacts do not see staff names.
     user_name: str | None
+    #: The invoice that billed the entry, when the client sees it (not a draft); else ``None``.
+    invoice_id: int | None = None
+    invoice_number: str | None = None
 
     @property
     def hours(self) -> Decimal:
         return rules.hours(self.duration_seconds)
+
+
+@dataclass(frozen=True)
+class BilledEntryRow:
+    """A time entry as listed under the invoice line that bills it."""
+
+    id: int
+    invoice_item_id: int
+    start_time: dt.datetime
+    duration_seconds: int
+    #: ``None`` when the client's contacts do not see entry notes.
+    notes: str | None
+    #: ``None`` when the client's contacts do not see staff names.
+    user_name: str | None
+
+    @property
+    def hours(self) -> Decimal:
+        return rules.hours(self.duration_seconds)
+
+
+@dataclass(frozen=True)
+class LineTime:
+    """The time an invoice line bills: its entries' count and seconds, and how those become
+    the line's quantity under the billing rules (:func:`.rules.billed_hours`)."""
+
+    invoice_item_id: int
+    count: int
+    seconds: int
+    #: The firm's ``invoice_rounding_minutes`` (0: no rounding but to the hundredth).
+    rounding_minutes: int
+
+    @property
+    def hours(self) -> Decimal:
+        """The entries' hours as every page shows a sum of entries."""
+        return rules.hours(self.seconds)
+
+    @property
+    def billed_hours(self) -> Decimal:
+        """The quantity the billing rules make of these seconds."""
+        return rules.billed_hours(self.seconds, self.rounding_minutes)
+
+    def matches(self, quantity: Decimal) -> bool:
+        """Whether the line's quantity is what the rules make of its entries (it is not when
+        the line was edited by hand, or the rounding setting changed since it was made)."""
+        return self.billed_hours == Decimal(quantity)
+
+
+@dataclass(frozen=True)
+class BilledTime:
+    """The time an invoice bills, by line (item id): each line's :class:`LineTime`, and the
+    entries of the lines the invoice page lists (the others are read page by page)."""
+
+    lines: dict[int, LineTime]
+    entries: dict[int, list[BilledEntryRow]]
+
+    @property
+    def count(self) -> int:
+        return sum(line.count for line in self.lines.values())
 
 
 @dataclass(frozen=True)

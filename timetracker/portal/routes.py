@@ -14,6 +14,8 @@ active contact of an active client, whose scope the policy puts in ``g.portal``)
                                              (404 when the client does not see time entries)
     /invoices/<id>/pdf       invoice_pdf       (in downloads.py) the invoice as a PDF
     /time-entries.csv        time_entries_csv  (in downloads.py) the filtered entries as CSV
+    /invoices/<id>/time      invoice_time      (in invoice_time.py, blueprint portal_invoice_time)
+    /invoices/<id>/time.csv  invoice_time_csv  the entries an invoice bills, by line / as CSV
     /branding.css            branding_css    the client's accent colour as a stylesheet
 """
 
@@ -106,6 +108,8 @@ def render_project_page(project_id: int, status: int = 200, **forms: Any) -> tup
     """The portal project page with its figures, status history, notes, comments and
     documents. A rejected form of a section (a comment, an upload) comes back in ``forms``,
     with its errors, and the page answers ``status`` (400)."""
+    from timetracker.charts.burndown import forecast_panel
+
     page_request = params.page_request(request.args, STATUS_UPDATES_PER_PAGE)
     s = scope()
     summary = s.project_summary(project_id)
@@ -122,6 +126,7 @@ def render_project_page(project_id: int, status: int = 200, **forms: Any) -> tup
         updates=updates,
         notes=s.visible_notes(project_id),
         shown=s.visibility,
+        forecast=forecast_panel(s.project_forecast(project_id), s.client.currency),
         **comment_panels.portal_thread(s, project_id, **forms),
         **document_panels.portal_project_documents(s, project_id, **forms),
     ), status
@@ -153,6 +158,8 @@ def invoice_detail(invoice_id: int) -> ResponseReturnValue:
         invoice=invoice,
         project_name=s.invoice_project_name(invoice),
         overdue=s.is_overdue(invoice),
+        billed=s.invoice_time(invoice),
+        shown=s.visibility,
     )
 
 

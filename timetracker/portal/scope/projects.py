@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, func, null, select
 from werkzeug.exceptions import NotFound
 
+from timetracker.billing.forecast import Forecast, project_forecast
 from timetracker.billing.project_status import (
     NEWEST_FIRST,
     StatusUpdateRow,
@@ -106,6 +107,14 @@ class ProjectScope(ScopeBase):
         """One of the client's projects, archived ones included (their time is visible too),
         with its figures; 404 for any other id."""
         return self._summaries([self.project(project_id)])[0]
+
+    def project_forecast(self, project_id: int) -> Forecast | None:
+        """The budget burn-down of one of the client's projects (404 for any other id): hours
+        always, amounts only when the client may see them; ``None`` without such a budget."""
+        project = self.project(project_id)
+        return project_forecast(
+            self.session, project, self.client_id, self.today, amounts=self.visibility.amounts
+        )
 
     # Status updates and notes ---------------------------------------------------------------
     def latest_status_updates(self, project_ids: Sequence[int]) -> dict[int, StatusUpdateRow]:

@@ -73,10 +73,24 @@ class TimeScope(InvoiceScope):
             TimeEntry.project_id,
             Project.name,
             User.name if shown.staff_names else null(),
+            Invoice.id,
+            Invoice.number,
         ).join(Project, Project.id == TimeEntry.project_id)
         if shown.staff_names:
             query = query.join(User, User.id == TimeEntry.user_id)
+        # The invoice that billed the entry, only when the client sees it (one join, no N+1).
+        query = query.outerjoin(InvoiceItem, InvoiceItem.id == TimeEntry.invoice_item_id).outerjoin(
+            Invoice, self._visible_invoice()
+        )
         return query.where(*self.entry_conditions(filters))
+
+    def _visible_invoice(self) -> ColumnElement[bool]:
+        """Joins the invoice of an entry's line when the client may see it (not a draft)."""
+        return and_(
+            Invoice.id == InvoiceItem.invoice_id,
+            Invoice.client_id == self.client_id,
+            Invoice.status != InvoiceStatus.DRAFT,
+        )
 
     def time_entry_totals(self, filters: TimeFilters) -> EntryTotals:
         """Count, hours and billable value of every entry the filters select.
@@ -200,12 +214,24 @@ class TimeScope(InvoiceScope):
         and the number of the invoice that billed it when the client can see that invoice.
         The person, the notes and the value are ``None`` (not selected) where hidden."""
         self.require_time_entries()
-        visible_invoice = and_(
-            Invoice.id == InvoiceItem.invoice_id,
-            Invoice.client_id == self.client_id,
-            Invoice.status != InvoiceStatus.DRAFT,
-        )
-        query = export_statement(self.entry_conditions(filters), visible_invoice, chunk_size)
+        yield from self._export(self.entry_conditions(filters), chunk_size)
+
+    def invoice_export_rows(self, invoice_id: int, chunk_size: int = 2000) -> Iterator[Any]:
+        """The entries one of the client's visible invoices bills, for export, oldest first;
+        404 (raised here, before the first row is read) when the client does not see time
+        entries, or the invoice is missing, a draft or another client's. Hidden columns are
+        ``None`` as in :meth:`export_rows`."""
+        self.require_time_entries()
+        invoice = self.invoice(invoice_id)
+        lines = select(InvoiceItem.id).where(InvoiceItem.invoice_id == invoice.id)
+        conditions = [
+            TimeEntry.client_id == self.client_id,
+            TimeEntry.invoice_item_id.in_(lines.scalar_subquery()),
+        ]
+        return self._export(conditions, chunk_size)
+
+    def _export(self, conditions: list[ColumnElement[bool]], chunk_size: int) -> Iterator[Any]:
+        query = export_statement(conditions, self._visible_invoice(), chunk_size)
         hidden = self.hidden_export_columns()
         if hidden:
             query = query.with_only_columns(

@@ -55,6 +55,10 @@ class ClientForm(FlaskForm):
         "Time entries (the list and its CSV export; project hours stay)", default=True
     )
     portal_shows_documents = BooleanField("Shared documents", default=True)
+    #: Named as the client's column, like the flags above.
+    invoice_time_appendix = BooleanField(
+        "Invoice PDFs list the time entries they bill", default=False
+    )
     submit = SubmitField("Save client")
 
     def validate_currency(self, field: StringField) -> None:

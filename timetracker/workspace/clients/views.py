@@ -125,6 +125,7 @@ def _save(form: ClientForm, client: Client) -> bool:
             before = Visibility.of(client)
             for _name, column, _label in FLAGS:
                 setattr(client, column, bool(form[column].data))
+            client.invoice_time_appendix = bool(form.invoice_time_appendix.data)
             db.session.add(client)
     except IntegrityError:
         form.name.errors.append(NAME_TAKEN)

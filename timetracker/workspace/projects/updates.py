@@ -11,8 +11,10 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from timetracker import db
+from timetracker import db, firm
+from timetracker.billing.forecast import project_forecast
 from timetracker.billing.project_status import latest_status_updates
+from timetracker.charts.burndown import forecast_panel
 from timetracker.comments import panels as comment_panels
 from timetracker.models import DeliveryStatus, Project
 from timetracker.sharing import panels as document_panels
@@ -46,6 +48,9 @@ def render_project_page(project: Project, status: int = 200, **forms: Any) -> tu
         current=current,
         history=queries.status_history(project.id),
         notes=queries.project_notes(project.id),
+        forecast=forecast_panel(
+            project_forecast(db.session, project, None, firm.today()), project.client.currency
+        ),
         **comment_panels.workspace_thread(project, **forms),
         **document_panels.workspace_project_documents(project, **forms),
         **forms,

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from timetracker import firm
+from timetracker.insight.alerts import check_budget
 from timetracker.models import Project, TimeEntry, User
 from timetracker.webhooks import events as webhook_events
 
@@ -55,6 +56,7 @@ def stop_timer(session: Session, user: User) -> TimeEntry:
     entry.stop(firm.now())
     session.flush()
     webhook_events.time_entry_created(session, entry)
+    check_budget(session, entry.project_id)
     return entry
 
 
@@ -86,6 +88,7 @@ def create_entry(
     session.add(entry)
     session.flush()
     webhook_events.time_entry_created(session, entry)
+    check_budget(session, project.id)
     return entry
 
 
@@ -108,6 +111,7 @@ def update_entry(
         validate_span(start, end)
         entry.stop(end)
     session.flush()
+    check_budget(session, project.id)
 
 
 def delete_entry(session: Session, entry: TimeEntry) -> None:

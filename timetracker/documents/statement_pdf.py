@@ -1,0 +1,51 @@
+"""Statement of account PDFs: an HTML + CSS template rendered by WeasyPrint, like invoices.
+
+The statement comes from :func:`timetracker.billing.statements.statement_of`; the document adds
+the firm's and the client's names and addresses and the day it was made. Like every document,
+it loads no resource from outside itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import render_template
+from weasyprint import CSS, HTML
+
+from timetracker import firm
+from timetracker.billing.statements import Statement
+from timetracker.documents.csv_export import _slug
+from timetracker.documents.pdf import _offline_url_fetcher
+from timetracker.models import Client
+
+
+def statement_filename(client: Client, date_from: dt.date, date_to: dt.date) -> str:
+    """``statement-<client>-<from>-<to>.pdf``, the client's name in ASCII letters and digits:
+    for example ``statement-muller-son-2026-01-01-2026-03-31.pdf``."""
+    parts = ["statement", _slug(client.name), date_from.isoformat(), date_to.isoformat()]
+    return "-".join(part for part in parts if part) + ".pdf"
+
+
+def render_statement_html(statement: Statement, client: Client, today: dt.date) -> str:
+    settings = firm.get_settings()
+    return render_template(
+        "documents/statement.html",
+        statement=statement,
+        client=client,
+        generated_on=today,
+        company_name=settings.company_name,
+        company_address=settings.company_address,
+        company_email=settings.company_email,
+    )
+
+
+def render_statement_pdf(
+    statement: Statement, client: Client, today: dt.date | None = None
+) -> bytes:
+    """The statement as an A4 PDF (needs an application context for the template and settings)."""
+    html = render_statement_html(statement, client, today or firm.today())
+    stylesheet = CSS(string=render_template("documents/statement.css"))
+    document = HTML(string=html, url_fetcher=_offline_url_fetcher, media_type="print")
+    pdf = document.write_pdf(stylesheets=[stylesheet])
+    assert pdf is not None  # write_pdf() without a target returns the bytes
+    return pdf
