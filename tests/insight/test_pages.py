@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import login
 from tests.factories import make_admin, make_portal_user, make_project
 from tests.insight.conftest import Fixed
+from tests.test_client_portal import same_page
 
 
 def _signed_in(app: Flask, email: str) -> FlaskClient:
@@ -96,4 +97,4 @@ def test_another_clients_project_is_still_a_missing_one(
     theirs = browser.get(f"/client-portal/projects/{fixed.project.id}")
     missing = browser.get("/client-portal/projects/999999999")
     assert theirs.status_code == missing.status_code == 404
-    assert theirs.get_data() == missing.get_data()
+    assert same_page(theirs) == same_page(missing)

@@ -18,11 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from functools import partial
 from typing import Any
 
-from flask import current_app, has_request_context, render_template
+from flask import current_app, has_request_context
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -33,11 +32,8 @@ from timetracker.models import BudgetAlert, Client, Project, Role, TimeEntry, Us
 from timetracker.models.users import STAFF_ROLES
 from timetracker.notifications.jobs import dispatch_email
 from timetracker.notifications.mail import (
-    _one_line,
-    checked_header,
-    mail_address,
+    new_message,
     send_message,
-    sender_address,
 )
 
 log = logging.getLogger(__name__)
@@ -223,16 +219,13 @@ def compose(
         "company_name": settings.company_name,
         "link": link(project, to, config),
     }
-    message = EmailMessage()
-    subject = SUBJECT.format(project=project.name, threshold=threshold, budget=budget_name(measure))
-    message["Subject"] = _one_line(subject)
-    sender = sender_address(config["MAIL_FROM"])
-    message["From"] = checked_header("From", sender)
-    message["To"] = checked_header("To", mail_address(to.name, to.email))
-    message["Date"] = format_datetime(firm.now())
-    message["Message-ID"] = make_msgid(domain=sender.domain or None)
-    message.set_content(render_template("email/insight/budget_alert.txt", **values))
-    message.add_alternative(
-        render_template("email/insight/budget_alert.html", **values), subtype="html"
+    return new_message(
+        config,
+        subject=SUBJECT.format(
+            project=project.name, threshold=threshold, budget=budget_name(measure)
+        ),
+        to_name=to.name,
+        to_email=to.email,
+        template="email/insight/budget_alert",
+        values=values,
     )
-    return message

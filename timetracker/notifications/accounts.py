@@ -16,22 +16,18 @@ import enum
 import logging
 from collections.abc import Mapping
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from functools import partial
 from typing import Any
 
-from flask import current_app, has_request_context, render_template
+from flask import current_app, has_request_context
 from sqlalchemy import select
 
 from timetracker import after_commit, db, firm
 from timetracker.models import Client, User
 from timetracker.notifications.jobs import dispatch_email
 from timetracker.notifications.mail import (
-    _one_line,
-    checked_header,
-    mail_address,
+    new_message,
     send_message,
-    sender_address,
 )
 
 log = logging.getLogger(__name__)
@@ -116,13 +112,11 @@ def compose(
         "base_url": str(config.get("BASE_URL") or "").rstrip("/"),
         **context,
     }
-    message = EmailMessage()
-    message["Subject"] = _one_line(SUBJECTS[kind].format(company=company))
-    sender = sender_address(config["MAIL_FROM"])
-    message["From"] = checked_header("From", sender)
-    message["To"] = checked_header("To", mail_address(user.name, user.email))
-    message["Date"] = format_datetime(firm.now())
-    message["Message-ID"] = make_msgid(domain=sender.domain or None)
-    message.set_content(render_template(f"email/account/{kind}.txt", **values))
-    message.add_alternative(render_template(f"email/account/{kind}.html", **values), subtype="html")
-    return message
+    return new_message(
+        config,
+        subject=SUBJECTS[kind].format(company=company),
+        to_name=user.name,
+        to_email=user.email,
+        template=f"email/account/{kind}",
+        values=values,
+    )

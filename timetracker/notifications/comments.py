@@ -13,11 +13,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from functools import partial
 from typing import Any
 
-from flask import current_app, has_request_context, render_template
+from flask import current_app, has_request_context
 from sqlalchemy import select
 
 from timetracker import after_commit, db, firm
@@ -26,11 +25,8 @@ from timetracker.comments.queries import Person, people_on_project
 from timetracker.models import Client, Comment, Project, Role, User
 from timetracker.notifications.jobs import dispatch_email
 from timetracker.notifications.mail import (
-    _one_line,
-    checked_header,
-    mail_address,
+    new_message,
     send_message,
-    sender_address,
 )
 
 log = logging.getLogger(__name__)
@@ -143,15 +139,11 @@ def compose(
         "link": comment_link(comment, to, config),
         "timezone": settings.timezone,
     }
-    message = EmailMessage()
-    message["Subject"] = _one_line(SUBJECT.format(author=author_name, project=project.name))
-    sender = sender_address(config["MAIL_FROM"])
-    message["From"] = checked_header("From", sender)
-    message["To"] = checked_header("To", mail_address(to.name, to.email))
-    message["Date"] = format_datetime(firm.now())
-    message["Message-ID"] = make_msgid(domain=sender.domain or None)
-    message.set_content(render_template("email/comments/mention.txt", **values))
-    message.add_alternative(
-        render_template("email/comments/mention.html", **values), subtype="html"
+    return new_message(
+        config,
+        subject=SUBJECT.format(author=author_name, project=project.name),
+        to_name=to.name,
+        to_email=to.email,
+        template="email/comments/mention",
+        values=values,
     )
-    return message

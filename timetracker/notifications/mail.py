@@ -75,6 +75,30 @@ def checked_header(header: str, address: Address) -> Address:
     return address
 
 
+def new_message(
+    config: Mapping[str, Any],
+    *,
+    subject: str,
+    to_name: str,
+    to_email: str,
+    template: str,
+    values: Mapping[str, Any],
+) -> EmailMessage:
+    """An email to one person from ``MAIL_FROM``: the subject on one line, the addresses
+    checked, a Date and a Message-ID, and the text and HTML parts rendered from
+    ``<template>.txt`` and ``<template>.html`` with ``values``."""
+    message = EmailMessage()
+    message["Subject"] = _one_line(subject)
+    sender = sender_address(config["MAIL_FROM"])
+    message["From"] = checked_header("From", sender)
+    message["To"] = checked_header("To", mail_address(to_name, to_email))
+    message["Date"] = format_datetime(firm.now())
+    message["Message-ID"] = make_msgid(domain=sender.domain or None)
+    message.set_content(render_template(f"{template}.txt", **values))
+    message.add_alternative(render_template(f"{template}.html", **values), subtype="html")
+    return message
+
+
 def portal_invoice_url(base_url: str, invoice: Invoice) -> str:
     return f"{base_url.rstrip('/')}/client-portal/invoices/{invoice.id}"
 
@@ -100,16 +124,14 @@ def compose_invoice_email(
         "balance": money(states.open_balance(invoice), invoice.currency),
         "link": portal_invoice_url(config["BASE_URL"], invoice),
     }
-    message = EmailMessage()
-    message["Subject"] = _one_line(f"Invoice {invoice.number} for {total} from {company}")
-    sender = sender_address(config["MAIL_FROM"])
-    recipient = mail_address(recipient_name, recipient_email)
-    message["From"] = checked_header("From", sender)
-    message["To"] = checked_header("To", recipient)
-    message["Date"] = format_datetime(firm.now())
-    message["Message-ID"] = make_msgid(domain=sender.domain or None)
-    message.set_content(render_template("email/invoice_sent.txt", **context))
-    message.add_alternative(render_template("email/invoice_sent.html", **context), subtype="html")
+    message = new_message(
+        config,
+        subject=f"Invoice {invoice.number} for {total} from {company}",
+        to_name=recipient_name,
+        to_email=recipient_email,
+        template="email/invoice_sent",
+        values=context,
+    )
     message.add_attachment(
         pdf, maintype="application", subtype="pdf", filename=pdf_filename(invoice)
     )

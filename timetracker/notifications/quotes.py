@@ -15,11 +15,10 @@ import logging
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from functools import partial
 from typing import Any
 
-from flask import current_app, has_request_context, render_template
+from flask import current_app, has_request_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -31,11 +30,8 @@ from timetracker.models import Client, Quote, QuoteStatus, User
 from timetracker.models.users import STAFF_ROLES
 from timetracker.notifications.jobs import dispatch_email
 from timetracker.notifications.mail import (
-    _one_line,
-    checked_header,
-    mail_address,
+    new_message,
     send_message,
-    sender_address,
 )
 
 log = logging.getLogger(__name__)
@@ -233,15 +229,14 @@ def compose(
         client=client.name,
         answer=state.label.lower(),
     )
-    message = EmailMessage()
-    message["Subject"] = _one_line(subject)
-    sender = sender_address(config["MAIL_FROM"])
-    message["From"] = checked_header("From", sender)
-    message["To"] = checked_header("To", mail_address(recipient.name, recipient.email))
-    message["Date"] = format_datetime(firm.now())
-    message["Message-ID"] = make_msgid(domain=sender.domain or None)
-    message.set_content(render_template(f"email/quote_{kind}.txt", **values))
-    message.add_alternative(render_template(f"email/quote_{kind}.html", **values), subtype="html")
+    message = new_message(
+        config,
+        subject=subject,
+        to_name=recipient.name,
+        to_email=recipient.email,
+        template=f"email/quote_{kind}",
+        values=values,
+    )
     if kind is QuoteEmail.SENT:
         pdf = render_quote_pdf(quote, client)
         message.add_attachment(

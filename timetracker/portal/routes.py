@@ -29,6 +29,7 @@ from flask_login import current_user
 
 from timetracker import audit
 from timetracker.auth.access import Policy, UrlTable, register_urls
+from timetracker.charts.burndown import forecast_panel
 from timetracker.comments import panels as comment_panels
 from timetracker.errors import render_error
 from timetracker.portal import branding, params
@@ -108,8 +109,6 @@ def render_project_page(project_id: int, status: int = 200, **forms: Any) -> tup
     """The portal project page with its figures, status history, notes, comments and
     documents. A rejected form of a section (a comment, an upload) comes back in ``forms``,
     with its errors, and the page answers ``status`` (400)."""
-    from timetracker.charts.burndown import forecast_panel
-
     page_request = params.page_request(request.args, STATUS_UPDATES_PER_PAGE)
     s = scope()
     summary = s.project_summary(project_id)

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import logging
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy import select
 
 from timetracker import db, firm
@@ -19,11 +18,8 @@ from timetracker.models import Role, User
 from timetracker.models.api import WebhookEndpoint
 from timetracker.notifications.jobs import dispatch_email
 from timetracker.notifications.mail import (
-    _one_line,
-    checked_header,
-    mail_address,
+    new_message,
     send_message,
-    sender_address,
 )
 
 log = logging.getLogger(__name__)
@@ -91,15 +87,11 @@ def compose(endpoint: WebhookEndpoint, admin: User) -> EmailMessage:
         "timezone": settings.timezone,
         "link": f"{base}/admin/webhooks/{endpoint.id}",
     }
-    message = EmailMessage()
-    message["Subject"] = _one_line(f"Webhook turned off: {endpoint.url}")
-    sender = sender_address(config["MAIL_FROM"])
-    message["From"] = checked_header("From", sender)
-    message["To"] = checked_header("To", mail_address(admin.name, admin.email))
-    message["Date"] = format_datetime(firm.now())
-    message["Message-ID"] = make_msgid(domain=sender.domain or None)
-    message.set_content(render_template("email/webhooks/disabled.txt", **values))
-    message.add_alternative(
-        render_template("email/webhooks/disabled.html", **values), subtype="html"
+    return new_message(
+        config,
+        subject=f"Webhook turned off: {endpoint.url}",
+        to_name=admin.name,
+        to_email=admin.email,
+        template="email/webhooks/disabled",
+        values=values,
     )
-    return message
