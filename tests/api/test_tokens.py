@@ -191,6 +191,20 @@ def test_the_rate_limit_is_per_token_and_answers_a_problem_with_retry_after(
     assert get(client, PROJECTS, side.portal_token).status_code == 200  # another token
 
 
+def test_a_made_up_token_with_someones_prefix_does_not_spend_their_limit(
+    app: Flask,
+    client: FlaskClient,
+    side: Side,
+    monkeypatch: pytest.MonkeyPatch,
+    frozen_clock: time_machine.Coordinates,
+) -> None:
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "3 per minute")
+    forged = side.staff_token[:11] + "x" * (len(side.staff_token) - 11)
+    for _ in range(5):
+        assert get(client, TIME, forged).status_code in (401, 429)
+    assert get(client, TIME, side.staff_token).status_code == 200
+
+
 def test_the_api_needs_no_csrf_token(client: FlaskClient, side: Side) -> None:
     response = client.post(
         "/api/v1/timer/start",

@@ -130,10 +130,12 @@ def rate_limit() -> str:
 
 
 def rate_limit_key() -> str:
-    """The token's prefix (every request with that token), or the address without a token."""
+    """The token presented (its hash: every request with that very token), or the address
+    without a token. Counted before the token is checked, so the key is the whole token, not
+    its public prefix: a made-up token that shares someone's prefix cannot spend their limit."""
     text = tokens.bearer_text(request.headers.get("Authorization"))
     if text:
-        return f"api-token:{tokens.prefix_of(text)}"
+        return f"api-token:{tokens.hash_token(text)[:32]}"
     return f"api-anonymous:{request.remote_addr}"
 
 
