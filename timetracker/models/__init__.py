@@ -19,6 +19,7 @@ from timetracker.models.invoices import (
     InvoiceStatus,
     Payment,
 )
+from timetracker.models.logos import Logo
 from timetracker.models.project_updates import DeliveryStatus, ProjectNote, ProjectStatusUpdate
 from timetracker.models.projects import Project, ProjectStatus
 from timetracker.models.quotes import (
@@ -71,6 +72,7 @@ __all__ = [
     "Settings",
     "TimeEntry",
     "TimeEntryMonth",
+    "Logo",
     "User",
     "UserSession",
 ]

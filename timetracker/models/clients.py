@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, String, Text, false, true
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from timetracker.db import Base, Money, UTCDateTime
@@ -16,7 +16,13 @@ if TYPE_CHECKING:
 
 class Client(Base):
     __tablename__ = "clients"
-    __table_args__ = (CheckConstraint("length(currency) = 3", name="currency_iso"),)
+    __table_args__ = (
+        CheckConstraint("length(currency) = 3", name="currency_iso"),
+        CheckConstraint(
+            "publish_after_days IS NULL OR publish_after_days BETWEEN 1 AND 365",
+            name="publish_after_days_range",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Unique across the firm; it is how staff tell clients apart.
@@ -52,6 +58,19 @@ class Client(Base):
     portal_shows_documents: Mapped[bool] = mapped_column(default=True, server_default=true())
     #: Whether this client's invoice PDFs end with the list of the time entries they bill.
     invoice_time_appendix: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    # The publish gate (``billing/publication.py``): when set, the client's contacts see a time
+    # entry once staff approved it, once it is on an invoice, or ``publish_after_days`` after it
+    # ended, whichever comes first.
+    #: Whether time waits for approval before the client sees it.
+    time_requires_approval: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Days after which unapproved time is shown anyway (``None``: only approval shows it).
+    publish_after_days: Mapped[int | None] = mapped_column(Integer)
+
+    #: The client's tax identification (VAT ID), printed on its invoices.
+    vat_id: Mapped[str | None] = mapped_column(String(32))
+    #: The client's logo in its portal (an uploaded, validated image).
+    portal_logo_id: Mapped[int | None] = mapped_column(ForeignKey("logos.id", ondelete="SET NULL"))
 
     projects: Mapped[list[Project]] = relationship(
         back_populates="client", order_by="Project.name", lazy="raise_on_sql"

@@ -100,6 +100,13 @@ class Invoice(Base):
 
 class InvoiceItem(Base):
     __tablename__ = "invoice_items"
+    __table_args__ = (
+        CheckConstraint(
+            "(period_start IS NULL AND period_end IS NULL)"
+            " OR (period_start IS NOT NULL AND period_end >= period_start)",
+            name="service_period",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(
@@ -111,6 +118,11 @@ class InvoiceItem(Base):
     unit_price: Mapped[Decimal] = mapped_column(Money)
     #: quantity × unit price, rounded half-up to cents.
     amount: Mapped[Decimal] = mapped_column(Money)
+    #: What the quantity counts ("hours" for time; ``None`` for a plain quantity).
+    unit: Mapped[str | None] = mapped_column(String(20))
+    #: The service period the line bills, first and last day (both or neither).
+    period_start: Mapped[dt.date | None] = mapped_column(Date)
+    period_end: Mapped[dt.date | None] = mapped_column(Date)
 
     invoice: Mapped[Invoice] = relationship(back_populates="items", lazy="raise_on_sql")
 
@@ -151,6 +163,8 @@ class EmailDelivery(Base):
         ForeignKey("invoices.id", ondelete="CASCADE"), index=True
     )
     recipient: Mapped[str] = mapped_column(String(254))
+    #: The subject the email was sent with (the send dialog lets staff change it).
+    subject: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(20), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Integer, String, Text, false
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from timetracker.db import Base
@@ -54,3 +54,9 @@ class Settings(Base):
     #: Whether budget alerts (75, 90, 100 %) are emailed to the client's contacts too (the
     #: project's staff always get them).
     budget_alerts_to_clients: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: The firm's tax identification (VAT ID), printed on invoices.
+    vat_id: Mapped[str | None] = mapped_column(String(32))
+    #: Registration details printed at the foot of invoices (register, number, directors).
+    registration_details: Mapped[str | None] = mapped_column(Text)
+    #: The firm's logo on invoices and in the workspace (an uploaded, validated image).
+    logo_id: Mapped[int | None] = mapped_column(ForeignKey("logos.id", ondelete="SET NULL"))

@@ -57,6 +57,14 @@ class TimeEntry(Base):
             onupdate="CASCADE",
         ),
         Index("ix_time_entries_user_id_start_time", "user_id", "start_time"),
+        # Time not yet approved nor invoiced: what the publish gate may hide from a client.
+        Index(
+            "ix_time_entries_unpublished",
+            "client_id",
+            "start_time",
+            sqlite_where=text("approved_at IS NULL AND invoice_item_id IS NULL"),
+            postgresql_where=text("approved_at IS NULL AND invoice_item_id IS NULL"),
+        ),
         CheckConstraint("end_time IS NULL OR end_time >= start_time", name="end_after_start"),
         CheckConstraint(
             "(end_time IS NULL AND duration_seconds IS NULL)"
@@ -83,9 +91,12 @@ class TimeEntry(Base):
     invoice_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("invoice_items.id", ondelete="SET NULL"), index=True
     )
+    #: When staff approved the entry for the client to see (the publish gate).
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    user: Mapped[User] = relationship(lazy="raise_on_sql")
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise_on_sql")
     project: Mapped[Project] = relationship(
         primaryjoin="Project.id == TimeEntry.project_id",
         foreign_keys="TimeEntry.project_id",

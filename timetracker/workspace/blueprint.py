@@ -17,14 +17,15 @@ from timetracker.auth.access import Policy, UrlTable, register_urls
 from timetracker.models import TimeEntry
 from timetracker.workspace.clients import views as clients
 from timetracker.workspace.dashboard import views as dashboard
-from timetracker.workspace.invoices import downloads
+from timetracker.workspace.invoices import downloads, sending
+from timetracker.workspace.invoices import payments as invoice_payments
 from timetracker.workspace.invoices import views as invoices
 from timetracker.workspace.projects import updates as project_updates
 from timetracker.workspace.projects import views as projects
 from timetracker.workspace.quotes import actions as quote_actions
 from timetracker.workspace.quotes import views as quotes
 from timetracker.workspace.reports import views as reports
-from timetracker.workspace.time import export
+from timetracker.workspace.time import approval, export, grid
 from timetracker.workspace.time import views as time_entries
 from timetracker.workspace.time.queries import running_timer
 
@@ -98,6 +99,10 @@ URLS: UrlTable = [
         quote_actions.quote_create_invoice, POST, admin),
     # Reports
     ("/reports", reports.reports, GET, staff),
+    *grid.URLS,
+    *approval.URLS,
+    *sending.URLS,
+    *invoice_payments.URLS,
 ]  # fmt: skip
 
 register_urls(bp, URLS)
