@@ -64,7 +64,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("period_end", sa.Date(), nullable=True))
         batch_op.create_check_constraint(
             batch_op.f("ck_invoice_items_service_period"),
-            "(period_start IS NULL AND period_end IS NULL) OR (period_start IS NOT NULL AND period_end >= period_start)",
+            "(period_start IS NULL AND period_end IS NULL)"
+            " OR (period_start IS NOT NULL AND period_end >= period_start)",
         )
 
     with op.batch_alter_table("settings", schema=None) as batch_op:
