@@ -120,6 +120,11 @@ def is_unpaid(invoice: Invoice) -> bool:
     return invoice.status == InvoiceStatus.SENT and balance(invoice) > 0
 
 
+def is_partially_paid(invoice: Invoice) -> bool:
+    """Unpaid, and some of it paid: staff and clients read "Partially paid"."""
+    return is_unpaid(invoice) and invoice.amount_paid > 0
+
+
 def is_overdue(invoice: Invoice, today: dt.date) -> bool:
     return is_unpaid(invoice) and invoice.due_date < today
 
@@ -147,6 +152,11 @@ def matches(which: InvoiceFilter, invoice: Invoice, today: dt.date) -> bool:
 # SQL ----------------------------------------------------------------------------------------
 def unpaid_condition() -> ColumnElement[bool]:
     return and_(Invoice.status == InvoiceStatus.SENT, Invoice.total > Invoice.amount_paid)
+
+
+def partially_paid_condition() -> ColumnElement[bool]:
+    """The SQL twin of :func:`is_partially_paid`."""
+    return and_(unpaid_condition(), Invoice.amount_paid > 0)
 
 
 def overdue_condition(today: dt.date) -> ColumnElement[bool]:
