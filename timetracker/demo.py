@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from timetracker import firm
 from timetracker.auth.demo import add_demo_identity
 from timetracker.auth.passwords import hash_password
-from timetracker.billing import from_time, invoicing, rules, states
+from timetracker.billing import from_time, invoicing, publication, rules, states
 from timetracker.comments.demo import add_demo_thread
 from timetracker.insight.demo import make_project_near_budget
 from timetracker.models import (
@@ -263,6 +263,19 @@ def load_demo_data(session: Session) -> None:
     session.flush()
     # The website relaunch is close to its budget: its forecast shows when the hours run out.
     make_project_near_budget(session, projects[0], today)
+    # Müller & Søn sees time once approved (or after a week): the last two days wait for review.
+    mueller.time_requires_approval = True
+    mueller.publish_after_days = 7
+    reviewed_until = dt.datetime.combine(today - dt.timedelta(days=2), dt.time(), tz)
+    mueller_projects = {p.id for p in projects if p.client_id == mueller.id}
+    reviewed = [
+        e.id
+        for e in entries
+        if e.project_id in mueller_projects
+        and e.end_time is not None
+        and e.end_time < reviewed_until
+    ]
+    publication.approve(session, reviewed, admin, dt.datetime.now(dt.UTC))
 
     # Invoices month by month: older months paid, then sent (some overdue), a draft, a cancellation.
     for client in (acme, mueller, globex):

@@ -128,6 +128,7 @@ TABLE: list[tuple[str, str, str, str]] = [
     ("workspace.time_entry_delete", "POST", "/time/{others_entry}/delete", "L F F F F 404 ok"),
     ("workspace.timer_start", "POST", "/time/timer/start", STAFF_POST),
     ("workspace.timer_stop", "POST", "/time/timer/stop", STAFF_POST),
+    ("workspace.time_approve", "POST", "/time/approve", ADMIN_POST),
     ("workspace.time_entries_csv", "GET", "/time/export.csv", STAFF_GET),
     # Workspace: clients
     ("workspace.clients", "GET", "/clients", STAFF_GET),

@@ -56,6 +56,7 @@ class Kind(enum.StrEnum):
     QUOTE_DECLINED = "quote_declined"
     QUOTE_CONVERTED = "quote_converted"
     PAYMENT_NOTICE = "payment_notice"
+    TIME_APPROVED = "time_approved"
     COMMENT_POSTED = "comment_posted"
     COMMENT_EDITED = "comment_edited"
     COMMENT_DELETED = "comment_deleted"
@@ -108,6 +109,7 @@ LABELS: dict[str, str] = {
     Kind.QUOTE_DECLINED: "Quote declined",
     Kind.QUOTE_CONVERTED: "Quote turned into a project or invoice",
     Kind.PAYMENT_NOTICE: "Client reported a payment as sent",
+    Kind.TIME_APPROVED: "Time approved for the client portal",
     Kind.COMMENT_POSTED: "Comment posted",
     Kind.COMMENT_EDITED: "Comment edited",
     Kind.COMMENT_DELETED: "Comment deleted",

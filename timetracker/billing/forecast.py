@@ -21,7 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from timetracker.billing import expressions, rules
@@ -132,10 +132,12 @@ def project_forecast(
     *,
     amounts: bool = True,
     weeks: int = WEEKS,
+    shown: ColumnElement[bool] | None = None,
 ) -> Forecast | None:
     """The burn-down of ``project``; ``None`` when it has no budget the reader may see. The
     portal passes its client's id (the statement starts from it) and ``amounts`` as the
-    client's visibility says; staff pages pass ``None`` and ``True``."""
+    client's visibility says, and ``shown``, the entries its publish gate lets through; staff
+    pages pass ``None`` and ``True``."""
     if not has_budget(project, amounts):
         return None
     starts = week_starts(today, weeks)
@@ -164,6 +166,8 @@ def project_forecast(
     )
     if client_id is not None:
         query = query.where(Project.client_id == client_id)
+    if shown is not None:
+        query = query.where(shown)
     per_week: dict[int, tuple[int, int]] = {}
     recent_seconds = recent_cents = 0
     for week, seconds, cents, r_seconds, r_cents in session.execute(query):

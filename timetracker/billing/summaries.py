@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, case, func, select, true
 from sqlalchemy.orm import Session
 
-from timetracker.billing import rules
+from timetracker.billing import expressions, rules
 from timetracker.billing.periods import local_day_start, week_starts
 from timetracker.billing.states import (
     STATE_ORDER,
@@ -25,7 +25,14 @@ from timetracker.billing.states import (
     open_balance_expression,
     state_expression,
 )
-from timetracker.models import Invoice, InvoiceStatus, Project, TimeEntry, TimeEntryMonth
+from timetracker.models import (
+    Client,
+    Invoice,
+    InvoiceStatus,
+    Project,
+    TimeEntry,
+    TimeEntryMonth,
+)
 
 #: The staff dashboard's explicit "all clients" scope (administrators only).
 EVERY_CLIENT: ColumnElement[bool] = true()
@@ -59,10 +66,15 @@ class ProjectFigures:
 
 
 def project_figures(
-    session: Session, projects: Sequence[Project], client_id: int | None
+    session: Session,
+    projects: Sequence[Project],
+    client_id: int | None,
+    hidden: ColumnElement[bool] | None = None,
 ) -> dict[int, ProjectFigures]:
     """The figures of ``projects``, keyed by id, from the monthly totals in one query. The
-    portal passes its client's id, so the query starts from it; staff pages pass ``None``."""
+    portal passes its client's id, so the query starts from it, and the condition of the
+    entries its publish gate hides (:mod:`.publication`), whose totals a second query takes
+    away; staff pages pass ``None`` for both."""
     totals: dict[int, tuple[int, int, int]] = {}
     if projects:
         query = (
@@ -79,6 +91,28 @@ def project_figures(
             query = query.where(TimeEntryMonth.client_id == client_id)
         rows = session.execute(query)
         totals = {pid: (int(s), int(b), int(c)) for pid, s, b, c in rows}
+    if projects and hidden is not None:
+        unpublished = (
+            select(
+                TimeEntry.project_id,
+                expressions.seconds_sum(),
+                expressions.billable_seconds_sum(),
+                expressions.billable_cents_sum(),
+            )
+            .join(Project, Project.id == TimeEntry.project_id)
+            .join(Client, Client.id == Project.client_id)
+            .where(
+                TimeEntry.project_id.in_([p.id for p in projects]),
+                TimeEntry.end_time.is_not(None),
+                hidden,
+            )
+            .group_by(TimeEntry.project_id)
+        )
+        if client_id is not None:
+            unpublished = unpublished.where(TimeEntry.client_id == client_id)
+        for pid, s, b, c in session.execute(unpublished):
+            before = totals.get(pid, (0, 0, 0))
+            totals[pid] = (before[0] - int(s), before[1] - int(b), before[2] - int(c))
     return {p.id: ProjectFigures(p, *totals.get(p.id, (0, 0, 0))) for p in projects}
 
 

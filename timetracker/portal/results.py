@@ -170,6 +170,14 @@ class EntryTotals:
             cents,
         )
 
+    def __sub__(self, other: EntryTotals) -> EntryTotals:
+        return self + EntryTotals(
+            -other.count,
+            -other.seconds,
+            -other.billable_seconds,
+            None if other.billable_cents is None else -other.billable_cents,
+        )
+
     def without_amount(self) -> EntryTotals:
         return EntryTotals(self.count, self.seconds, self.billable_seconds, None)
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from timetracker import db, firm
+from timetracker.billing.publication import Gate
 from timetracker.models import Client, User
 from timetracker.portal.scope.visibility import Visibility
 
@@ -58,3 +59,5 @@ class ScopeBase:
         self.today: dt.date = firm.today()
         #: What the client's contacts may see (the administrators' choice for this client).
         self.visibility: Visibility = Visibility.of(client)
+        #: Which completed time the client's contacts see (the publish gate).
+        self.gate: Gate = Gate.of(client, firm.now())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from timetracker.billing import rules, states
 from timetracker.billing.periods import local_day_start, month_start, utc_next_month_start
@@ -17,6 +17,7 @@ from timetracker.models import (
     TimeEntry,
     TimeEntryMonth,
 )
+from timetracker.portal.params import TimeFilters
 from timetracker.portal.results import DashboardStats
 from timetracker.portal.scope.time import TimeScope
 
@@ -52,6 +53,25 @@ class DashboardScope(TimeScope):
         ).one()
         if this_month < first_month:
             month_seconds += self.raw_entry_totals(None, [(this_month, first_month)]).seconds
+        hidden = self.gate.hidden()
+        if hidden is not None:
+            # What the gate hides, taken from the monthly totals' share of both figures.
+            hidden_total, hidden_month = self.session.execute(
+                select(
+                    func.coalesce(func.sum(TimeEntry.duration_seconds), 0),
+                    func.coalesce(
+                        func.sum(
+                            case(
+                                (TimeEntry.start_time >= first_month, TimeEntry.duration_seconds),
+                                else_=0,
+                            )
+                        ),
+                        0,
+                    ),
+                ).where(*self.entry_conditions(TimeFilters(), gated=False), hidden)
+            ).one()
+            total_seconds -= hidden_total
+            month_seconds -= hidden_month
         unpaid = states.filter_condition(InvoiceFilter.UNPAID, self.today)
         overdue = states.filter_condition(InvoiceFilter.OVERDUE, self.today)
         paid = states.filter_condition(InvoiceFilter.PAID, self.today)
@@ -86,7 +106,7 @@ class DashboardScope(TimeScope):
         weeks = None
         if self.visibility.time_entries:
             weeks = weekly_hours(
-                self.session, TimeEntry.client_id == self.client_id, self.today, WEEKS
+                self.session, and_(*self.entry_conditions(TimeFilters())), self.today, WEEKS
             )
         amounts = invoice_amounts_by_state(
             self.session, Invoice.client_id == self.client_id, self.today, include_drafts=False

@@ -91,7 +91,7 @@ class ProjectScope(ScopeBase):
     def _summaries(self, projects: list[Project]) -> list[ProjectSummary]:
         """Hours, billable value and budget use of ``projects`` (the client's); no value nor
         budget in money when amounts are hidden."""
-        figures = project_figures(self.session, projects, self.client_id)
+        figures = project_figures(self.session, projects, self.client_id, self.gate.hidden())
         amounts = self.visibility.amounts
         return [
             ProjectSummary(
@@ -113,7 +113,12 @@ class ProjectScope(ScopeBase):
         always, amounts only when the client may see them; ``None`` without such a budget."""
         project = self.project(project_id)
         return project_forecast(
-            self.session, project, self.client_id, self.today, amounts=self.visibility.amounts
+            self.session,
+            project,
+            self.client_id,
+            self.today,
+            amounts=self.visibility.amounts,
+            shown=self.gate.shown(),
         )
 
     # Status updates and notes ---------------------------------------------------------------

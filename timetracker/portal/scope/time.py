@@ -33,12 +33,18 @@ from timetracker.portal.scope.invoices import InvoiceScope
 
 
 class TimeScope(InvoiceScope):
-    def entry_conditions(self, filters: TimeFilters) -> list[ColumnElement[bool]]:
-        """The client's completed entries that ``filters`` select."""
+    def entry_conditions(
+        self, filters: TimeFilters, *, gated: bool = True
+    ) -> list[ColumnElement[bool]]:
+        """The client's completed entries that ``filters`` select: only the published ones
+        unless ``gated`` is false (for figures that subtract the unpublished ones themselves)."""
         conditions: list[ColumnElement[bool]] = [
             TimeEntry.client_id == self.client_id,
             TimeEntry.end_time.is_not(None),
         ]
+        shown = self.gate.shown()
+        if gated and shown is not None:
+            conditions.append(shown)
         if filters.project_id is not None:
             conditions.append(TimeEntry.project_id == filters.project_id)
         start, end = day_bounds(filters.date_from, filters.date_to)
@@ -97,7 +103,8 @@ class TimeScope(InvoiceScope):
 
         Whole UTC months inside the range come from the monthly totals; only the partial
         months at either end are summed from the entries themselves. Two queries at most,
-        whatever the size of the history. No value when amounts are hidden.
+        whatever the size of the history, and a third for a gated client: the totals of its
+        unpublished entries in the range, taken away. No value when amounts are hidden.
         """
         self.require_time_entries()
         totals = self._entry_totals(filters)
@@ -133,17 +140,32 @@ class TimeScope(InvoiceScope):
         if end is not None and end_month is not None and end_month < end:
             edges.append((end_month, end))
         if edges:
-            totals = totals + self.raw_entry_totals(filters.project_id, edges)
-        return totals
+            totals = totals + self.raw_entry_totals(filters.project_id, edges, gated=False)
+        return totals - self.unpublished_totals(filters)
+
+    def unpublished_totals(self, filters: TimeFilters) -> EntryTotals:
+        """Totals of the entries ``filters`` select that the gate hides (zero without a gate;
+        the partial index on unpublished entries serves the query)."""
+        hidden = self.gate.hidden()
+        if hidden is None:
+            return EntryTotals(0, 0, 0, 0)
+        return self._sum(self.entry_conditions(filters, gated=False) + [hidden])
 
     def raw_entry_totals(
-        self, project_id: int | None, spans: list[tuple[dt.datetime, dt.datetime]]
+        self,
+        project_id: int | None,
+        spans: list[tuple[dt.datetime, dt.datetime]],
+        *,
+        gated: bool = True,
     ) -> EntryTotals:
         """Totals summed from the entries that start inside any of ``spans``."""
-        conditions = self.entry_conditions(TimeFilters(project_id=project_id))
+        conditions = self.entry_conditions(TimeFilters(project_id=project_id), gated=gated)
         in_spans = or_(
             *(and_(TimeEntry.start_time >= a, TimeEntry.start_time < b) for a, b in spans)
         )
+        return self._sum([*conditions, in_spans])
+
+    def _sum(self, conditions: list[ColumnElement[bool]]) -> EntryTotals:
         row = self.session.execute(
             select(
                 func.count(TimeEntry.id),
@@ -153,7 +175,7 @@ class TimeScope(InvoiceScope):
             )
             .join(Project, Project.id == TimeEntry.project_id)
             .join(Client, Client.id == Project.client_id)
-            .where(*conditions, in_spans)
+            .where(*conditions)
         ).one()
         return EntryTotals(*(int(value) for value in row))
 
