@@ -39,6 +39,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     init_auth(app)
     formatting.init_app(app)
+    # URLs in notes and status updates become links (escaped text, http and https only).
+    from timetracker.comments.markdown import linkify
+
+    app.add_template_filter(linkify)
     errors.init_app(app)
     from timetracker import diagnostics
 
@@ -54,6 +58,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     health.init_app(app)
     app.register_blueprint(admin_bp)
     app.register_blueprint(portal_bp)
+    from timetracker.logos.views import bp as logos_bp
+
+    app.register_blueprint(logos_bp)
     _register_identity(app)
     _register_quotes(app)
     _register_collaboration(app)

@@ -15,6 +15,7 @@ from timetracker.auth.passwords import hash_password
 from timetracker.billing import from_time, invoicing, publication, rules, states
 from timetracker.comments.demo import add_demo_thread
 from timetracker.insight.demo import make_project_near_budget
+from timetracker.logos.demo import add_demo_logos
 from timetracker.models import (
     ApiToken,
     AuditEvent,
@@ -29,6 +30,7 @@ from timetracker.models import (
     InvoiceItem,
     InvoiceSequence,
     KnownBrowser,
+    Logo,
     Payment,
     PaymentNotice,
     Project,
@@ -111,6 +113,7 @@ def wipe(session: Session) -> None:
         Project,
         Client,
         Settings,
+        Logo,
     ):
         session.execute(delete(model))
     session.flush()
@@ -130,6 +133,11 @@ def load_demo_data(session: Session) -> None:
     settings.payment_terms_days = 14
     settings.invoice_rounding_minutes = 15
     add_demo_payment_details(session, settings)
+    settings.vat_id = "DE123456789"
+    settings.registration_details = (
+        "Northwind Studio GmbH · Registered at the Portsville court, HRB 12345 ·"
+        " Managing director: Alex Admin"
+    )
 
     clients = [
         Client(
@@ -144,6 +152,7 @@ def load_demo_data(session: Session) -> None:
             contact_email="buchhaltung@mueller.example",
             currency="EUR",
             address="Hauptstraße 5\n80331 München",
+            vat_id="DE987654321",
             default_hourly_rate=Decimal("110.00"),
         ),
         Client(
@@ -151,6 +160,7 @@ def load_demo_data(session: Session) -> None:
             contact_email="ap@globex.example",
             currency="GBP",
             address="200 Globex Tower\nLondon",
+            vat_id="GB123456789",
             default_hourly_rate=Decimal("120.00"),
         ),
         Client(
@@ -164,6 +174,7 @@ def load_demo_data(session: Session) -> None:
     session.add_all(clients)
     session.flush()
     acme, mueller, globex, initech = clients
+    add_demo_logos(session, settings, acme)
 
     project_specs = [
         (acme, "Website relaunch", Decimal("100.00"), Decimal("120"), Decimal("12000"), True),

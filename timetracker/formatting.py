@@ -12,12 +12,14 @@ from babel.dates import format_date as babel_format_date
 from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask
 
-from timetracker import firm
+from timetracker import firm, local_dates
 from timetracker.billing import rules, states
 from timetracker.models import Invoice
 
 
 def current_locale() -> str:
+    """The locale numbers and dates are shown and typed in: the firm's (``Settings.locale``),
+    the one place to read it (a person's own language may come here later)."""
     name = firm.get_settings().locale or "en_US"
     return name if _parsed_locale(name) is not None else "en_US"
 
@@ -62,17 +64,31 @@ def hours(value: Decimal | int | None, *, seconds: bool = False) -> str:
 
 
 def date(value: dt.date | dt.datetime | None) -> str:
+    """The one way a date reads (``11/30/2026`` in en_US, ``30.11.2026`` in de_DE,
+    :mod:`timetracker.local_dates`); a moment reads as its day in the firm's timezone."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
         value = firm.local(value).date()
-    return value.isoformat()
+    return local_dates.format_day(value, current_locale())
 
 
 def long_date(value: dt.date | None) -> str:
+    """The same as :func:`date`: pages, emails and PDFs show one date format, so a client
+    reads the same date in the email, the PDF and the portal (the name stays for templates)."""
+    return date(value)
+
+
+def month(value: dt.date | None) -> str:
+    """A month alone, with its name (``Nov 2026``): chart axes and month headings."""
     if value is None:
         return ""
-    return babel_format_date(value, format="medium", locale=current_locale())
+    return babel_format_date(value, format="MMM y", locale=current_locale())
+
+
+def date_placeholder() -> str:
+    """What an empty date input shows: the format to type (``dd.mm.yyyy``)."""
+    return local_dates.date_format(current_locale()).placeholder
 
 
 def time(value: dt.datetime | None) -> str:
@@ -82,9 +98,12 @@ def time(value: dt.datetime | None) -> str:
 
 
 def datetime(value: dt.datetime | None) -> str:
+    """The day in the one date format and the time (``11/30/2026 18:50``), in the firm's
+    timezone."""
     if value is None:
         return ""
-    return firm.local(value).strftime("%Y-%m-%d %H:%M")
+    local = firm.local(value)
+    return f"{local_dates.format_day(local.date(), current_locale())} {local:%H:%M}"
 
 
 def init_app(app: Flask) -> None:
@@ -94,6 +113,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(hours)
     app.add_template_filter(date)
     app.add_template_filter(long_date)
+    app.add_template_filter(month)
+    app.add_template_global(date_placeholder)
     app.add_template_filter(time)
     app.add_template_filter(datetime)
     # Invoice states and balances come from the billing package on every page and document.

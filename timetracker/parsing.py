@@ -13,6 +13,11 @@ Ids and page numbers: ASCII digits only (``str.isdecimal`` would take Arabic-Ind
 digits, which ``int`` then reads), within what the database's INTEGER holds (ids) or
 :data:`timetracker.pagination.MAX_PAGE` (pages).
 
+Numbers and dates typed by people in the firm's locale (grouping, a decimal comma, a currency
+sign, ``30.11.2026``) are read when a ``locale`` is given (:mod:`timetracker.local_numbers`,
+:mod:`timetracker.local_dates`); without one, only the plain machine forms are read (``95.00``,
+``2026-11-30``), as the API and links need. ISO dates are read in every locale.
+
 Dates: the application supports the calendar days from :data:`MIN_DATE` to :data:`MAX_DATE`.
 Python's calendar ends on 9999-12-31; stopping a year earlier leaves room for every piece of
 arithmetic the application does on a typed date (the next week, the day after a range, a due
@@ -25,6 +30,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from timetracker import local_dates, local_numbers
 from timetracker.pagination import MAX_PAGE
 
 #: The first and last day a person may type.
@@ -56,21 +62,40 @@ class DateValueError(ValueError):
     """Text that is not a supported date; the message says what is accepted."""
 
 
-def parse_date(text: str) -> dt.date:
-    """A date written ``YYYY-MM-DD`` (ASCII digits) within the supported range.
+def parse_date(text: str, locale: str | None = None) -> dt.date:
+    """A date written ``YYYY-MM-DD`` (ASCII digits) within the supported range, or, given a
+    ``locale``, also in the locale's format (``30.11.2026``, day and month may have one digit).
 
     Raises :class:`DateValueError` with a message for the person who typed it.
     """
     value = text.strip()
-    if not _DATE.fullmatch(value):
-        raise DateValueError("Write the date as YYYY-MM-DD, for example 2026-01-31.")
+    iso = _DATE.fullmatch(value) is not None
+    if iso:
+        parts: tuple[int, int, int] | None = (int(value[:4]), int(value[5:7]), int(value[8:10]))
+    else:
+        parts = local_dates.split_day(value, locale) if locale else None
+    if parts is None:
+        if locale is None:
+            raise DateValueError("Write the date as YYYY-MM-DD, for example 2026-01-31.")
+        raise DateValueError(f"Write the date as {_date_hint(locale)}.")
     try:
-        day = dt.date.fromisoformat(value)
+        day = dt.date(*parts)
     except ValueError:
-        raise DateValueError(f"{value} is not a real calendar date.") from None
+        hint = f"; write it as {_date_hint(locale)}" if locale and not iso else ""
+        raise DateValueError(f"{value} is not a real calendar date{hint}.") from None
     if not MIN_DATE <= day <= MAX_DATE:
-        raise DateValueError(f"The date must be {DATE_RANGE_TEXT}.")
+        if locale is None or iso:  # the range in the form the person typed
+            raise DateValueError(f"The date must be {DATE_RANGE_TEXT}.")
+        first, last = (local_dates.format_day(d, locale) for d in (MIN_DATE, MAX_DATE))
+        raise DateValueError(f"The date must be from {first} to {last}.")
     return day
+
+
+def _date_hint(locale: str) -> str:
+    """``dd.mm.yyyy (or YYYY-MM-DD), for example 31.01.2026``."""
+    example = local_dates.format_day(dt.date(2026, 1, 31), locale)
+    placeholder = local_dates.date_format(locale).placeholder
+    return f"{placeholder} (or YYYY-MM-DD), for example {example}"
 
 
 def check_date_range(date_from: dt.date | None, date_to: dt.date | None) -> None:
@@ -87,16 +112,21 @@ def parse_time_of_day(text: str) -> dt.time:
     return dt.time(int(match.group(1)), int(match.group(2)))
 
 
-def parse_duration(text: str) -> int:
-    """A duration as ``H:MM`` or decimal hours (``1:30`` or ``1.5``), in whole seconds, more
-    than zero and at most :data:`MAX_DURATION_SECONDS`."""
+def parse_duration(text: str, locale: str | None = None) -> int:
+    """A duration as ``H:MM`` or decimal hours (``1:30`` or ``1.5``; in the ``locale`` when
+    given, ``1,5`` in de), in whole seconds, more than zero and at most
+    :data:`MAX_DURATION_SECONDS`."""
     value = text.strip()
     clock = _CLOCK_DURATION.fullmatch(value)
     if clock:
         seconds = int(clock.group(1)) * 3600 + int(clock.group(2)) * 60
     else:
         try:
-            hours = parse_decimal(value)
+            hours = (
+                parse_decimal(value)
+                if locale is None
+                else local_numbers.read_number(value, locale, format_hint="")
+            )
         except ValueError:
             raise ValueError("Enter the duration as hours:minutes (1:30) or hours (1.5).") from None
         seconds = int((hours * 3600).to_integral_value())
@@ -124,28 +154,52 @@ def parse_amount(
     minimum: Decimal | None = Decimal("0"),
     maximum: Decimal | None = None,
     example: str = "95.00",
+    locale: str | None = None,
+    currency: str | None = None,
+    clock: bool = False,
+    percent: bool = False,
 ) -> Decimal:
     """A decimal amount (money, hours, a quantity, a percentage) with at most ``places``
-    decimal places, within ``minimum`` and ``maximum``."""
-    try:
-        number = parse_decimal(text)
-    except ValueError:
-        raise ValueError(
-            f"Enter a number using digits and a decimal point, like {example}."
-        ) from None
-    exponent = number.as_tuple().exponent  # an int: the pattern allows no NaN or Infinity
+    decimal places, within ``minimum`` and ``maximum``.
+
+    Without a ``locale``: a plain decimal (:func:`parse_decimal`). With one: as people type it
+    there (:func:`timetracker.local_numbers.read_number`): grouped, with the sign or code of
+    ``currency``, ``H:MM`` when ``clock``, a trailing ``%`` when ``percent``; ``example`` (a
+    plain number) is then shown in the locale's format."""
+    if locale is None:
+        try:
+            number = parse_decimal(text)
+        except ValueError:
+            raise ValueError(
+                f"Enter a number using digits and a decimal point, like {example}."
+            ) from None
+    else:
+        hint = f"like {local_numbers.example(example, locale)}"
+        if currency is not None:
+            hint += f" or {local_numbers.example(example, locale, currency=currency)}"
+        if clock:
+            hint += " or 1:30 (hours:minutes)"
+        number = local_numbers.read_number(
+            text, locale, format_hint=hint, currency=currency, clock=clock, percent=percent
+        )
+    exponent = number.as_tuple().exponent  # an int: the readers allow no NaN or Infinity
     if isinstance(exponent, int) and -exponent > places:
         raise ValueError(f"Use at most {places} decimal places.")
     if minimum is not None and number < minimum:
-        raise ValueError(f"The value must be at least {minimum}.")
+        raise ValueError(f"The value must be at least {_shown(minimum, locale)}.")
     if maximum is not None and number > maximum:
-        raise ValueError(f"The value must be at most {maximum}.")
+        raise ValueError(f"The value must be at most {_shown(maximum, locale)}.")
     return number
 
 
-def parse_percent(text: str) -> Decimal:
-    """A percentage from 0 to 100 with at most two decimal places (a tax rate)."""
-    number = parse_amount(text, minimum=None, example="20")
+def _shown(value: Decimal, locale: str | None) -> str:
+    return str(value) if locale is None else local_numbers.format_number(value, locale)
+
+
+def parse_percent(text: str, locale: str | None = None) -> Decimal:
+    """A percentage from 0 to 100 with at most two decimal places (a tax rate); in the
+    ``locale`` when given (``19,5`` or ``19,5 %`` in de)."""
+    number = parse_amount(text, minimum=None, example="20", locale=locale, percent=True)
     if not Decimal(0) <= number <= Decimal(100):
         raise ValueError("The tax rate must be between 0 and 100 percent.")
     return number

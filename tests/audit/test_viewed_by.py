@@ -70,8 +70,8 @@ def test_each_person_is_shown_once_at_their_latest_view_newest_first(session, fi
     session.commit()  # fmt: skip
     html = as_admin.get(f"/invoices/{invoice.id}").get_data(as_text=True)
     assert _viewed_by(html) == [
-        "Viewed by Anna Müller on 3 Mar 2026, 14:05",
-        "Viewed by Carla Contact on 3 Mar 2026, 00:30",
+        "Viewed by Anna Müller on 03/03/2026, 14:05",
+        "Viewed by Carla Contact on 03/03/2026, 00:30",
     ]
 
 

@@ -313,7 +313,8 @@ def check_every_surface(app: Flask, session: Session, world: dict) -> None:
             page = staff.get(f"/projects/{project.id}").get_data(as_text=True)
             assert f"{figure_hours} hours ({figure_amount} billable)" in page
             if f.seconds:
-                report = num_cells(row_containing(by_project, f"<td>{project.name} "))
+                cell = f'data-label="Project">{project.name}</td>'
+                report = num_cells(row_containing(by_project, cell))
                 assert (report[0], report[2]) == (figure_hours, figure_amount)
             else:
                 assert f"<td>{project.name} " not in by_project
@@ -334,10 +335,10 @@ def check_every_surface(app: Flask, session: Session, world: dict) -> None:
         assert by_testid(listing, "billable-amount") == expected_period[2]
         report = staff.get(f"/reports?group=client&{dates}").get_data(as_text=True)
         if period.seconds:
-            row = row_containing(report, f"<td>{client.name}</td>")
+            row = row_containing(report, f'<td data-label="Client">{client.name}</td>')
             assert tuple(num_cells(row)) == expected_period
         else:
-            assert f"<td>{client.name}</td>" not in report
+            assert f'<td data-label="Client">{client.name}</td>' not in report
         for rows in (
             read_csv(portal.get(f"/client-portal/time-entries.csv?{dates}")),
             read_csv(staff.get(f"/time/export.csv?client={client.id}&user=&{dates}")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 from pypdf import PdfReader
@@ -120,3 +121,101 @@ def test_payments_are_listed(ctx: Session) -> None:
     text = _text(render_invoice_pdf(invoice, client))
     assert "REF-77" in text
     assert money(Decimal("476.55"), "EUR") in text  # 600.00 − 123.45
+
+
+def _professional_invoice(ctx: Session, **kw):
+    """An invoice with a time line and a plain line, each with a service period, part paid."""
+    settings = firm.get_settings()
+    settings.company_name = "Acme Studio"
+    settings.vat_id = "DE123456789"
+    settings.registration_details = (
+        "Registered at Amtsgericht München, HRB 123456 · Managing director: Jane Doe"
+    )
+    client = factories.make_client(ctx, name="Globex", vat_id="FR12345678901")
+    invoice = factories.make_invoice(
+        ctx,
+        client,
+        number="INV-2026-0077",
+        items=[("Development", "12.5", "80.00"), ("Licence", "3", "50.00")],
+        paid="100.00",
+        tax_rate="19.00",
+        **kw,
+    )
+    time_line, plain_line = invoice.items
+    time_line.unit = "hours"
+    time_line.period_start, time_line.period_end = dt.date(2026, 11, 1), dt.date(2026, 11, 30)
+    plain_line.period_start, plain_line.period_end = dt.date(2026, 10, 15), dt.date(2026, 11, 2)
+    ctx.flush()
+    return invoice, client
+
+
+def test_vat_ids_registration_details_periods_and_units(ctx: Session) -> None:
+    invoice, client = _professional_invoice(ctx)
+
+    reader = PdfReader(io.BytesIO(render_invoice_pdf(invoice, client)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    flat = " ".join(text.replace("\u2009", " ").split())
+
+    assert "VAT ID: DE123456789" in text  # the firm's, under its address
+    assert "VAT ID: FR12345678901" in text  # the client's, under its address
+    assert "Registered at Amtsgericht München, HRB 123456 · Managing director: Jane Doe" in flat
+    assert "Service period: Nov 1 – 30, 2026" in flat  # the time line (en_US)
+    assert "Service period: Oct 15 – Nov 2, 2026" in flat  # the plain line
+    # pypdf joins table cells without a space.
+    assert re.search(r"Service period ?Oct 15 – Nov 30, 2026", flat)  # the whole invoice
+    assert re.search(r"Development Service period: .*? 12\.50 ?hours €80\.00", flat)  # time
+    assert re.search(r"Licence Service period: .*? 3 ?€50\.00", flat)  # a plain quantity
+    assert text.count("INV-2026-0077") == 1
+
+
+def test_partially_paid_mark_with_paid_and_balance(ctx: Session) -> None:
+    invoice, client = _professional_invoice(ctx)
+    assert states.is_partially_paid(invoice)
+
+    flat = " ".join(_text(render_invoice_pdf(invoice, client)).split())
+
+    assert "PARTIALLY PAID" in flat
+    balance = money(states.balance(invoice), "EUR")
+    assert (
+        f"Partially paid: €100.00 of {money(invoice.total, 'EUR')} received; balance due "
+        f"{balance}." in flat
+    )
+
+
+def test_no_partial_mark_unpaid_or_paid_in_full(ctx: Session) -> None:
+    client = factories.make_client(ctx)
+    unpaid = factories.make_invoice(ctx, client, items=[("Work", "1", "100.00")])
+    paid = factories.make_invoice(
+        ctx, client, items=[("Work", "1", "100.00")], paid="120.00", status="paid"
+    )
+    assert "PARTIALLY PAID" not in _text(render_invoice_pdf(unpaid, client))
+    assert "PARTIALLY PAID" not in _text(render_invoice_pdf(paid, client))
+
+
+def test_what_is_missing_is_left_out(ctx: Session) -> None:
+    client = factories.make_client(ctx)
+    invoice = factories.make_invoice(ctx, client, items=[("Work", "2", "100.00")])
+    text = _text(render_invoice_pdf(invoice, client))
+    assert "VAT ID" not in text and "Service period" not in text
+    assert text.count(invoice.number) == 1
+
+
+def test_the_firm_logo_is_embedded(ctx: Session) -> None:
+    from tests.logos.images import png
+    from timetracker.logos.operations import set_firm_logo
+    from timetracker.logos.validation import inspect_logo
+
+    set_firm_logo(ctx, firm.get_settings(), inspect_logo(png((300, 100))))
+    client = factories.make_client(ctx)
+    invoice = factories.make_invoice(ctx, client)
+
+    page = PdfReader(io.BytesIO(render_invoice_pdf(invoice, client))).pages[0]
+
+    assert [(image.image.width, image.image.height) for image in page.images] == [(300, 100)]
+
+
+def test_payment_amount_header_is_right_aligned_like_the_amounts() -> None:
+    from pathlib import Path
+
+    css = (Path(__file__).parents[2] / "timetracker/templates/documents/invoice.css").read_text()
+    assert ".payments th.num, .payments td.num { text-align: right; }" in css

@@ -143,4 +143,4 @@ def test_a_client_pays_an_invoice_with_the_qr_code_and_tells_the_firm(browse: Br
 def firm_today(browse: Browse) -> dt.date:
     """Today as the server's form shows it (the firm's timezone)."""
     value = browse.page.get_by_label("Date you sent the payment").input_value()
-    return dt.date.fromisoformat(value)
+    return dt.datetime.strptime(value, "%m/%d/%Y").date()  # the firm's format (en_US)

@@ -99,7 +99,7 @@ def test_portal_user_reads_dashboard_projects_invoices_and_time_then_logs_out(br
     assert shown.count() >= 1
     assert set(shown.locator("td[data-label=Project]").all_inner_texts()) == {"Website relaunch"}
     dates = shown.locator("td[data-label=Date]").all_inner_texts()
-    assert all(date_from.isoformat() <= d <= date_to.isoformat() for d in dates)
+    assert all(date_from <= dt.datetime.strptime(d, "%m/%d/%Y").date() <= date_to for d in dates)
     browse.screens("portal-time-entries")
 
     csv_link = page.get_by_test_id("time-actions").get_by_role("link", name="Export CSV")

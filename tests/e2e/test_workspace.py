@@ -19,15 +19,17 @@ def test_staff_tracks_time_and_admin_invoices_it_and_marks_it_sent(browse: Brows
     browse.screens("workspace-dashboard")
 
     # Start the timer on the dashboard...
-    main.get_by_label("Project").select_option(label=seed.staff_project)
+    _choose_project(main, seed.staff_project)
     main.get_by_label("What are you working on?").fill("Antenna alignment")
     browse.click_and_wait(main.get_by_role("button", name="Start timer"))
     assert "Running on" in main.inner_text()
     running = page.get_by_role("form", name="Running timer")
     assert seed.staff_project in running.inner_text()  # the navigation bar shows it everywhere
-    # ...and stop it: the entry is among the recent ones, and no timer runs any more.
+    # ...and stop it within the minute: discarded, and kept with "Undo"; the entry is then
+    # among the recent ones, and no timer runs any more.
     browse.click_and_wait(main.get_by_role("button", name="Stop timer"))
     assert page.get_by_role("form", name="Running timer").count() == 0
+    browse.click_and_wait(page.get_by_role("alert").get_by_role("button", name="Undo discard"))
     assert main.get_by_role("button", name="Start timer").is_visible()
     recent = main.locator("section", has_text="Your recent entries")
     assert "Antenna alignment" in recent.inner_text()
@@ -38,7 +40,7 @@ def test_staff_tracks_time_and_admin_invoices_it_and_marks_it_sent(browse: Brows
     browse.click_and_wait(main.get_by_role("link", name="Add time by hand"))
     yesterday = dt.date.today() - dt.timedelta(days=1)
     form = page.locator("main form")
-    form.get_by_label("Project").select_option(label=seed.staff_project)
+    _choose_project(form, seed.staff_project)
     form.get_by_label("Date").fill(yesterday.isoformat())
     form.get_by_label("Start").fill("14:00")
     form.get_by_label("or duration").fill("1:30")
@@ -78,9 +80,9 @@ def test_staff_tracks_time_and_admin_invoices_it_and_marks_it_sent(browse: Brows
 
     # Mark it sent (the button asks for confirmation first).
     page.once("dialog", lambda dialog: dialog.accept())
-    browse.click_and_wait(main.get_by_role("button", name="Mark as sent"))
+    browse.click_and_wait(main.get_by_role("button", name="Mark as sent without emailing"))
     assert "Unpaid" in page.get_by_role("heading", level=1).inner_text()
-    assert main.get_by_role("button", name="Mark as sent").count() == 0
+    assert main.get_by_role("button", name="Mark as sent without emailing").count() == 0
     browse.screens("workspace-invoice-sent")
 
     # The time is billed now: the client is gone from the unbilled list.
@@ -88,3 +90,11 @@ def test_staff_tracks_time_and_admin_invoices_it_and_marks_it_sent(browse: Brows
     assert (
         main.locator("section", has_text="Unbilled time").locator("tr", has_text=seed.staff_client)
     ).count() == 0
+
+
+def _choose_project(scope, name: str) -> None:
+    """Pick ``name`` in a project picker, whose options read "Project · Client"."""
+    select = scope.get_by_label("Project", exact=True)
+    labels = [t for t in select.locator("option").all_inner_texts() if name in t]
+    assert labels, f"no option for {name}"
+    select.select_option(label=labels[0].strip())

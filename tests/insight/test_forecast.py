@@ -99,7 +99,7 @@ def test_the_summary_states_the_assumption(ctx: Session, fixed: Fixed) -> None:
     assert panel is not None and forecast is not None and forecast.hours is not None
     assert panel.summary(forecast.hours) == (
         "At the pace of the last 4 weeks (7.00 h/week), the hours budget runs out around "
-        "Jan 8, 2027."
+        "01/08/2027."
     )
 
 

@@ -29,7 +29,7 @@ def _forecast_html(html: str) -> str:
 
 
 SENTENCE = (
-    "At the pace of the last 4 weeks (7.00 h/week), the hours budget runs out around Jan 8, 2027."
+    "At the pace of the last 4 weeks (7.00 h/week), the hours budget runs out around 01/08/2027."
 )
 
 
@@ -40,7 +40,7 @@ def test_the_workspace_project_page_draws_both_budgets(
     html = _signed_in(app, admin.email).get(f"/projects/{fixed.project.id}").get_data(as_text=True)
     section = _forecast_html(html)
     assert SENTENCE in section
-    assert "the budget in money runs out around Dec 19, 2026" in section
+    assert "the budget in money runs out around 12/19/2026" in section
     assert section.count("<svg") == 2 and 'role="img"' in section
     assert 'class="burndown-forecast"' in section and 'stroke-dasharray="6 4"' in section
     assert "<table" in section and "€7,000.00" in section

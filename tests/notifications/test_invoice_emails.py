@@ -18,12 +18,12 @@ from tests import factories
 from tests.smtp import SmtpServer, free_port
 from timetracker import firm
 from timetracker.models import Client, EmailDelivery, Invoice, InvoiceStatus
+from timetracker.notifications.invoice_email import Recipient, Written
+from timetracker.notifications.invoice_sending import new_key, send_invoice
 from timetracker.notifications.invoices import (
     DeliveryStatus,
-    NotificationError,
     describe_failure,
     notify_invoice_sent,
-    resend_invoice_email,
 )
 from timetracker.notifications.jobs import dispatch, queue_name
 
@@ -232,8 +232,6 @@ def test_nothing_is_queued_when_mail_is_off(app: Flask, ctx: Session) -> None:
     client, invoice = _issued_invoice(ctx)
     factories.make_portal_user(ctx, client)
     assert notify_invoice_sent(invoice) == []
-    with pytest.raises(NotificationError, match="not configured"):
-        resend_invoice_email(invoice)
     assert _deliveries(ctx, invoice) == []
 
 
@@ -242,27 +240,65 @@ def test_drafts_are_never_emailed(ctx: Session, smtp_server: SmtpServer) -> None
     factories.make_portal_user(ctx, client)
     draft = factories.make_invoice(ctx, client, status=InvoiceStatus.DRAFT)
     assert notify_invoice_sent(draft) == []
-    with pytest.raises(NotificationError, match="draft"):
-        resend_invoice_email(draft)
 
 
-def test_resend_needs_someone_to_send_to(ctx: Session, smtp_server: SmtpServer) -> None:
-    _client, invoice = _issued_invoice(ctx)
-    with pytest.raises(NotificationError, match="no active portal users"):
-        resend_invoice_email(invoice)
+WRITTEN = Written("Your invoice from Acme", "Dear team,\nhere it is <3\n\nRegards")
 
 
-def test_resend_queues_a_new_delivery_per_recipient(
-    ctx: Session, smtp_server: SmtpServer, inline: None
+def test_a_written_email_goes_to_any_chosen_address_with_its_subject_and_message(
+    app: Flask, ctx: Session, smtp_server: SmtpServer, inline: None
 ) -> None:
+    """Unlike the automatic email, the one written in the send dialog goes to the addresses
+    staff chose (not only subscribed portal users), with their subject and message."""
     client, invoice = _issued_invoice(ctx)
-    factories.make_portal_user(ctx, client)
-    first = notify_invoice_sent(invoice)
-    second = resend_invoice_email(invoice)
-    ctx.commit()
-    dispatch([d.id for d in first + second])
-    assert len(smtp_server.messages) == 2
+    user = factories.make_portal_user(ctx, client, email="anna@client.example", name="Anna")
+    user.invoice_emails_enabled = False  # chosen on purpose all the same
+    with app.test_request_context(method="POST"):
+        deliveries = send_invoice(
+            ctx,
+            invoice,
+            [Recipient("anna@client.example", "Anna", True), Recipient("books@else.example")],
+            WRITTEN,
+            new_key(),
+        )
+        assert deliveries is not None
+        ctx.commit()
+    dispatch([d.id for d in deliveries])
+
     assert [d.status for d in _deliveries(ctx, invoice)] == ["sent", "sent"]
+    by_address = {m["To"].addresses[0].addr_spec: m for m in smtp_server.messages}
+    assert set(by_address) == {"anna@client.example", "books@else.example"}
+    for message in by_address.values():
+        assert message["Subject"] == "Your invoice from Acme"
+        text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+        assert "Dear team,\nhere it is <3\n\nRegards" in text
+        html = message.get_body(("html",)).get_content().replace("\r\n", "\n")
+        assert "Dear team,<br>\nhere it is &lt;3</p>" in html
+        [attachment] = list(message.iter_attachments())
+        assert attachment.get_filename() == "invoice-INV-2026-0007.pdf"
+    # The portal link is for the portal user only.
+    link = f"https://tt.example.com/client-portal/invoices/{invoice.id}"
+    assert link in by_address["anna@client.example"].get_body(("plain",)).get_content()
+    assert link not in by_address["books@else.example"].get_body(("plain",)).get_content()
+
+
+@pytest.mark.redis
+def test_a_written_email_through_rq_keeps_its_message(
+    app: Flask, ctx: Session, smtp_server: SmtpServer, rq_queue: Queue
+) -> None:
+    _client, invoice = _issued_invoice(ctx)
+    with app.test_request_context(method="POST"):
+        deliveries = send_invoice(
+            ctx, invoice, [Recipient("books@else.example")], WRITTEN, new_key()
+        )
+        assert deliveries is not None
+        ctx.commit()
+    dispatch([d.id for d in deliveries])
+    assert smtp_server.messages == [] and rq_queue.count == 1
+    _work(rq_queue)
+    [message] = smtp_server.messages
+    assert message["Subject"] == "Your invoice from Acme"
+    assert "here it is <3" in message.get_body(("plain",)).get_content()
 
 
 def test_invoice_cancelled_before_sending_is_skipped(

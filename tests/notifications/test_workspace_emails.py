@@ -144,49 +144,26 @@ def test_portal_users_who_opted_out_get_nothing(
     assert smtp_server.messages == []
 
 
-def test_staff_resend_the_email(
+def test_resend_leads_to_the_send_dialog_and_sends_nothing_by_itself(
     as_admin: FlaskClient,
     session: Session,
     world: dict[str, Any],
     smtp_server: SmtpServer,
     inline: None,
 ) -> None:
+    """Emailing an issued invoice again is done in the send dialog
+    (tests/workspace/test_invoice_sending.py); the old "Resend email" form leads there."""
     sent = make_invoice(session, world["client"], number="INV-2026-0101")
     session.commit()
     html = as_admin.get(f"/invoices/{sent.id}").get_data(as_text=True)
-    assert f'action="/invoices/{sent.id}/resend"' in html
+    assert f'href="/invoices/{sent.id}/send" data-send-dialog' in html
 
     response = post(as_admin, f"/invoices/{sent.id}/resend")
 
-    assert response.status_code == 302
-    assert _state(session, sent.id) == ("sent", [("reader@muller.example", "sent", 1)])
-    assert "INV-2026-0101" in smtp_server.messages[0]["Subject"]
-
-
-@pytest.mark.parametrize(
-    ("setup", "message"),
-    [
-        ("draft", "Only an issued invoice can be emailed; this one is draft."),
-        ("nobody", "Nobody would receive this email"),
-    ],
-)
-def test_resend_refusals_are_400_and_write_nothing(
-    as_admin: FlaskClient,
-    session: Session,
-    world: dict[str, Any],
-    smtp_server: SmtpServer,
-    setup: str,
-    message: str,
-) -> None:
-    if setup == "draft":
-        invoice = world["draft"]
-    else:
-        invoice = make_invoice(session, make_client(session))
-        session.commit()
-    response = post(as_admin, f"/invoices/{invoice.id}/resend")
-    assert response.status_code == 400
-    assert message in response.get_data(as_text=True)
-    assert _state(session, invoice.id)[1] == []
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/invoices/{sent.id}/send"
+    assert _state(session, sent.id) == ("sent", [])
+    assert smtp_server.messages == []
 
 
 def test_resend_is_for_administrators(

@@ -92,7 +92,7 @@ def test_the_invoice_page_shows_bank_details_amount_due_reference_and_the_qr_cod
     assert qr in card
     assert 'alt="QR code for a bank transfer of €1,000.00 with the reference NW-2026-0007"' in card
     form = _form(anna, firm.sent)
-    assert form["paid_on"] == "2026-06-15"
+    assert form["paid_on"] == "06/15/2026"
     assert notices.is_submission_key(form["submission_key"])
 
 
@@ -269,9 +269,9 @@ def test_payment_sent_is_recorded_audited_shown_and_leaves_the_balance_alone(ann
     assert states.open_balance(invoice) == Decimal("1000.00")
 
     page = anna.get(response.headers["Location"]).get_data(as_text=True)
-    assert "We have noted that you sent the payment on Jun 12, 2026" in page
+    assert "We have noted that you sent the payment on 06/12/2026" in page
     assert (
-        "You told us on Jun 15, 2026 that you sent the payment on Jun 12, 2026, "
+        "You told us on 06/15/2026 that you sent the payment on 06/12/2026, "
         "reference “SEPA 4711”." in page
     )
     assert 'data-testid="amount-due">€1,000.00<' in page  # still owed
@@ -361,8 +361,8 @@ def test_without_a_csrf_token_nothing_is_recorded(anna, firm, session):
         ("1899-12-31", False, "from 1900-01-01 to 9998-12-31"),
         ("9999-12-31", False, "from 1900-01-01 to 9998-12-31"),
         ("2026-02-30", False, "is not a real calendar date"),
-        ("2026-6-1", False, "Write the date as YYYY-MM-DD"),
-        ("２０２６-06-01", False, "Write the date as YYYY-MM-DD"),
+        ("2026-6-1", False, "Write the date as mm/dd/yyyy (or YYYY-MM-DD)"),
+        ("２０２６-06-01", False, "Write the date as mm/dd/yyyy (or YYYY-MM-DD)"),
         ("", False, "Enter the date you sent the payment."),
     ],
 )
@@ -386,7 +386,7 @@ def test_today_is_the_firms_today(anna, firm, session):
     session.get(Settings, 1).timezone = "Pacific/Auckland"
     session.commit()
     with time_machine.travel(dt.datetime(2026, 6, 15, 20, tzinfo=dt.UTC), tick=False):
-        assert _form(anna, firm.sent)["paid_on"] == "2026-06-16"
+        assert _form(anna, firm.sent)["paid_on"] == "06/16/2026"
         assert _send(anna, firm.sent, paid_on="2026-06-16").status_code == 303
         assert _send(anna, firm.sent, paid_on="2026-06-17").status_code == 400
 
@@ -446,7 +446,7 @@ def test_the_form_has_a_page_of_its_own_that_shows_errors(anna, firm):
     page = anna.get(f"/client-portal/invoices/{firm.sent.id}/payment-sent")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert "Tell us you sent the payment" in text and 'value="2026-06-15"' in text
+    assert "Tell us you sent the payment" in text and 'value="06/15/2026"' in text
     response = _send(anna, firm.sent, paid_on="2026-06-16")
     text = response.get_data(as_text=True)
     assert 'class="form-control is-invalid"' in text
@@ -528,10 +528,10 @@ def test_notices_are_listed_oldest_first_for_staff(ctx, firm):
     )
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
     assert (
-        "Payment sent on Jun 9, 2026, reference “first”, told by Anna Müller on 2026-06-10 09:30."
+        "Payment sent on 06/09/2026, reference “first”, told by Anna Müller on 06/10/2026 09:30."
         in text
     )
-    assert "Payment sent on Jun 11, 2026, told by Anna Müller on 2026-06-12 09:30." in text
+    assert "Payment sent on 06/11/2026, told by Anna Müller on 06/12/2026 09:30." in text
     assert "a notice does not change the balance" in text
     assert (
         render_template(

@@ -3,6 +3,7 @@ of text on the accent colour, and the dashboard's name and welcome message."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -199,3 +200,92 @@ class TestDashboard:
         html = as_alpha.get("/client-portal").get_data(as_text=True)
         assert re.search(r"<h1[^>]*>Alpha Corp</h1>", html)
         assert 'data-testid="welcome-message"' not in html
+
+
+class TestAccentEverywhere:
+    """Every element the portal draws in its accent takes the client's: the active invoice
+    (and quote) filter, the charts, progress bars, badges and the rest."""
+
+    @pytest.fixture
+    def css(self, app, session, world):
+        world.a.client.portal_accent_color = "#ffd700"
+        session.commit()
+        return signed_in(app, world.a.portal_user).get(CSS).get_data(as_text=True)
+
+    @staticmethod
+    def rule(css, selector):
+        return css.split(selector + " {")[1].split("}")[0]
+
+    def test_the_active_filter_pill(self, css):
+        pills = self.rule(css, ".nav-pills")
+        assert "--bs-nav-pills-link-active-bg: #ffd700;" in pills
+        assert "--bs-nav-pills-link-active-color: #000000;" in pills  # black reads on gold
+
+    def test_the_invoice_filters_are_those_pills(self, app, world):
+        html = (
+            signed_in(app, world.a.portal_user)
+            .get("/client-portal/invoices")
+            .get_data(as_text=True)
+        )
+        assert 'class="nav nav-pills flex-wrap" data-testid="invoice-filters"' in html
+        assert re.search(r'<a class="nav-link active" [^>]*aria-current="page"', html)
+
+    def test_custom_properties_and_bootstrap_primary(self, css):
+        root = self.rule(css, ":root")
+        assert "--portal-accent: #ffd700;" in root
+        assert "--bs-primary: #ffd700;" in root and "--bs-primary-rgb: 255, 215, 0;" in root
+        graphic = re.search(r"--portal-accent-graphic: (#[0-9a-f]{6});", root).group(1)
+        assert branding.contrast_ratio(graphic, "#ffffff") >= 3.0  # gold darkened for charts
+        assert branding.contrast_ratio(graphic, "#ffffff") < 4.5  # ... no darker than needed
+
+    def test_the_charts_take_the_accent(self, css):
+        assert ".chart .chart-bar-accent { fill: var(--portal-accent-graphic); }" in css
+        burndown = self.rule(
+            css, ".chart-burndown .burndown-used, .chart-burndown .burndown-forecast"
+        )
+        assert "stroke: var(--portal-accent-graphic);" in burndown
+        legend = self.rule(
+            css, ".burndown-legend .burndown-key-used, .burndown-legend .burndown-key-forecast"
+        )
+        assert "border-top-color: var(--portal-accent-graphic);" in legend
+
+    def test_progress_badges_and_fields(self, css):
+        assert "--bs-progress-bar-bg: #ffd700;" in self.rule(css, ".progress, .progress-stacked")
+        badge = self.rule(css, ".text-bg-primary, .badge-portal")
+        assert (
+            "color: #000000 !important;" in badge
+            and "background-color: #ffd700 !important;" in badge
+        )
+        assert "background-color: #ffd700;" in self.rule(css, ".form-check-input:checked")
+
+    def test_the_hours_chart_bars_carry_the_accent_class(self, app, session, world):
+        from tests.factories import make_entry
+
+        recent = dt.datetime.now(dt.UTC).replace(hour=9, minute=0, second=0, microsecond=0)
+        make_entry(session, world.a.project, world.staff, start=recent - dt.timedelta(days=8))
+        session.commit()
+        html = signed_in(app, world.a.portal_user).get("/client-portal").get_data(as_text=True)
+        chart = html.split('data-testid="chart-hours"')[1].split("</svg>")[0]
+        bars = re.findall(r"<rect [^>]*>", chart)
+        assert bars and all('class="chart-bar chart-bar-accent"' in bar for bar in bars)
+        assert all('fill="#1f4e79"' in bar for bar in bars)  # the fallback without an accent
+        invoices = html.split('data-testid="chart-invoices"')[1].split("</svg>")[0]
+        # Invoice states keep their meaning (paid green, overdue red), not the brand colour.
+        assert "chart-bar-accent" not in invoices
+
+
+class TestContrastWarning:
+    @pytest.mark.parametrize("accent", ["#777777", "#ffd700", "#ffffff", "#00ff00"])
+    def test_under_aa_warns_with_the_ratio(self, accent):
+        warning = branding.contrast_warning(accent)
+        ratio = branding.contrast_ratio(accent, branding.WHITE)
+        assert warning is not None and f"{int(ratio * 100) / 100:.2f}:1" in warning
+        assert accent.upper() in warning
+
+    def test_767676_is_the_lightest_grey_that_passes(self):
+        assert branding.contrast_warning("#767676") is None  # 4.54:1
+        assert "4.47:1" in branding.contrast_warning("#777777")  # 4.478…, never rounded up
+
+    @pytest.mark.parametrize("accent", ["#000000", "#1f4e79", "#b02a37"])
+    def test_dark_colours_do_not_warn(self, accent):
+        assert branding.contrast_warning(accent) is None

@@ -44,7 +44,7 @@ def test_a_quote_pdf_carries_number_lines_totals_validity_and_terms(ctx: Session
         "Entwicklung – Größenänderung",
         "Online shop",
         "Valid until",
-        "Dec 31, 2099",
+        "12/31/2099",
         "Half on acceptance, half on delivery.",
     ):
         assert expected in text, expected

@@ -106,8 +106,9 @@ def test_the_new_quote_form_proposes_today_and_the_validity_of_the_settings(
     with time_machine.travel(dt.datetime(2026, 12, 20, 12, tzinfo=dt.UTC), tick=False):
         as_admin = signed_in(app, world.admin)  # a session of that moment
         html = as_admin.get(f"/quotes/new?client={world.a.client.id}").get_data(as_text=True)
-    assert 'name="issue_date" required type="date" value="2026-12-20"' in html
-    assert 'name="valid_until" required type="date" value="2027-01-10"' in html
+    shown = 'placeholder="mm/dd/yyyy" required type="text"'  # the firm's one date format
+    assert f'name="issue_date" {shown} value="12/20/2026"' in html
+    assert f'name="valid_until" {shown} value="01/10/2027"' in html
     assert re.search(r'name="tax_rate"[^>]*value="19"', html)
 
 

@@ -42,6 +42,9 @@ from timetracker import create_app
 from timetracker.api import tokens
 from timetracker.db import Base
 from timetracker.extensions import limiter
+from timetracker.logos.demo import badge as demo_logo
+from timetracker.logos.operations import set_client_logo
+from timetracker.logos.validation import inspect_logo
 from timetracker.models import (
     Comment,
     InvoiceStatus,
@@ -82,6 +85,7 @@ ID_KINDS = {
     "endpoint_id": "webhook",
     "delivery_id": "webhook_delivery",
     "token_id": "api_token",
+    "payment_id": "payment",
 }
 #: Arguments that are not ids: a value every role may ask for.
 NON_ID_VALUES = {"filename": "css/app.css", "token": "x" * 43}
@@ -101,6 +105,8 @@ class ClientData:
     ids: dict[str, list[int]] = field(default_factory=dict)
     #: (invoice id, item id) pairs, for the nested item routes.
     items: list[tuple[int, int]] = field(default_factory=list)
+    #: (invoice id, payment id) pairs, for the nested payment routes.
+    payments: list[tuple[int, int]] = field(default_factory=list)
     #: (quote id, line id) pairs, for the nested quote line routes.
     quote_items: list[tuple[int, int]] = field(default_factory=list)
     #: (project id, comment id) pairs, for the nested comment routes.
@@ -217,6 +223,11 @@ def build_client(
         "session": [portal_session.id],
     }
     data.items = [(invoices[s].id, invoices[s].items[0].id) for s in invoice_order]
+    # A portal logo: the contact's own is served, never another client's.
+    set_client_logo(session, client, inspect_logo(demo_logo("#123456", "#abcdef")))
+    paid = invoices[InvoiceStatus.PAID]
+    data.ids["payment"] = [p.id for p in paid.payments]
+    data.payments = [(paid.id, p.id) for p in paid.payments]
     # Likewise for quotes: the portal's own is the sent one, staff act on the draft.
     quote_order = [QuoteStatus.SENT, QuoteStatus.DRAFT, QuoteStatus.ACCEPTED, QuoteStatus.DECLINED]
     if name == "Sierra":
@@ -422,6 +433,8 @@ def own_values(rule: Rule, data: ClientData) -> dict[str, Any]:
         values["invoice_id"], values["item_id"] = data.items[0]
     if "quote_id" in values and "item_id" in values:
         values["quote_id"], values["item_id"] = data.quote_items[0]
+    if "invoice_id" in values and "payment_id" in values:
+        values["invoice_id"], values["payment_id"] = data.payments[0]
     return values
 
 
@@ -436,6 +449,9 @@ def foreign_values(rule: Rule, own: ClientData, other: ClientData) -> Iterator[d
     if len(arguments) > 1 and "comment_id" in arguments:
         for project_id, comment_id in other.comments:
             yield {**base, "project_id": project_id, "comment_id": comment_id}
+    elif len(arguments) > 1 and "payment_id" in arguments:
+        for invoice_id, payment_id in other.payments:
+            yield {**base, "invoice_id": invoice_id, "payment_id": payment_id}
     elif len(arguments) > 1 and "quote_id" in arguments:
         for quote_id, item_id in other.quote_items:
             yield {**base, "quote_id": quote_id, "item_id": item_id}

@@ -106,7 +106,7 @@ def test_page_lists_invoices_payments_and_running_balance(
         assert absent not in html
     pdf_link = f'href="{PDF}?date_from=2026-01-01&amp;date_to=2026-03-31"'
     assert pdf_link in html and "Download PDF" in html
-    assert 'value="2026-01-01"' in html and 'value="2026-03-31"' in html
+    assert 'value="01/01/2026"' in html and 'value="03/31/2026"' in html
 
 
 def test_amounts_show_whatever_the_amounts_visibility(
@@ -130,8 +130,8 @@ def test_ids_in_the_query_change_nothing(portal: FlaskClient, world: dict[str, A
     ("query", "message"),
     [
         ("date_from=2026-13-01", "2026-13-01 is not a real calendar date."),
-        ("date_to=31.03.2026", "Write the date as YYYY-MM-DD"),
-        ("date_from=２０２６-01-01", "Write the date as YYYY-MM-DD"),
+        ("date_to=31.03.2026", "Write the date as mm/dd/yyyy (or YYYY-MM-DD)"),
+        ("date_from=２０２６-01-01", "Write the date as mm/dd/yyyy (or YYYY-MM-DD)"),
         ("date_from=2026-03-01&date_to=2026-02-01", "&#39;date_from&#39; must be on or before"),
         ("date_from=2026-01-01&date_from=2026-02-01", "given more than once"),
         ("date_from=2020-01-01&date_to=2026-01-01", "at most 5 years"),
@@ -157,8 +157,8 @@ def test_default_period_is_this_year_to_today_in_the_firms_timezone(
     with time_machine.travel(dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC), tick=False):
         login(client, world["user"].email)
         html = client.get(PAGE).get_data(as_text=True)
-    assert 'id="date_from" name="date_from" class="form-control" value="2027-01-01"' in html
-    assert 'id="date_to" name="date_to" class="form-control" value="2027-01-01"' in html
+    assert 'id="date_from" name="date_from" class="form-control" value="01/01/2027"' in html
+    assert 'id="date_to" name="date_to" class="form-control" value="01/01/2027"' in html
     opening = re.search(r'data-testid="opening".*?</tr>', html, re.S)
     assert opening and "€850.00" in opening.group(0)  # 300 + 1000 − 400 − 50, all before
 
@@ -167,7 +167,7 @@ def test_an_end_alone_starts_the_period_on_the_first_of_january_of_its_year(
     portal: FlaskClient,
 ) -> None:
     html = portal.get(f"{PAGE}?date_to=2025-12-31").get_data(as_text=True)
-    assert 'value="2025-01-01"' in html and 'value="2025-12-31"' in html
+    assert 'value="01/01/2025"' in html and 'value="12/31/2025"' in html
     closing = re.search(r'data-testid="closing".*?</tr>', html, re.S)
     assert closing and "€300.00" in closing.group(0)
 

@@ -131,7 +131,7 @@ def test_writes_without_csrf_token_are_refused(as_admin, session):
     assert session.query(Client).filter_by(name="No token").count() == 0
 
 
-@pytest.mark.parametrize("path", ["/time/timer/stop", "/invoices/{invoice}/send"])
+@pytest.mark.parametrize("path", ["/time/timer/stop", "/invoices/{invoice}/send/email"])
 def test_writes_refuse_get(as_admin, ids, path):
     assert as_admin.get(path.format(**ids)).status_code == 405
 

@@ -24,7 +24,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from timetracker.documents.vat import VatId
 from timetracker.emails import EmailAddress
+from timetracker.logos.fields import HELP as LOGO_HELP
+from timetracker.logos.fields import LogoField
 from timetracker.parsing import MAX_PAYMENT_TERMS_DAYS
 from timetracker.payments import accounts, epc
 from timetracker.workspace.fields import WholeNumberField
@@ -144,6 +147,14 @@ class SettingsForm(FlaskForm):
     )
     clients_may_upload = BooleanField("Client contacts may upload documents to their projects")
     budget_alerts_to_clients = BooleanField("Email budget alerts to the client's contacts")
+    vat_id = StringField("VAT ID", validators=[VatId()])
+    registration_details = TextAreaField(
+        "Registration details",
+        validators=[Optional(), Length(max=500, message="At most 500 characters.")],
+        filters=[_strip],
+    )
+    logo = LogoField("Logo", description=LOGO_HELP)
+    remove_logo = BooleanField("Remove the logo")
     bank_account_holder = StringField(
         "Account holder",
         validators=[

@@ -41,6 +41,7 @@ from timetracker.admin.users import (
 )
 from timetracker.auth.access import Policy, UrlTable, register_urls
 from timetracker.errors import render_error
+from timetracker.logos import operations as logos
 from timetracker.models import Client, Role, User
 from timetracker.payments.accounts import group_iban
 from timetracker.portal.params import ParamError, page_request
@@ -194,6 +195,13 @@ def settings() -> ResponseReturnValue:
     row.bank_name = form.bank_name.data or None
     row.bank_iban = form.bank_iban.data or None
     row.bank_bic = form.bank_bic.data or None
+    # Legal details and logo (the form checked the VAT ID's shape and the logo's content).
+    row.vat_id = form.vat_id.data or None
+    row.registration_details = form.registration_details.data or None
+    if form.logo.inspected is not None:
+        logos.set_firm_logo(db.session, row, form.logo.inspected)
+    elif form.remove_logo.data:
+        logos.set_firm_logo(db.session, row, None)
     g.pop("firm_settings", None)
     flash("Settings were saved.", "success")
     return redirect(url_for("admin.settings"))

@@ -57,6 +57,11 @@ class Kind(enum.StrEnum):
     QUOTE_CONVERTED = "quote_converted"
     PAYMENT_NOTICE = "payment_notice"
     TIME_APPROVED = "time_approved"
+    INVOICE_EMAILED = "invoice_emailed"
+    INVOICE_MARKED_SENT = "invoice_marked_sent"
+    LOGO_CHANGED = "logo_changed"
+    PAYMENT_CHANGED = "payment_changed"
+    PAYMENT_DELETED = "payment_deleted"
     COMMENT_POSTED = "comment_posted"
     COMMENT_EDITED = "comment_edited"
     COMMENT_DELETED = "comment_deleted"
@@ -110,6 +115,11 @@ LABELS: dict[str, str] = {
     Kind.QUOTE_CONVERTED: "Quote turned into a project or invoice",
     Kind.PAYMENT_NOTICE: "Client reported a payment as sent",
     Kind.TIME_APPROVED: "Time approved for the client portal",
+    Kind.INVOICE_EMAILED: "Invoice emailed",
+    Kind.INVOICE_MARKED_SENT: "Invoice marked as sent without emailing",
+    Kind.LOGO_CHANGED: "Logo uploaded, replaced or removed",
+    Kind.PAYMENT_CHANGED: "Payment corrected",
+    Kind.PAYMENT_DELETED: "Payment deleted",
     Kind.COMMENT_POSTED: "Comment posted",
     Kind.COMMENT_EDITED: "Comment edited",
     Kind.COMMENT_DELETED: "Comment deleted",

@@ -52,6 +52,14 @@ class InvoiceState(enum.StrEnum):
     def is_unpaid(self) -> bool:
         return self in (InvoiceState.NOT_YET_DUE, InvoiceState.OVERDUE)
 
+    def badge_text_for(self, invoice: Invoice) -> str:
+        """The badge's words for ``invoice`` in this state, the same for staff and clients:
+        an unpaid invoice with a payment reads "Partially paid" ("Overdue · partially paid"
+        once past due). Partially paid is a mark on the unpaid states, not a state."""
+        if self.is_unpaid and is_partially_paid(invoice):
+            return PARTIAL_TEXTS[self]
+        return self.badge_text
+
 
 STATE_LABELS = {
     InvoiceState.DRAFT: "Draft",
@@ -66,6 +74,10 @@ STATE_BADGES = {
     InvoiceState.OVERDUE: "text-bg-danger",
     InvoiceState.PAID: "text-bg-success",
     InvoiceState.CANCELLED: "text-bg-light",
+}
+PARTIAL_TEXTS = {
+    InvoiceState.NOT_YET_DUE: "Partially paid",
+    InvoiceState.OVERDUE: "Overdue · partially paid",
 }
 #: Chart order: the life of an invoice.
 STATE_ORDER = tuple(InvoiceState)

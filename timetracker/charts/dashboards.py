@@ -46,6 +46,7 @@ def hours_chart(weeks: Sequence[WeekHours]) -> BarChart:
                     f"{formatting.hours(week.hours)} hours"
                 ),
                 colour=HOURS_COLOUR,
+                accent=True,
             )
         )
     return bar_chart(specs, lambda value: f"{plain(value)}")

@@ -24,6 +24,9 @@ class Bar:
     y: float
     width: float
     height: float
+    #: Drawn in the portal's accent colour where the client has one (the CSS class
+    #: ``chart-bar-accent``; ``colour`` stays the fallback).
+    accent: bool = False
 
     @property
     def centre(self) -> float:
@@ -59,6 +62,7 @@ class BarSpec:
     value_label: str
     title: str
     colour: str
+    accent: bool = False
 
 
 WIDTH, HEIGHT = 480, 220
@@ -112,6 +116,7 @@ def bar_chart(specs: Sequence[BarSpec], tick_label: Any) -> BarChart:
                 y=round(TOP + plot_height - height, 1),
                 width=round(slot - gap, 1),
                 height=round(height, 1),
+                accent=spec.accent,
             )
         )
     ticks = [

@@ -11,9 +11,11 @@ get ``rel="nofollow noopener noreferrer"``; every other attribute and scheme is 
 
 from __future__ import annotations
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 #: markdown-it rules switched on over the "zero" preset (which has only paragraphs and text).
 RULES = [
@@ -63,3 +65,46 @@ def render(source: str) -> Markup:
         strip_comments=True,
     )
     return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
+
+
+#: An http(s) URL in plain text: the scheme, then anything up to whitespace, quotes or angle
+#: brackets. Only these two schemes are ever linked (never ``javascript:`` or ``data:``).
+_URL = re.compile(r"(?<![\w@.])https?://[^\s<>\"'`]+", re.IGNORECASE)
+#: Punctuation that ends a sentence rather than the URL (``see https://a.example/x.``).
+_TRAILING = ".,;:!?*_~"
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
+
+
+def _split_url(found: str) -> tuple[str, str]:
+    """The URL and the text that follows it: trailing punctuation, and closing brackets that
+    the URL did not open (``(see https://a.example/x)``)."""
+    end = len(found)
+    while end:
+        last = found[end - 1]
+        opener = _CLOSERS.get(last)
+        if last in _TRAILING or (
+            opener and found.count(opener, 0, end) < found.count(last, 0, end)
+        ):
+            end -= 1
+            continue
+        break
+    return found[:end], found[end:]
+
+
+def linkify(text: str | None) -> Markup:
+    """Plain text (a project note, a status update) as HTML: everything escaped, and each
+    ``http://`` or ``https://`` URL made a link with ``rel="nofollow noopener noreferrer"``.
+    Line breaks are kept as they are (the pages show the text with ``white-space: pre-line``)."""
+    source = text or ""
+    parts: list[str] = []
+    position = 0
+    for match in _URL.finditer(source):
+        url, rest = _split_url(match.group())
+        if "://" not in url or url.endswith("://"):
+            continue
+        parts.append(str(escape(source[position : match.start()])))
+        href = escape(url)
+        parts.append(f'<a href="{href}" rel="{LINK_REL}">{href}</a>{escape(rest)}')
+        position = match.end()
+    parts.append(str(escape(source[position:])))
+    return Markup("".join(parts))  # noqa: S704 - every piece of text is escaped above

@@ -8,10 +8,16 @@ caller passes the client): the models' relationships refuse lazy loading.
 When the client has ``invoice_time_appendix`` (and sees time entries in its portal), the PDF
 ends with the time entries each line bills, person and notes as the client's portal visibility
 allows: the staff's download and the portal's are the same document.
+
+The firm's logo (a ``data:`` URI: the renderer fetches nothing), both parties' VAT IDs, the
+firm's registration details (at the foot of every page), each line's unit and service period
+and the invoice's overall period, and a "Partially paid" mark are printed when they exist.
 """
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import logging
 import re
 import unicodedata
@@ -19,12 +25,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from babel.dates import format_interval
+from babel.numbers import format_decimal
 from flask import render_template
 from sqlalchemy import null, select
 from weasyprint import CSS, HTML, default_url_fetcher
 
-from timetracker import db, firm
-from timetracker.billing import rules
+from timetracker import db, firm, formatting
+from timetracker.billing import rules, states
+from timetracker.logos.operations import firm_logo
 from timetracker.models import Client, Invoice, InvoiceItem, TimeEntry, User
 from timetracker.payments import instructions_for
 from timetracker.portal.scope.visibility import Visibility
@@ -118,6 +127,54 @@ def time_appendix(invoice: Invoice, client: Client) -> TimeAppendix | None:
     return TimeAppendix(lines, shown.staff_names, shown.entry_notes, rounding)
 
 
+#: The unit of lines that bill time (``InvoiceItem.unit``); its quantity reads as hours.
+HOURS_UNIT = "hours"
+
+
+def period_text(start: dt.date | None, end: dt.date | None) -> str:
+    """A service period in the firm's locale ("Nov 1 – 30, 2026", "1–30 Nov 2026"); one day
+    reads as that day; empty without a period."""
+    if start is None or end is None:
+        return ""
+    if start == end:
+        return formatting.long_date(start)
+    return format_interval(start, end, "yMMMd", locale=formatting.current_locale())
+
+
+@dataclass(frozen=True)
+class PrintedLine:
+    item: InvoiceItem
+    quantity: str
+    unit: str
+    period: str
+
+
+def printed_line(item: InvoiceItem) -> PrintedLine:
+    """A line as printed: hours with two decimals for time, a plain number otherwise."""
+    if item.unit == HOURS_UNIT:
+        quantity = formatting.hours(item.quantity)
+    else:  # "3", "2.5": no trailing zeros
+        quantity = format_decimal(item.quantity, locale=formatting.current_locale())
+    return PrintedLine(
+        item, quantity, item.unit or "", period_text(item.period_start, item.period_end)
+    )
+
+
+def invoice_period(items: list[InvoiceItem]) -> str:
+    """From the first line's first day to the last line's last day (lines with a period)."""
+    starts = [i.period_start for i in items if i.period_start is not None]
+    ends = [i.period_end for i in items if i.period_end is not None]
+    return period_text(min(starts), max(ends)) if starts and ends else ""
+
+
+def logo_data_uri() -> str | None:
+    """The firm's logo as a ``data:`` URI, or ``None`` without one."""
+    logo = firm_logo(db.session, with_data=True)
+    if logo is None:
+        return None
+    return f"data:{logo.content_type};base64,{base64.b64encode(logo.data).decode('ascii')}"
+
+
 def render_invoice_html(invoice: Invoice, client: Client | None = None) -> str:
     """The invoice as the HTML document the PDF is printed from."""
     client = client if client is not None else invoice.client
@@ -131,6 +188,12 @@ def render_invoice_html(invoice: Invoice, client: Client | None = None) -> str:
         company_name=settings.company_name,
         company_address=settings.company_address,
         company_email=settings.company_email,
+        company_vat_id=settings.vat_id,
+        registration_details=settings.registration_details,
+        logo=logo_data_uri(),
+        lines=[printed_line(item) for item in invoice.items],
+        service_period=invoice_period(invoice.items),
+        partially_paid=states.is_partially_paid(invoice),
         currency=invoice.currency,
         payment_instructions=instructions_for(invoice, settings),
         appendix=time_appendix(invoice, client),

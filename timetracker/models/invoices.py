@@ -165,6 +165,8 @@ class EmailDelivery(Base):
     recipient: Mapped[str] = mapped_column(String(254))
     #: The subject the email was sent with (the send dialog lets staff change it).
     subject: Mapped[str | None] = mapped_column(String(300))
+    #: The cover message written in the send dialog (``None`` for the automatic email).
+    message: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

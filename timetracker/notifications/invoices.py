@@ -4,6 +4,10 @@ A delivery row (``EmailDelivery``) is written in the same transaction that marks
 sent; the sending itself happens after the commit (see ``notifications.jobs``), so a slow or
 broken mail server can neither roll back nor hold up issuing the invoice. Every attempt is
 counted on the row, with the last error, until it is ``sent`` or finally ``failed``.
+
+Two kinds of delivery: the automatic "new invoice" email to portal users who receive them
+(``subject`` empty, composed by ``mail.compose_invoice_email``), and the email staff write in
+the send dialog (``subject`` set; ``invoice_email`` composes it, ``invoice_sending`` queues it).
 """
 
 from __future__ import annotations
@@ -11,16 +15,18 @@ from __future__ import annotations
 import enum
 import logging
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from email.message import EmailMessage
 from functools import partial
 
 from flask import current_app, has_request_context
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from timetracker import after_commit, config, db, firm
 from timetracker.documents.pdf import render_invoice_pdf
 from timetracker.models import Client, EmailDelivery, Invoice, InvoiceStatus, User
+from timetracker.notifications import invoice_email
 from timetracker.notifications.mail import compose_invoice_email, send_message
 
 log = logging.getLogger(__name__)
@@ -43,10 +49,6 @@ class DeliveryStatus(enum.StrEnum):
 class Outcome(enum.Enum):
     DONE = "done"
     RETRY = "retry"
-
-
-class NotificationError(ValueError):
-    """An email cannot be sent for a reason staff can act on; the message says which."""
 
 
 def max_attempts() -> int:
@@ -102,25 +104,6 @@ def notify_invoice_sent(invoice: Invoice) -> list[EmailDelivery]:
     return _queue_deliveries(db.session, invoice)
 
 
-def resend_invoice_email(invoice: Invoice) -> list[EmailDelivery]:
-    """Queue the email again for today's recipients (the staff "Resend" button)."""
-    if invoice.status not in ISSUED:
-        raise NotificationError(
-            f"Only an issued invoice can be emailed; this one is {invoice.status}."
-        )
-    if not current_app.config.get("MAIL_ENABLED"):
-        raise NotificationError(
-            "Email is not configured on this server (set SMTP_HOST, or MAIL_ENABLED=1)."
-        )
-    deliveries = _queue_deliveries(db.session, invoice)
-    if not deliveries:
-        raise NotificationError(
-            "Nobody would receive this email: the client has no active portal users "
-            "with invoice emails switched on."
-        )
-    return deliveries
-
-
 def deliveries_for(session: Session, invoice_id: int) -> Sequence[EmailDelivery]:
     """The invoice's deliveries, newest first (for the staff invoice page)."""
     return list(
@@ -155,6 +138,51 @@ def _text(reply: bytes | str) -> str:
     return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
 
+Composer = Callable[[bytes], EmailMessage]
+
+
+def _standard_email(session: Session, invoice: Invoice, delivery: EmailDelivery) -> Composer | str:
+    """The automatic "new invoice" email to a portal user who still receives them (or why it
+    is skipped)."""
+    recipients = invoice_recipients(session, invoice.client_id)
+    recipient = next((u for u in recipients if u.email == delivery.recipient), None)
+    if recipient is None:
+        return "The recipient no longer receives invoice emails from the portal."
+    return lambda pdf: compose_invoice_email(
+        invoice,
+        invoice.client,
+        recipient_email=recipient.email,
+        recipient_name=recipient.name,
+        pdf=pdf,
+        config=current_app.config,
+    )
+
+
+def _written_email(session: Session, invoice: Invoice, delivery: EmailDelivery) -> Composer | str:
+    """The email written in the send dialog, to whichever address staff chose."""
+    message = invoice_email.written_for(session, delivery)
+    if message is None:
+        return "The message written for this email is no longer on record."
+    portal_user = session.scalar(
+        select(User).where(
+            User.client_id == invoice.client_id,
+            User.client_portal_enabled.is_(True),
+            User.is_active.is_(True),
+            func.lower(User.email) == delivery.recipient.lower(),
+        )
+    )
+    recipient = invoice_email.Recipient(
+        delivery.recipient,
+        portal_user.name if portal_user is not None else "",
+        portal_user is not None,
+        portal_user is not None and portal_user.invoice_emails_enabled,
+    )
+    written = invoice_email.Written(delivery.subject or "", message)
+    return lambda pdf: invoice_email.compose(
+        invoice, invoice.client, recipient, written, pdf=pdf, config=current_app.config
+    )
+
+
 def attempt_delivery(delivery_id: int) -> Outcome:
     """Make one attempt to send a queued email and record it; commits the session.
 
@@ -179,22 +207,15 @@ def attempt_delivery(delivery_id: int) -> Outcome:
     )
     if invoice is None or invoice.status not in ISSUED:
         return _skip(session, delivery, "The invoice is no longer issued (cancelled).")
-    recipients = invoice_recipients(session, invoice.client_id)
-    recipient = next((u for u in recipients if u.email == delivery.recipient), None)
-    if recipient is None:
-        return _skip(
-            session, delivery, "The recipient no longer receives invoice emails from the portal."
-        )
+    if delivery.subject is not None:
+        compose = _written_email(session, invoice, delivery)
+    else:
+        compose = _standard_email(session, invoice, delivery)
+    if isinstance(compose, str):
+        return _skip(session, delivery, compose)
     delivery.attempts += 1
     try:
-        message = compose_invoice_email(
-            invoice,
-            invoice.client,
-            recipient_email=recipient.email,
-            recipient_name=recipient.name,
-            pdf=render_invoice_pdf(invoice, invoice.client),
-            config=current_app.config,
-        )
+        message = compose(render_invoice_pdf(invoice, invoice.client))
         send_message(message, current_app.config)
     except Exception as exc:  # any failure (SMTP, TLS, rendering) is recorded and retried
         delivery.last_error = describe_failure(exc)[:2000]

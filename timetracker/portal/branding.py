@@ -4,12 +4,20 @@ The Content-Security-Policy allows no inline style, so the accent colour a clien
 is served as ``/client-portal/branding.css``, built from the signed-in portal user's own client.
 Text drawn on the accent (navigation bar, primary buttons, active page numbers) is white or
 black, whichever contrasts more: one of the two always reaches WCAG AA (4.5:1) on any colour.
-Links on the white page use the accent darkened until it too reaches 4.5:1 against white.
+Links on the white page use the accent darkened until it too reaches 4.5:1 against white;
+charts and other graphics drawn on white use it darkened until 3:1 (WCAG's non-text contrast).
+
+Every element the portal draws in its accent takes it from here: the navigation bar, primary
+and outline buttons, active filter pills (the invoice and quote filters), page numbers,
+progress bars, badges and borders in the primary colour, ticked boxes and focused fields, and
+the charts (``--portal-accent-graphic``, read by ``templates/charts/_bar_chart.html`` and the
+burn-down chart). :func:`contrast_warning` is what the client form says about a pale accent.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 
 from timetracker.parsing import parse_colour
@@ -18,8 +26,10 @@ WHITE = "#ffffff"
 BLACK = "#000000"
 #: WCAG 2.x AA contrast for normal text.
 AA_CONTRAST = 4.5
+#: WCAG 2.x contrast for graphical objects (chart bars and lines).
+GRAPHIC_CONTRAST = 3.0
 #: Bumped when the stylesheet's rules change, so that browsers drop cached copies.
-STYLESHEET_VERSION = "1"
+STYLESHEET_VERSION = "2"
 
 RGB = tuple[int, int, int]
 
@@ -82,13 +92,30 @@ def shade(colour: str, amount: float) -> str:
     return to_hex((red, green, blue))
 
 
-def readable_on_white(colour: str) -> str:
-    """``colour``, darkened in small steps until it reaches AA contrast against white."""
+def readable_on_white(colour: str, minimum: float = AA_CONTRAST) -> str:
+    """``colour``, darkened in small steps until it reaches ``minimum`` contrast against white
+    (AA for text by default)."""
     for step in range(21):
         candidate = shade(colour, step * 0.05)
-        if contrast_ratio(candidate, WHITE) >= AA_CONTRAST:
+        if contrast_ratio(candidate, WHITE) >= minimum:
             return candidate
     return BLACK  # pragma: no cover - full shade is black, which always passes
+
+
+def contrast_warning(accent: str) -> str | None:
+    """What the client form says when ``accent`` is hard to read on white (under 4.5:1), or
+    ``None``. A warning, not a refusal: the portal still draws text on the accent in black or
+    white and darkens it for links and charts, but the brand colour itself will look paler
+    than those."""
+    ratio = contrast_ratio(accent, WHITE)
+    if ratio >= AA_CONTRAST:
+        return None
+    shown = math.floor(ratio * 100) / 100  # never rounded up to a passing 4.50
+    return (
+        f"The accent colour {normalize_hex_colour(accent).upper()} has a contrast of only "
+        f"{shown:.2f}:1 against white (WCAG asks 4.5:1 for text). The portal uses it "
+        "darkened for links and charts; consider a darker colour."
+    )
 
 
 @dataclass(frozen=True)
@@ -101,6 +128,7 @@ class Palette:
     on_accent_hover: str
     link: str
     link_hover: str
+    graphic: str
 
     @classmethod
     def from_accent(cls, accent: str) -> Palette:
@@ -114,6 +142,7 @@ class Palette:
             on_accent_hover=text_colour_on(hover),
             link=link,
             link_hover=shade(link, 0.2),
+            graphic=readable_on_white(accent, GRAPHIC_CONTRAST),
         )
 
 
@@ -147,6 +176,13 @@ def stylesheet(accent: str | None) -> str:
         )
     return f"""/* Portal branding: accent {p.accent}, text {p.on_accent} on it. */
 :root {{
+  --portal-accent: {p.accent};
+  --portal-on-accent: {p.on_accent};
+  --portal-accent-graphic: {p.graphic};
+  --bs-primary: {p.accent};
+  --bs-primary-rgb: {ar}, {ag}, {ab};
+  --bs-primary-text-emphasis: {p.link};
+  --bs-primary-border-subtle: {p.graphic};
   --bs-link-color: {p.link};
   --bs-link-color-rgb: {r}, {g}, {b};
   --bs-link-hover-color: {p.link_hover};
@@ -191,5 +227,38 @@ def stylesheet(accent: str | None) -> str:
   --bs-pagination-active-color: {p.on_accent};
   --bs-pagination-active-bg: {p.accent};
   --bs-pagination-active-border-color: {p.accent};
+  --bs-pagination-focus-box-shadow: 0 0 0 0.25rem rgba({ar}, {ag}, {ab}, 0.25);
+}}
+.nav-pills {{
+  --bs-nav-pills-link-active-color: {p.on_accent};
+  --bs-nav-pills-link-active-bg: {p.accent};
+}}
+.list-group {{
+  --bs-list-group-active-color: {p.on_accent};
+  --bs-list-group-active-bg: {p.accent};
+  --bs-list-group-active-border-color: {p.accent};
+}}
+.progress, .progress-stacked {{
+  --bs-progress-bar-color: {p.on_accent};
+  --bs-progress-bar-bg: {p.accent};
+}}
+.text-bg-primary, .badge-portal {{
+  color: {p.on_accent} !important;
+  background-color: {p.accent} !important;
+}}
+.border-primary {{ border-color: {p.graphic} !important; }}
+.text-primary {{ color: {p.link} !important; }}
+.form-check-input:checked {{ background-color: {p.accent}; border-color: {p.graphic}; }}
+.form-control:focus, .form-select:focus, .form-check-input:focus {{
+  border-color: {p.graphic};
+  box-shadow: 0 0 0 0.25rem rgba({ar}, {ag}, {ab}, 0.25);
+}}
+/* Charts: drawn on white, so in the accent darkened to 3:1 where it is paler. */
+.chart .chart-bar-accent {{ fill: var(--portal-accent-graphic); }}
+.chart-burndown .burndown-used, .chart-burndown .burndown-forecast {{
+  stroke: var(--portal-accent-graphic);
+}}
+.burndown-legend .burndown-key-used, .burndown-legend .burndown-key-forecast {{
+  border-top-color: var(--portal-accent-graphic);
 }}
 """

@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from timetracker.billing import statements
 from timetracker.billing.states import PORTAL_FILTERS, InvoiceFilter
+from timetracker.formatting import current_locale
 from timetracker.pagination import MAX_PAGE, PageRequest
 from timetracker.parsing import (
     MAX_ID,
@@ -81,13 +82,14 @@ def page_request(args: MultiDict[str, str], size: int) -> PageRequest:
 
 
 def date_param(args: MultiDict[str, str], name: str) -> dt.date | None:
-    """The date in the query parameter ``name`` (``None`` when absent or empty); raises
+    """The date in the query parameter ``name`` (``None`` when absent or empty), ``YYYY-MM-DD``
+    (links) or in the firm's format (typed in a filter, ``30.11.2026``); raises
     :class:`ParamError` for a repeated parameter or a date the app does not accept."""
     value = _single(args, name)
     if value is None or value == "":
         return None
     try:
-        return parse_date(value)
+        return parse_date(value, current_locale())
     except DateValueError as exc:
         raise ParamError(f"'{name}': {exc}") from None
 

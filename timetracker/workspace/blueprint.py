@@ -103,6 +103,7 @@ URLS: UrlTable = [
     *approval.URLS,
     *sending.URLS,
     *invoice_payments.URLS,
+    *invoices.URLS,
 ]  # fmt: skip
 
 register_urls(bp, URLS)

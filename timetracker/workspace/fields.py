@@ -2,26 +2,37 @@
 
 Each field reads its text with the parser of its kind (:mod:`timetracker.parsing`) or says
 plainly what it accepts; a bad value becomes a message on the form and the view answers 400.
+Amounts, hours, percentages, durations and dates are read and shown in the firm's locale
+(:func:`timetracker.formatting.current_locale`): ``8.800,50 €`` and ``30.11.2026`` in de_DE;
+ISO dates are read in every locale, so old links keep working.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from markupsafe import Markup
 from wtforms import DateField, SelectField, StringField, TimeField
 from wtforms.validators import StopValidation, ValidationError
-from wtforms.widgets import NumberInput, Select
+from wtforms.widgets import NumberInput, Select, TextInput
 
-from timetracker import parsing
+from timetracker import firm, local_dates, local_numbers, parsing
+from timetracker.formatting import current_locale
 from timetracker.parsing import MAX_HOURS, MAX_MONEY, DateValueError, parse_date, parse_id
+
+#: What a decimal field holds: money takes the currency's sign, hours take ``H:MM``.
+Kind = Literal["money", "hours", "number"]
 
 __all__ = [
     "MAX_HOURS",
     "MAX_MONEY",
     "DecimalTextField",
     "DurationField",
+    "HoursField",
+    "MoneyField",
     "PercentField",
     "RecordSelectField",
     "SupportedDateField",
@@ -31,9 +42,18 @@ __all__ = [
 
 
 class DecimalTextField(StringField):
-    """A decimal typed as text, with limits and a clear message (:func:`parsing.parse_amount`).
+    """A decimal typed as text in the firm's locale, with limits and a clear message
+    (:func:`parsing.parse_amount`): ``8,800.50`` in en, ``8.800,50`` in de.
 
-    Empty input gives ``None`` (pair it with ``DataRequired`` or ``Optional``).
+    ``kind`` says what it holds: ``"money"`` also takes the sign or code of its currency before
+    or after the number (``€149.00``, ``149,00 €``, ``EUR 149``), ``"hours"`` also takes
+    ``H:MM``. Left out, it follows the limit: :data:`MAX_MONEY` is money, :data:`MAX_HOURS`
+    hours (so forms declared before the kinds existed read as people type). The currency is
+    ``currency`` (a code or a function of the form, set on the declaration or by the view
+    before validating), else the form's own ``currency`` field (a client's), else the firm's.
+
+    The text is read when the form validates (the currency may depend on other fields); empty
+    input gives ``None`` (pair it with ``DataRequired`` or ``Optional``).
     """
 
     def __init__(
@@ -45,6 +65,8 @@ class DecimalTextField(StringField):
         minimum: Decimal | None = Decimal("0"),
         maximum: Decimal | None = None,
         example: str = "95.00",
+        kind: Kind | None = None,
+        currency: str | Callable[[Any], str | None] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(label, validators, **kwargs)
@@ -52,6 +74,10 @@ class DecimalTextField(StringField):
         self.minimum = minimum
         self.maximum = maximum
         self.example = example
+        self.kind: Kind = kind or (
+            "money" if maximum == MAX_MONEY else "hours" if maximum == MAX_HOURS else "number"
+        )
+        self.currency = currency
         self.number: Decimal | None = None
 
     def process_formdata(self, valuelist: list[Any]) -> None:
@@ -59,17 +85,39 @@ class DecimalTextField(StringField):
             return  # not posted: keep the object's value, like WTForms' own fields
         self.number = None
         self.data = str(valuelist[0]).strip()
-        if not self.data:
-            return
-        self.number = self.parse(self.data)
 
-    def parse(self, text: str) -> Decimal:
+    def pre_validate(self, form: Any) -> None:
+        if self.raw_data and self.data:
+            try:
+                self.number = self.parse(self.data, self._currency_of(form))
+            except ValueError as exc:
+                raise StopValidation(str(exc)) from None
+
+    def _currency_of(self, form: Any) -> str | None:
+        if self.kind != "money":
+            return None
+        if callable(self.currency):
+            chosen = self.currency(form)  # e.g. the currency of the client chosen on the form
+            if chosen:
+                return chosen
+        elif self.currency:
+            return self.currency
+        sibling = getattr(form, "currency", None)
+        code = str(getattr(sibling, "data", "") or "").strip().upper()
+        if len(code) == 3 and code.isascii() and code.isalpha():
+            return code
+        return firm.get_settings().currency
+
+    def parse(self, text: str, currency: str | None = None) -> Decimal:
         return parsing.parse_amount(
             text,
             places=self.places,
             minimum=self.minimum,
             maximum=self.maximum,
             example=self.example,
+            locale=current_locale(),
+            currency=currency,
+            clock=self.kind == "hours",
         )
 
     @property
@@ -84,18 +132,44 @@ class DecimalTextField(StringField):
         self.data = "" if value is None else str(value)
 
     def _value(self) -> str:
-        return self.data or ""
+        """What the person typed; a value set by the program (``Decimal`` or ``"95.00"``) in
+        the locale's format, so that it reads back."""
+        if self.raw_data or not self.data:
+            return self.data or ""
+        try:
+            number = parsing.parse_decimal(self.data)
+        except ValueError:
+            return self.data
+        return local_numbers.format_number(number, current_locale())
+
+
+class MoneyField(DecimalTextField):
+    """An amount of money (``kind="money"``), at most :data:`MAX_MONEY` unless told."""
+
+    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("maximum", MAX_MONEY)
+        super().__init__(label, validators, kind="money", **kwargs)
+
+
+class HoursField(DecimalTextField):
+    """Hours as ``1.5``, ``1,5`` (de) or ``1:30`` (``kind="hours"``), at most
+    :data:`MAX_HOURS` unless told."""
+
+    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("maximum", MAX_HOURS)
+        kwargs.setdefault("example", "1.5")
+        super().__init__(label, validators, kind="hours", **kwargs)
 
 
 class PercentField(DecimalTextField):
-    """A percentage from 0 to 100 (:func:`parsing.parse_percent`)."""
+    """A percentage from 0 to 100 (:func:`parsing.parse_percent`), ``19,5 %`` in de."""
 
     def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault("example", "20")
-        super().__init__(label, validators, minimum=None, maximum=None, **kwargs)
+        super().__init__(label, validators, minimum=None, maximum=None, kind="number", **kwargs)
 
-    def parse(self, text: str) -> Decimal:
-        return parsing.parse_percent(text)
+    def parse(self, text: str, currency: str | None = None) -> Decimal:
+        return parsing.parse_percent(text, current_locale())
 
 
 class WholeNumberField(StringField):
@@ -159,7 +233,7 @@ class DurationField(StringField):
         self.data = str(valuelist[0]).strip()
         if not self.data:
             return
-        self.seconds = parsing.parse_duration(self.data)
+        self.seconds = parsing.parse_duration(self.data, current_locale())
 
     def _value(self) -> str:
         return self.data or ""
@@ -187,8 +261,25 @@ class TimeOfDayField(TimeField):
         self.data = parsing.parse_time_of_day(raw)
 
 
+class LocalDateInput(TextInput):
+    """A text input for a date in the firm's locale: the browser's ``type=date`` shows its own
+    format, not the one the application shows. The placeholder names the format; ``min`` and
+    ``max`` (which only date inputs understand) are dropped: the field checks the range."""
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        for name in ("min", "max"):
+            kwargs.pop(name, None)
+        kwargs.setdefault("placeholder", local_dates.date_format(current_locale()).placeholder)
+        kwargs.setdefault("inputmode", "numeric")
+        kwargs.setdefault("autocomplete", "off")
+        return super().__call__(field, **kwargs)
+
+
 class SupportedDateField(DateField):
-    """A date typed ``YYYY-MM-DD`` within the supported range (:mod:`timetracker.parsing`)."""
+    """A date typed in the firm's locale (``30.11.2026`` in de) or ``YYYY-MM-DD``, within the
+    supported range (:func:`parsing.parse_date`), and shown in the locale's format."""
+
+    widget = LocalDateInput()
 
     #: The date, ``None`` when empty or refused (a required field is set once validated).
     data: Any
@@ -201,9 +292,16 @@ class SupportedDateField(DateField):
         if not raw:
             return
         try:
-            self.data = parse_date(raw)
+            self.data = parse_date(raw, current_locale())
         except DateValueError as exc:
             raise ValueError(str(exc)) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(str(v) for v in self.raw_data)
+        if isinstance(self.data, dt.date):
+            return local_dates.format_day(self.data, current_locale())
+        return ""
 
 
 class RangeEnd:

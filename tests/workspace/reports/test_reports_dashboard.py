@@ -20,7 +20,8 @@ def _rows(html: str) -> list[list[str]]:
     rows = []
     for row in body.split("<tr>")[1:]:
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
-        rows.append([" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in cells])
+        cells = [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in cells]
+        rows.append([c for c in cells if not c.startswith("Entries of ")])
     return rows
 
 
@@ -44,8 +45,8 @@ def test_report_by_client(as_staff, session):
     html = as_staff.get("/reports?group=client&date_from=2026-03-01&date_to=2026-03-31")
     assert html.status_code == 200
     assert _rows(html.get_data(as_text=True)) == [
-        ["Acme", "3.00", "2.00", "€170.00"],
-        ["Globex", "2.00", "2.00", "£100.00"],
+        ["Acme", "EUR", "3.00", "2.00", "€170.00"],
+        ["Globex", "GBP", "2.00", "2.00", "£100.00"],
     ]
     text = html.get_data(as_text=True)
     assert "Total (EUR)" in text and "Total (GBP)" in text
@@ -55,22 +56,22 @@ def test_report_by_project_and_by_person(as_staff, session):
     _data(session)
     html = as_staff.get("/reports?group=project&date_from=2026-03-01&date_to=2026-03-31")
     assert _rows(html.get_data(as_text=True)) == [
-        ["Shop · Acme", "1.50", "0.50", "€50.00"],
-        ["Site · Acme", "1.50", "1.50", "€120.00"],
-        ["Tools · Globex", "2.00", "2.00", "£100.00"],
+        ["Shop", "Acme", "EUR", "1.50", "0.50", "€50.00"],
+        ["Site", "Acme", "EUR", "1.50", "1.50", "€120.00"],
+        ["Tools", "Globex", "GBP", "2.00", "2.00", "£100.00"],
     ]
     html = as_staff.get("/reports?group=user&date_from=2026-03-01&date_to=2026-03-31")
     assert _rows(html.get_data(as_text=True)) == [
-        ["Ann", "2.00", "2.00", "€170.00"],
-        ["Bob", "1.00", "0.00", "€0.00"],
-        ["Bob", "2.00", "2.00", "£100.00"],
+        ["Ann", "EUR", "2.00", "2.00", "€170.00"],
+        ["Bob", "EUR", "1.00", "0.00", "€0.00"],
+        ["Bob", "GBP", "2.00", "2.00", "£100.00"],
     ]
 
 
 def test_report_date_range_includes_both_days(as_staff, session):
     _data(session)
     html = as_staff.get("/reports?group=client&date_from=2026-04-11&date_to=2026-04-11")
-    assert _rows(html.get_data(as_text=True)) == [["Acme", "10.00", "10.00", "€800.00"]]
+    assert _rows(html.get_data(as_text=True)) == [["Acme", "EUR", "10.00", "10.00", "€800.00"]]
 
 
 def test_report_rejects_bad_parameters(as_staff):

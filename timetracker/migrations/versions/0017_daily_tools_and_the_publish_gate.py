@@ -57,6 +57,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("email_deliveries", schema=None) as batch_op:
         batch_op.add_column(sa.Column("subject", sa.String(length=300), nullable=True))
+        batch_op.add_column(sa.Column("message", sa.Text(), nullable=True))
 
     with op.batch_alter_table("invoice_items", schema=None) as batch_op:
         batch_op.add_column(sa.Column("unit", sa.String(length=20), nullable=True))
@@ -125,6 +126,7 @@ def downgrade() -> None:
         batch_op.drop_column("unit")
 
     with op.batch_alter_table("email_deliveries", schema=None) as batch_op:
+        batch_op.drop_column("message")
         batch_op.drop_column("subject")
 
     with op.batch_alter_table("clients", schema=None) as batch_op:

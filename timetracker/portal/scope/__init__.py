@@ -7,8 +7,8 @@ Figures follow the billing package's rules, as every staff page does.
 
 The scope is built in parts, each a module: :mod:`.base` (access), :mod:`.projects`,
 :mod:`.invoices`, :mod:`.time`, :mod:`.dashboard`, :mod:`.quotes`, :mod:`.comments`,
-:mod:`.documents` and :mod:`.statements`; :mod:`.visibility` holds what the firm lets this
-client's contacts see.
+:mod:`.documents`, :mod:`.statements` and :mod:`.branding`; :mod:`.visibility` holds what
+the firm lets this client's contacts see.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from timetracker.portal.scope.base import (
     PortalAccessDenied,
     portal_client,
 )
+from timetracker.portal.scope.branding import BrandingScope
 from timetracker.portal.scope.comments import CommentScope
 from timetracker.portal.scope.dashboard import DashboardScope
 from timetracker.portal.scope.documents import DocumentScope
@@ -43,7 +44,9 @@ __all__ = [
 ]
 
 
-class PortalScope(CommentScope, DocumentScope, StatementScope, QuoteScope, DashboardScope):
+class PortalScope(
+    BrandingScope, CommentScope, DocumentScope, StatementScope, QuoteScope, DashboardScope
+):
     """The data one client may see: its projects, its non-draft invoices and quotes, and the
     completed time entries of all its projects."""
 

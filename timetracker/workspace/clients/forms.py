@@ -15,9 +15,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from timetracker.billing.publication import MAX_PUBLISH_AFTER_DAYS
+from timetracker.documents.vat import VatId
 from timetracker.emails import EmailAddress
+from timetracker.logos.fields import HELP as LOGO_HELP
+from timetracker.logos.fields import LogoField
 from timetracker.parsing import parse_colour
-from timetracker.workspace.fields import MAX_MONEY, DecimalTextField
+from timetracker.portal.branding import contrast_warning
+from timetracker.workspace.fields import MAX_MONEY, DecimalTextField, WholeNumberField
 
 CURRENCY_CODES = frozenset(list_currencies())
 
@@ -36,10 +41,13 @@ class ClientForm(FlaskForm):
     default_hourly_rate = DecimalTextField(
         "Default hourly rate", [DataRequired("Enter the default hourly rate.")], maximum=MAX_MONEY
     )
+    vat_id = StringField("VAT ID", [VatId()])
     # Portal branding (all optional).
     portal_display_name = StringField("Portal display name", [Optional(), Length(max=200)])
     portal_accent_color = StringField("Accent colour", [Optional(), Length(max=20)])
     portal_welcome_message = TextAreaField("Welcome message", [Optional(), Length(max=2000)])
+    portal_logo = LogoField("Portal logo", description=LOGO_HELP)
+    remove_portal_logo = BooleanField("Remove the portal logo")
     # What the client's contacts see in the portal (portal/scope/visibility.py); named as the
     # client's columns, so ``ClientForm(obj=client)`` fills them in.
     portal_shows_staff_names = BooleanField(
@@ -59,7 +67,22 @@ class ClientForm(FlaskForm):
     invoice_time_appendix = BooleanField(
         "Invoice PDFs list the time entries they bill", default=False
     )
+    #: The publish gate (``billing/publication.py``).
+    time_requires_approval = BooleanField(
+        "Time waits for approval before the client's contacts see it", default=False
+    )
+    publish_after_days = WholeNumberField(
+        "Show unapproved time after this many days (empty: only once approved)",
+        [Optional()],
+        minimum=1,
+        maximum=MAX_PUBLISH_AFTER_DAYS,
+        message=f"Enter a number of days from 1 to {MAX_PUBLISH_AFTER_DAYS}, or leave it empty.",
+    )
     submit = SubmitField("Save client")
+
+    #: Set by validation when the accent colour is hard to read on white (a warning: the
+    #: colour is still saved; the portal darkens it for links).
+    accent_warning: str | None = None
 
     def validate_currency(self, field: StringField) -> None:
         field.data = (field.data or "").strip().upper()
@@ -75,6 +98,7 @@ class ClientForm(FlaskForm):
             field.data = parse_colour(text)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
+        self.accent_warning = contrast_warning(field.data)
 
 
 class ClientFilterForm(Form):

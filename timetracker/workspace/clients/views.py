@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from timetracker import audit, db, firm
 from timetracker.auth.sessions import revoke_client_contacts
+from timetracker.logos import operations as logos
 from timetracker.models import Client
 from timetracker.portal.scope.visibility import FLAGS, Visibility
 from timetracker.sharing import panels as document_panels
@@ -62,6 +63,7 @@ def client_new() -> ResponseReturnValue:
     if not _save(form, client):
         return render_form("workspace/client_form.html", 400, form=form, client=None)
     flash(f"Client {client.name} was created.", "success")
+    _warn_about_the_accent(form)
     return redirect(url_for("workspace.client_detail", client_id=client.id))
 
 
@@ -73,6 +75,7 @@ def client_edit(client_id: int) -> ResponseReturnValue:
     if not _save(form, client):
         return render_form("workspace/client_form.html", 400, form=form, client=client)
     flash(f"Client {client.name} was saved.", "success")
+    _warn_about_the_accent(form)
     return redirect(url_for("workspace.client_detail", client_id=client.id))
 
 
@@ -101,6 +104,15 @@ def client_reactivate(client_id: int) -> ResponseReturnValue:
     return redirect(url_for("workspace.client_detail", client_id=client.id))
 
 
+def _gate_text(client: Client) -> str:
+    """The client's publish gate in words, for the audit log."""
+    if not client.time_requires_approval:
+        return "time shown without approval"
+    if client.publish_after_days is None:
+        return "time shown once approved"
+    return f"time shown once approved or after {client.publish_after_days} days"
+
+
 def _save(form: ClientForm, client: Client) -> bool:
     """Copy a valid form onto ``client`` and flush; ``False`` with errors set otherwise. A
     change of what the client's contacts see in the portal is audited."""
@@ -119,6 +131,7 @@ def _save(form: ClientForm, client: Client) -> bool:
             client.address = (form.address.data or "").strip() or None
             client.currency = form.currency.data
             client.default_hourly_rate = form.default_hourly_rate.checked_number
+            client.vat_id = form.vat_id.data or None
             client.portal_display_name = (form.portal_display_name.data or "").strip() or None
             client.portal_accent_color = form.portal_accent_color.data or None
             client.portal_welcome_message = (form.portal_welcome_message.data or "").strip() or None
@@ -126,11 +139,25 @@ def _save(form: ClientForm, client: Client) -> bool:
             for _name, column, _label in FLAGS:
                 setattr(client, column, bool(form[column].data))
             client.invoice_time_appendix = bool(form.invoice_time_appendix.data)
+            gate_before = _gate_text(client)
+            client.time_requires_approval = bool(form.time_requires_approval.data)
+            client.publish_after_days = form.publish_after_days.data
             db.session.add(client)
     except IntegrityError:
         form.name.errors.append(NAME_TAKEN)
         return False
     changes = Visibility.of(client).changes_from(before)
+    if _gate_text(client) != gate_before:
+        changes = "; ".join(filter(None, [changes, _gate_text(client)]))
     if changes:
         audit.record(audit.Kind.PORTAL_VISIBILITY_CHANGED, client_id=client.id, detail=changes)
+    if form.portal_logo.inspected is not None:
+        logos.set_client_logo(db.session, client, form.portal_logo.inspected)
+    elif form.remove_portal_logo.data:
+        logos.set_client_logo(db.session, client, None)
     return True
+
+
+def _warn_about_the_accent(form: ClientForm) -> None:
+    if form.accent_warning:
+        flash(form.accent_warning, "warning")

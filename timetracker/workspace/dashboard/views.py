@@ -29,7 +29,7 @@ def dashboard() -> ResponseReturnValue:
             current_user.id, periods.local_day_start(monday), tomorrow
         ),
         "timer": running_timer(current_user.id),
-        "timer_form": timer_form(),
+        "timer_form": timer_form(current_user.id),
         "recent": queries.recent_entries(current_user.id),
         "today": today,
         "charts": queries.dashboard_charts_for(current_user, today),

@@ -5,6 +5,7 @@ project are looked up within their invoice and client (another one's is a missin
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -14,23 +15,28 @@ from flask_login import current_user
 
 from timetracker import db, firm
 from timetracker.audit.queries import invoice_viewers
+from timetracker.auth.access import Policy, UrlTable
 from timetracker.billing import from_time, invoicing, states
 from timetracker.billing.invoicing import InvoiceError
 from timetracker.billing.states import InvoiceFilter
-from timetracker.models import Invoice, InvoiceItem, InvoiceStatus, Project
+from timetracker.models import Client, Invoice, InvoiceItem, InvoiceStatus, Project
 from timetracker.notifications.invoices import deliveries_for, notify_invoice_sent
 from timetracker.parsing import parse_id, parse_percent
 from timetracker.payments import notices_for
-from timetracker.workspace.choices import client_choices, flat_project_choices
+from timetracker.workspace.choices import client_choices
 from timetracker.workspace.clients.queries import active_client
 from timetracker.workspace.common import empty_page, found, render_form
+from timetracker.workspace.fields import PercentField
 from timetracker.workspace.invoices import queries
 from timetracker.workspace.invoices.forms import (
     InvoiceCreateForm,
     InvoiceEditForm,
     InvoiceFilterForm,
     InvoiceItemForm,
+    InvoicePreviewForm,
     PaymentForm,
+    RecordMultiField,
+    TimeChoiceMixin,
 )
 
 
@@ -60,29 +66,27 @@ def invoice_detail(invoice_id: int) -> ResponseReturnValue:
 
 
 def invoice_new() -> ResponseReturnValue:
+    """The new draft form; its "Preview" button shows the lines without creating anything
+    (the page's script shows the same preview as the choices change: :func:`invoice_preview`)."""
     form = InvoiceCreateForm()
-    _creation_choices(form)
     if request.method == "GET":
         settings = firm.get_settings()
         form.issue_date.data = firm.today()
         form.payment_terms.data = settings.payment_terms_days
         form.tax_rate.data = _default_tax_rate(settings.default_tax_rate)
         form.client.data = parse_id(request.args.get("client"))
-        return render_template("workspace/invoice_new.html", form=form)
+        return _new_form(form, None)
     valid = form.validate_on_submit()
     client = active_client(form.client.data)
-    project: Project | None = None
-    if client is not None and form.project.data is not None:
-        project = queries.client_project(client.id, form.project.data)
     if form.client.data is not None and client is None:
         form.client.errors.append("Unknown client, or one that is deactivated.")
-    if form.project.data is not None and project is None:
-        form.project.errors.append("Choose a project of the chosen client, or none.")
-    if not valid or client is None or form.project.errors:
-        return render_form("workspace/invoice_new.html", 400, form=form)
+    projects = _chosen_projects(form.project, client)
+    if not valid or client is None or projects is None:
+        return _new_form(form, client, status=400)
+    if form.preview.data:
+        return _new_form(form, client, preview=_preview(form, client, projects, form.tax_rate))
     issue = form.issue_date.data
     options: dict[str, Any] = {
-        "project": project,
         "issue_date": issue,
         "due_date": issue + dt.timedelta(days=form.payment_terms.data or 0),
         "tax_rate": form.tax_rate.number or Decimal("0"),
@@ -93,18 +97,48 @@ def invoice_new() -> ResponseReturnValue:
             invoice = from_time.create_invoice_from_time(
                 db.session,
                 client,
+                projects=projects,
                 date_from=form.date_from.data,
                 date_to=form.date_to.data,
                 group_by=form.group_by.data,
                 **options,
             )
         else:
-            invoice = invoicing.new_invoice(db.session, client, **options)
+            project = projects[0] if len(projects) == 1 else None
+            invoice = invoicing.new_invoice(db.session, client, project=project, **options)
     except InvoiceError as exc:
         form.form_errors.append(str(exc))
-        return render_form("workspace/invoice_new.html", 400, form=form)
+        return _new_form(form, client, status=400)
     flash(f"Draft invoice {invoice.number} was created.", "success")
     return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
+
+
+def invoice_preview() -> ResponseReturnValue:
+    """GET /invoices/new/preview?client_id=&project_ids=&date_from=&date_to=&group_by=&tax_rate=
+    an HTML fragment: the lines, hours and amounts the draft would have. Writes nothing."""
+    form = InvoicePreviewForm(request.args)
+    valid = form.validate()
+    client = active_client(form.client_id.data)
+    if form.client_id.data is not None and client is None:
+        form.client_id.errors.append("Unknown client, or one that is deactivated.")
+    projects = _chosen_projects(form.project_ids, client)
+    if not valid or client is None or projects is None:
+        return render_form("workspace/invoices/preview.html", 400, preview=None, errors=form)
+    preview = _preview(form, client, projects, form.tax_rate)
+    return render_template("workspace/invoices/preview.html", preview=preview, errors=None)
+
+
+def invoice_item_entries(invoice_id: int, item_id: int) -> ResponseReturnValue:
+    """The time entries a line bills (the "(18 time entries)" of the invoice page)."""
+    invoice = found(queries.get_invoice(invoice_id))
+    item = _item(invoice, item_id)
+    return render_template(
+        "workspace/invoices/entries.html",
+        invoice=invoice,
+        item=item,
+        page=queries.item_entries_page(item),
+        seconds=queries.item_seconds(item),
+    )
 
 
 def invoice_edit(invoice_id: int) -> ResponseReturnValue:
@@ -148,6 +182,7 @@ def invoice_item_add(invoice_id: int) -> ResponseReturnValue:
             (form.description.data or "").strip(),
             form.quantity.checked_number,
             form.unit_price.checked_number,
+            _line_details(form),
         )
     except InvoiceError as exc:
         form.form_errors.append(str(exc))
@@ -176,6 +211,7 @@ def invoice_item_edit(invoice_id: int, item_id: int) -> ResponseReturnValue:
             (form.description.data or "").strip(),
             form.quantity.checked_number,
             form.unit_price.checked_number,
+            _line_details(form),
         )
     except InvoiceError as exc:
         form.form_errors.append(str(exc))
@@ -273,9 +309,65 @@ def _item(invoice: Invoice, item_id: int) -> InvoiceItem:
     return found(queries.invoice_item(invoice, item_id))
 
 
-def _creation_choices(form: InvoiceCreateForm) -> None:
+def _new_form(
+    form: InvoiceCreateForm,
+    client: Client | None,
+    *,
+    preview: Preview | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """The new invoice page; once a client is chosen only its projects are offered."""
     form.client.choices = client_choices()
-    form.project.choices = flat_project_choices("All projects of the client")
+    chosen = client.id if client is not None else None
+    return render_form(
+        "workspace/invoice_new.html",
+        status,
+        form=form,
+        project_groups=queries.project_groups(chosen),
+        preview=preview,
+    )
+
+
+def _chosen_projects(field: RecordMultiField, client: Client | None) -> list[Project] | None:
+    """The projects chosen in ``field``, all the client's; ``None`` (with the field's error)
+    when one is another client's or unknown."""
+    if client is None or field.errors:
+        return None if field.errors else []
+    projects = queries.client_projects(client.id, field.data)
+    if projects is None:
+        field.errors.append("Choose projects of the chosen client only (or none for all).")
+    return projects
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the preview fragment shows: the plan of lines and the totals at the tax rate."""
+
+    client: Client
+    plan: from_time.Plan
+    tax_rate: Decimal | None
+
+
+def _preview(
+    form: TimeChoiceMixin, client: Client, projects: list[Project], tax: PercentField
+) -> Preview:
+    plan = from_time.plan_lines(
+        db.session,
+        client,
+        projects=projects,
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+        group_by=form.group_by.data,
+    )
+    return Preview(client, plan, None if tax.errors else tax.number)
+
+
+def _line_details(form: InvoiceItemForm) -> invoicing.LineDetails:
+    return invoicing.LineDetails(
+        unit=(form.unit.data or "").strip() or None,
+        period_start=form.period_start.data,
+        period_end=form.period_end.data,
+    )
 
 
 def _default_tax_rate(text: str | None) -> str:
@@ -284,3 +376,12 @@ def _default_tax_rate(text: str | None) -> str:
         return str(parse_percent(text or "0"))
     except ValueError:
         return "0"
+
+
+#: The rows of the pages above that the workspace table does not list itself (it includes
+#: them through ``payments.URLS``).
+URLS: UrlTable = [
+    ("/invoices/new/preview", invoice_preview, ["GET"], Policy.ADMIN),
+    ("/invoices/<int:invoice_id>/items/<int:item_id>/entries",
+        invoice_item_entries, ["GET"], Policy.STAFF),
+]  # fmt: skip

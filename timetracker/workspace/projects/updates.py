@@ -16,6 +16,7 @@ from timetracker.billing.forecast import project_forecast
 from timetracker.billing.project_status import latest_status_updates
 from timetracker.charts.burndown import forecast_panel
 from timetracker.comments import panels as comment_panels
+from timetracker.comments.markdown import linkify
 from timetracker.models import DeliveryStatus, Project
 from timetracker.sharing import panels as document_panels
 from timetracker.workspace.common import found
@@ -36,11 +37,18 @@ from timetracker.workspace.projects.operations import (
 
 def render_project_page(project: Project, status: int = 200, **forms: Any) -> tuple[str, int]:
     """The workspace project page with its status history and notes. A rejected form is
-    passed back in ``forms`` (with its errors) and the page answers ``status`` (400)."""
-    forms.setdefault("status_form", StatusUpdateForm())
+    passed back in ``forms`` (with its errors) and the page answers ``status`` (400).
+
+    A new status update starts from the project's current status, so that a quick update
+    does not silently change what the client sees (an "At risk" project stays at risk unless
+    someone picks another status)."""
+    current = latest_status_updates(db.session, [project.id], None).get(project.id)
+    if "status_form" not in forms:
+        forms["status_form"] = (
+            StatusUpdateForm(status=current.status) if current else StatusUpdateForm()
+        )
     forms.setdefault("note_form", NoteForm())
     forms.setdefault("edit_form", None)
-    current = latest_status_updates(db.session, [project.id], None).get(project.id)
     return render_template(
         "workspace/project_detail.html",
         project=project,
@@ -53,6 +61,8 @@ def render_project_page(project: Project, status: int = 200, **forms: Any) -> tu
         ),
         **comment_panels.workspace_thread(project, **forms),
         **document_panels.workspace_project_documents(project, **forms),
+        # Notes and updates are plain text with their http(s) URLs made links.
+        linkify=linkify,
         **forms,
     ), status
 

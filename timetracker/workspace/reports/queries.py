@@ -1,37 +1,51 @@
-"""Report queries: hours and billable amounts per client, project or person (SQL GROUP BY).
+"""Report queries: hours and billable amounts per client, project, person or task (the entry's
+notes), per currency, in one SQL GROUP BY.
 
 An amount is the sum of its entries' values (``timetracker.billing``): the rows of any grouping
-add up to the total, and to what the portal shows for the same time.
+add up to the currency's total, and to what the portal and the project pages show for the same
+time. Amounts of different currencies are never added: every row and every total has one.
+The unbilled view keeps billable time (entry and project) that no invoice line holds yet.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, func, null, select
 
 from timetracker import db
 from timetracker.billing import periods, rules
-from timetracker.billing.expressions import billable_cents_sum, billable_seconds_sum, seconds_sum
+from timetracker.billing.expressions import (
+    billable_cents_sum,
+    billable_condition,
+    billable_seconds_sum,
+    seconds_sum,
+)
 from timetracker.models import Client, Project, TimeEntry, User
-from timetracker.workspace.paging import Page, paginate
+from timetracker.pagination import Page
+from timetracker.workspace.paging import paginate
+from timetracker.workspace.reports.forms import ReportRequest
+
+#: Rows fetched at a time while an export is written.
+EXPORT_BATCH = 1000
 
 
 @dataclass(frozen=True)
 class ReportRow:
-    """One group. Amounts are per currency: a person's time for clients billed in different
-    currencies gives one row per currency rather than a meaningless sum."""
+    """One group in one currency. ``key`` is the client's, project's or person's id (``None``
+    for a task); ``client_id`` is set when the group belongs to one client."""
 
-    key: int
+    key: int | None
     label: str
     detail: str | None
+    client_id: int | None
     currency: str
     seconds: int
     billable_seconds: int
-    amount: Decimal
+    cents: int
 
     @property
     def hours(self) -> Decimal:
@@ -41,69 +55,91 @@ class ReportRow:
     def billable_hours(self) -> Decimal:
         return rules.hours(self.billable_seconds)
 
+    @property
+    def amount(self) -> Decimal:
+        return rules.from_cents(self.cents)
 
-def _group_columns(group: str) -> list[Any]:
+
+def _group_columns(group: str) -> tuple[list[Any], list[Any]]:
+    """(key, label, detail, client id) of a group, and what to GROUP BY."""
     if group == "project":
-        return [Project.id, Project.name, Client.name, Client.currency]
+        cols = [Project.id, Project.name, Client.name, Client.id]
+        return cols, cols
     if group == "user":
-        return [User.id, User.name, Client.currency]
-    return [Client.id, Client.name, Client.currency]
+        return [User.id, User.name, null(), null()], [User.id, User.name]
+    if group == "task":
+        label = func.coalesce(TimeEntry.notes, "")
+        return [null(), label, null(), null()], [label]
+    return [Client.id, Client.name, null(), Client.id], [Client.id, Client.name]
 
 
-def _base(columns: list[Any], date_from: dt.date | None, date_to: dt.date | None) -> Any:
-    start, end = periods.day_bounds(date_from, date_to)
-    stmt = (
+def conditions(report: ReportRequest) -> list[ColumnElement[bool]]:
+    """Completed time started within the report's days (both included, in the firm's
+    timezone); for the unbilled view, only billable time that is on no invoice."""
+    where: list[ColumnElement[bool]] = [TimeEntry.end_time.is_not(None)]
+    start, end = periods.day_bounds(report.date_from, report.date_to)
+    if start is not None:
+        where.append(TimeEntry.start_time >= start)
+    if end is not None:
+        where.append(TimeEntry.start_time < end)
+    if report.unbilled:
+        where += [billable_condition(), TimeEntry.invoice_item_id.is_(None)]
+    return where
+
+
+def _statement(report: ReportRequest, columns: list[Any], group_by: list[Any]) -> Select[Any]:
+    return (
         select(
-            *columns,
-            seconds_sum(),
-            billable_seconds_sum(),
-            billable_cents_sum(),
+            *columns, Client.currency, seconds_sum(), billable_seconds_sum(), billable_cents_sum()
         )
         .select_from(TimeEntry)
         .join(Project, Project.id == TimeEntry.project_id)
         .join(Client, Client.id == TimeEntry.client_id)
         .join(User, User.id == TimeEntry.user_id)
-        .where(TimeEntry.end_time.is_not(None))
-        .group_by(*columns)
+        .where(*conditions(report))
+        .group_by(*group_by, Client.currency)
     )
-    if start is not None:
-        stmt = stmt.where(TimeEntry.start_time >= start)
-    if end is not None:
-        stmt = stmt.where(TimeEntry.start_time < end)
-    return stmt
 
 
-def report_page(group: str, date_from: dt.date | None, date_to: dt.date | None) -> Page:
-    columns = _group_columns(group)
-    order = [columns[1], *columns[2:], columns[0]]
-    page = paginate(_base(columns, date_from, date_to).order_by(*order), scalars=False)
-    rows = []
-    for row in page.items:
-        if group == "project":
-            key, label, detail, currency, seconds, billable, cents = row
-        else:
-            key, label, currency, seconds, billable, cents = row
-            detail = None
-        rows.append(
-            ReportRow(
-                key=key,
-                label=label,
-                detail=detail,
-                currency=currency,
-                seconds=int(seconds),
-                billable_seconds=int(billable),
-                amount=rules.from_cents(cents),
-            )
-        )
-    return Page(items=rows, total=page.total, number=page.number, size=page.size)
+def _ordered(report: ReportRequest) -> Select[Any]:
+    columns, group_by = _group_columns(report.group)
+    order = [columns[1], *([columns[2]] if report.group == "project" else []), Client.currency]
+    if report.group != "task":
+        order.append(columns[0])
+    return _statement(report, columns, group_by).order_by(*order)
 
 
-def report_totals(date_from: dt.date | None, date_to: dt.date | None) -> list[ReportRow]:
-    """The grand totals, one per currency."""
-    rows = db.session.execute(
-        _base([Client.currency], date_from, date_to).order_by(Client.currency)
-    ).all()
-    return [
-        ReportRow(0, "Total", None, currency, int(sec), int(billable), rules.from_cents(c))
-        for currency, sec, billable, c in rows
-    ]
+def _row(values: Any) -> ReportRow:
+    key, label, detail, client_id, currency, seconds, billable, cents = values
+    return ReportRow(
+        key=key,
+        label=label,
+        detail=detail,
+        client_id=client_id,
+        currency=currency,
+        seconds=int(seconds or 0),
+        billable_seconds=int(billable or 0),
+        cents=int(cents or 0),
+    )
+
+
+def report_page(report: ReportRequest) -> Page[ReportRow]:
+    """One page of the groups (the ``page`` query parameter), ordered by name and currency."""
+    page = paginate(_ordered(report), scalars=False)
+    return Page(
+        items=[_row(r) for r in page.items], total=page.total, number=page.number, size=page.size
+    )
+
+
+def report_rows(report: ReportRequest) -> Iterator[ReportRow]:
+    """Every group, in the page's order, read in batches (for the exports)."""
+    result = db.session.execute(_ordered(report).execution_options(yield_per=EXPORT_BATCH))
+    for values in result:
+        yield _row(values)
+
+
+def report_totals(report: ReportRequest) -> list[ReportRow]:
+    """The totals, one per currency (the sum of that currency's groups)."""
+    columns = [null(), null(), null(), null()]
+    stmt = _statement(report, columns, []).order_by(Client.currency)
+    return [replace(_row(values), label="Total") for values in db.session.execute(stmt)]

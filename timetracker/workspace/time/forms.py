@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -28,6 +29,10 @@ from timetracker.workspace.fields import (
     SupportedDateField,
     TimeOfDayField,
 )
+from timetracker.workspace.time.queries import recent_project_ids
+
+#: The picker's first group.
+RECENT = "Recent"
 
 
 class TimerStartForm(FlaskForm):
@@ -64,6 +69,7 @@ class TimeFilterForm(Form):
     user = RecordSelectField("Person", [Optional()], noun="person")
     date_from = SupportedDateField("From", [Optional()])
     date_to = SupportedDateField("To", [Optional(), RangeEnd("date_from")])
+    awaiting = BooleanField("Awaiting approval only")
 
 
 class WeekForm(Form):
@@ -71,11 +77,41 @@ class WeekForm(Form):
     user = RecordSelectField("Person", [Optional()], noun="person")
 
 
-def timer_form() -> TimerStartForm:
-    """The timer's form with the trackable projects (the time list and the dashboard show it)."""
+def timer_form(user_id: int | None = None) -> TimerStartForm:
+    """The timer's form with the trackable projects, the person's recent ones first and
+    chosen (the time list and the dashboard show it)."""
     form = TimerStartForm()
-    form.project.choices = project_choices()
+    choose_project(form.project, user_id)
     return form
+
+
+def picker_choices(
+    user_id: int | None, *, include_ids: Iterable[int] = ()
+) -> tuple[dict[str, list[tuple[int, str]]], list[int]]:
+    """The project picker's groups: "Recent" (the person's latest projects), then each client's
+    other projects; and the recent ids, newest first."""
+    groups = project_choices(include_ids=include_ids)
+    recent = recent_project_ids(user_id) if user_id is not None else []
+    if not recent:
+        return groups, recent
+    names = {pid: f"{client} · {name}" for client, items in groups.items() for pid, name in items}
+    picked: dict[str, list[tuple[int, str]]] = {
+        RECENT: [(pid, names[pid]) for pid in recent if pid in names]
+    }
+    for client, items in groups.items():
+        rest = [(pid, name) for pid, name in items if pid not in recent]
+        if rest:
+            picked.setdefault(client, []).extend(rest)
+    return picked, recent
+
+
+def choose_project(
+    field: RecordSelectField, user_id: int | None, *, include_ids: Iterable[int] = ()
+) -> None:
+    """Draw ``field`` as the project picker; with nothing chosen yet, the latest project."""
+    field.choices, recent = picker_choices(user_id, include_ids=include_ids)
+    if field.data is None and not field.raw_data and recent:
+        field.data = recent[0]
 
 
 def time_filter_form(args: MultiDict[str, str], me: int) -> TimeFilterForm:

@@ -11,9 +11,13 @@ from sqlalchemy.orm import contains_eager
 
 from timetracker import db
 from timetracker.billing import periods
+from timetracker.billing.publication import awaiting_approval_condition
 from timetracker.models import Client, Project, ProjectStatus, TimeEntry, User
 from timetracker.models.users import STAFF_ROLES
 from timetracker.workspace.paging import Page, paginate
+
+#: Why a project cannot take time.
+UNTRACKABLE = "Unknown project, or one that is archived or deactivated."
 
 
 @dataclass(frozen=True)
@@ -23,9 +27,13 @@ class TimeFilter:
     user_id: int | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    #: Only entries waiting for approval (the publish gate).
+    awaiting: bool = False
 
     def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
+        if self.awaiting:
+            conditions.append(awaiting_approval_condition())
         if self.project_id is not None:
             conditions.append(TimeEntry.project_id == self.project_id)
         if self.client_id is not None:
@@ -184,3 +192,76 @@ def week_summary(user_id: int, monday: dt.date) -> Week:
     for project_id, project_name, client_name, *days in rows:
         week.rows.append(WeekRow(project_id, project_name, client_name, [int(d) for d in days]))
     return week
+
+
+def recent_project_ids(user_id: int, limit: int = 5) -> list[int]:
+    """The projects of the person's latest entries, newest first, that still take time."""
+    latest = (
+        select(TimeEntry.project_id, func.max(TimeEntry.start_time).label("last"))
+        .where(TimeEntry.user_id == user_id)
+        .group_by(TimeEntry.project_id)
+        .subquery()
+    )
+    return list(
+        db.session.scalars(
+            select(latest.c.project_id)
+            .join(Project, Project.id == latest.c.project_id)
+            .join(Client, Client.id == Project.client_id)
+            .where(Project.status == ProjectStatus.ACTIVE, Client.is_active.is_(True))
+            .order_by(latest.c.last.desc(), latest.c.project_id)
+            .limit(limit)
+        )
+    )
+
+
+def trackable_projects(project_ids: list[int]) -> list[Project]:
+    """The projects among ``project_ids`` that take time, with their clients, by name."""
+    if not project_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Project)
+            .join(Project.client)
+            .options(contains_eager(Project.client))
+            .where(
+                Project.id.in_(project_ids),
+                Project.status == ProjectStatus.ACTIVE,
+                Client.is_active.is_(True),
+            )
+            .order_by(Client.name, Project.name)
+        )
+    )
+
+
+def own_entry(entry_id: int, user_id: int) -> TimeEntry | None:
+    """One of the person's own entries (another person's is not found)."""
+    return db.session.scalars(
+        entries_with_names().where(TimeEntry.id == entry_id, TimeEntry.user_id == user_id)
+    ).first()
+
+
+def day_totals(filters: TimeFilter, days: list[dt.date]) -> dict[dt.date, int]:
+    """Seconds per local day of ``days`` under the list's filters (its day headings)."""
+    if not days:
+        return {}
+    bounds = [
+        (periods.local_day_start(d), periods.local_day_start(d + dt.timedelta(days=1)))
+        for d in days
+    ]
+    sums = [
+        func.coalesce(
+            func.sum(
+                case(
+                    (
+                        and_(TimeEntry.start_time >= lo, TimeEntry.start_time < hi),
+                        TimeEntry.duration_seconds,
+                    ),
+                    else_=0,
+                )
+            ),
+            0,
+        )
+        for lo, hi in bounds
+    ]
+    row = db.session.execute(select(*sums).where(*filters.conditions())).one()
+    return {d: int(v) for d, v in zip(days, row, strict=True)}

@@ -50,14 +50,25 @@ def start_timer(session: Session, user: User, project: Project, notes: str | Non
 
 
 def stop_timer(session: Session, user: User) -> TimeEntry:
+    entry = halt_timer(session, user)
+    completed(session, entry)
+    return entry
+
+
+def halt_timer(session: Session, user: User) -> TimeEntry:
+    """Stop the user's timer without announcing the entry yet (see :func:`completed`)."""
     entry = running_timer(session, user.id)
     if entry is None:
         raise TimeEntryError("No timer is running.")
     entry.stop(firm.now())
     session.flush()
+    return entry
+
+
+def completed(session: Session, entry: TimeEntry) -> None:
+    """What follows a newly completed entry: its webhook and the project's budget alert."""
     webhook_events.time_entry_created(session, entry)
     check_budget(session, entry.project_id)
-    return entry
 
 
 def validate_span(start: dt.datetime, end: dt.datetime) -> None:
@@ -87,8 +98,7 @@ def create_entry(
     entry.stop(end)
     session.add(entry)
     session.flush()
-    webhook_events.time_entry_created(session, entry)
-    check_budget(session, project.id)
+    completed(session, entry)
     return entry
 
 

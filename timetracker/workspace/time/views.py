@@ -8,27 +8,30 @@ change everyone's.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from timetracker import db, firm, parsing
 from timetracker.billing import periods
 from timetracker.models import Project, TimeEntry
-from timetracker.workspace.choices import project_choices, staff_choices
+from timetracker.workspace.choices import staff_choices
 from timetracker.workspace.common import empty_page, found, render_form, safe_next
-from timetracker.workspace.time import queries, timekeeping
+from timetracker.workspace.time import grid, queries, timekeeping, undo
 from timetracker.workspace.time.forms import (
     TimeEntryForm,
     WeekForm,
+    choose_project,
+    picker_choices,
     time_filter_form,
     timer_form,
 )
 from timetracker.workspace.time.timekeeping import TimeEntryError
 
 ENTRY_FORM = "workspace/time_entry_form.html"
-UNTRACKABLE = "Unknown project, or one that is archived or deactivated."
+UNTRACKABLE = queries.UNTRACKABLE
 
 
 def time_entries() -> ResponseReturnValue:
@@ -41,11 +44,14 @@ def time_entries() -> ResponseReturnValue:
             user_id=form.user.data,
             date_from=form.date_from.data,
             date_to=form.date_to.data,
+            awaiting=bool(form.awaiting.data),
         )
         page = queries.time_entries_page(filters)
         total = queries.total_seconds(filters)
+        groups = by_day(page.items)
+        day_totals = queries.day_totals(filters, [day for day, _ in groups])
     else:
-        status, page, total = 400, empty_page(), 0
+        status, page, total, groups, day_totals = 400, empty_page(), 0, [], {}
     args = {k: v for k, v in request.args.items() if k != "page"}
     args.setdefault("user", str(current_user.id))
     return (
@@ -55,8 +61,12 @@ def time_entries() -> ResponseReturnValue:
             page=page,
             page_args=args,
             total_seconds=total,
+            groups=groups,
+            day_totals=day_totals,
+            # The publish gate's approval is for administrators (``approval.py``).
+            may_approve=current_user.is_admin,
             timer=queries.running_timer(current_user.id),
-            timer_form=timer_form(),
+            timer_form=timer_form(current_user.id),
         ),
         status,
     )
@@ -70,11 +80,28 @@ def time_week() -> ResponseReturnValue:
     person = found(queries.get_staff_user(form.user.data or current_user.id))
     monday = periods.week_of(form.week.data or firm.today())
     form.user.data = person.id
+    mine = person.id == current_user.id
+    week = queries.week_summary(person.id, monday)
+    last_week = queries.week_summary(person.id, monday - dt.timedelta(days=7))
+    asked = [i for raw in request.args.getlist("projects") if (i := parsing.parse_id(raw))]
+    extra = queries.trackable_projects(asked) if mine else []
+    shown = [*(r.project_id for r in week.rows), *(p.id for p in extra)]
+    editable = {p.id for p in queries.trackable_projects(shown)} if mine else set()
+    choices, _recent = picker_choices(current_user.id)
     return render_template(
         "workspace/time_week.html",
         form=form,
         person=person,
-        week=queries.week_summary(person.id, monday),
+        week=week,
+        rows=grid.grid_rows(week, extra, editable),
+        mine=mine,
+        extra_ids=[p.id for p in extra],
+        copy_ids=sorted({r.project_id for r in last_week.rows} | {p.id for p in extra})
+        if last_week.rows
+        else [],
+        add_choices=choices,
+        today=firm.today(),
+        this_week=periods.week_of(firm.today()),
         previous=_week_link(periods.shift_days(monday, -7)),
         next=_week_link(periods.shift_days(monday, 7)),
     )
@@ -88,7 +115,7 @@ def _week_link(monday: dt.date | None) -> dt.date | None:
 
 
 def timer_start() -> ResponseReturnValue:
-    form = timer_form()
+    form = timer_form(current_user.id)
     if not form.validate_on_submit():
         return render_form("workspace/timer_start.html", 400, form=form)
     project = queries.trackable_project(form.project.data)
@@ -106,20 +133,26 @@ def timer_start() -> ResponseReturnValue:
 
 def timer_stop() -> ResponseReturnValue:
     try:
-        entry = timekeeping.stop_timer(db.session, current_user)
+        entry, undo_token = undo.stop_timer(db.session, current_user)
     except TimeEntryError as exc:
         abort(400, str(exc))
-    flash(f"Timer stopped after {entry.hours} hours.", "success")
+    if undo_token is not None:
+        # The navigation bar draws the "Undo" button once (``_timer_nav.html``).
+        session["timer_undo"] = undo_token
+        flash("Timer discarded: it ran for less than a minute.", "warning")
+    else:
+        flash(f"Timer stopped after {entry.hours} hours.", "success")
     return redirect(safe_next("workspace.time_entries"))
 
 
 def time_entry_new() -> ResponseReturnValue:
     form = TimeEntryForm()
-    form.project.choices = project_choices()
     if request.method == "GET":
         form.day.data = firm.today()
         form.start.data = dt.time(9, 0)
         form.project.data = parsing.parse_id(request.args.get("project"))
+    choose_project(form.project, current_user.id)
+    if request.method == "GET":
         return render_template(ENTRY_FORM, form=form, entry=None)
     project, span = _validated(form, None)
     if project is None or span is None:
@@ -142,7 +175,7 @@ def time_entry_edit(entry_id: int) -> ResponseReturnValue:
     entry = found(queries.entry_to_change(entry_id, current_user))
     form = TimeEntryForm()
     form.may_run = entry.is_running
-    form.project.choices = project_choices(include_ids=[entry.project_id])
+    choose_project(form.project, current_user.id, include_ids=[entry.project_id])
     if entry.is_locked:
         status = 400 if request.method == "POST" else 200
         return render_form(ENTRY_FORM, status, form=None, entry=entry)
@@ -174,6 +207,17 @@ def time_entry_delete(entry_id: int) -> ResponseReturnValue:
 
 
 # helpers ------------------------------------------------------------------------------------
+def by_day(entries: Iterable[TimeEntry]) -> list[tuple[dt.date, list[TimeEntry]]]:
+    """``entries`` (newest first) in groups by the local day they start on."""
+    groups: list[tuple[dt.date, list[TimeEntry]]] = []
+    for entry in entries:
+        day = firm.local(entry.start_time).date()
+        if not groups or groups[-1][0] != day:
+            groups.append((day, []))
+        groups[-1][1].append(entry)
+    return groups
+
+
 def _fill(form: TimeEntryForm, entry: TimeEntry) -> None:
     start = firm.local(entry.start_time)
     form.project.data = entry.project_id

@@ -1,0 +1,186 @@
+"""The invoice email that staff write in the send dialog: its defaults, its composition, its
+preview, and where the written text is kept until every delivery has gone out.
+
+The dialog's subject and message are stored on each ``EmailDelivery``, so that a retry hours
+later (an RQ job) sends the same words; the audit event of the send (kind ``invoice_emailed``)
+records them too, with the form's key that makes a second submission of one form harmless.
+The HTML part and the dialog's preview are one template, ``email/invoice_sent.html``: the
+preview is its ``content`` block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from timetracker import audit, firm
+from timetracker.billing import states
+from timetracker.documents.pdf import pdf_filename
+from timetracker.formatting import long_date, money
+from timetracker.models import AuditEvent, Client, EmailDelivery, Invoice, InvoiceStatus
+from timetracker.notifications.mail import new_message, portal_invoice_url
+
+#: The audit kinds of sending (strings of ``timetracker.audit.Kind``).
+EMAILED = audit.Kind.INVOICE_EMAILED
+MARKED_SENT = audit.Kind.INVOICE_MARKED_SENT
+
+#: Limits of what a person writes in the dialog.
+MAX_SUBJECT = 200
+MAX_MESSAGE = 1500
+#: The template of the email's text and HTML parts.
+TEMPLATE = "email/invoice_sent"
+
+
+@dataclass(frozen=True)
+class Written:
+    """What the person wrote: the subject line and the cover message."""
+
+    subject: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone the email goes to; ``portal_user`` when they can open the portal link,
+    ``subscribed`` when they also receive invoice emails (the email's footer says so)."""
+
+    email: str
+    name: str = ""
+    portal_user: bool = False
+    subscribed: bool = False
+
+
+def default_subject(invoice: Invoice) -> str:
+    return f"Invoice {invoice.number} from {firm.get_settings().company_name}"
+
+
+def default_message(invoice: Invoice) -> str:
+    total = money(invoice.total, invoice.currency)
+    return (
+        f"Please find attached invoice {invoice.number} for {total}, "
+        f"due on {long_date(invoice.due_date)}.\n\nThank you for your business."
+    )
+
+
+def email_values(
+    invoice: Invoice, client: Client, recipient: Recipient, message: str, base_url: str
+) -> dict[str, Any]:
+    """What the templates are rendered with (the email and the dialog's preview alike). A
+    draft is previewed as it will read once issued: owing its balance."""
+    owed = states.balance(invoice) if invoice.status == InvoiceStatus.DRAFT else None
+    return {
+        "invoice": invoice,
+        "client": client,
+        "company_name": firm.get_settings().company_name,
+        "recipient_name": recipient.name,
+        "message": message,
+        "total": money(invoice.total, invoice.currency),
+        "balance": money(
+            owed if owed is not None else states.open_balance(invoice), invoice.currency
+        ),
+        "pdf_name": pdf_filename(invoice),
+        "link": portal_invoice_url(base_url, invoice) if recipient.portal_user else None,
+        "subscribed": recipient.subscribed,
+    }
+
+
+def compose(
+    invoice: Invoice,
+    client: Client,
+    recipient: Recipient,
+    written: Written,
+    *,
+    pdf: bytes,
+    config: Mapping[str, Any],
+) -> EmailMessage:
+    """The email as written in the dialog, to one recipient, with the invoice PDF attached."""
+    message = new_message(
+        config,
+        subject=written.subject,
+        to_name=recipient.name,
+        to_email=recipient.email,
+        template=TEMPLATE,
+        values=email_values(invoice, client, recipient, written.message, config["BASE_URL"]),
+    )
+    message.add_attachment(
+        pdf, maintype="application", subtype="pdf", filename=pdf_filename(invoice)
+    )
+    return message
+
+
+def preview_html(invoice: Invoice, recipient: Recipient, message: str) -> str:
+    """The HTML part's body as the recipient reads it (the ``content`` block of the email's
+    template), for the dialog."""
+    template = current_app.jinja_env.get_template(f"{TEMPLATE}.html")
+    values = email_values(invoice, invoice.client, recipient, message, _base_url())
+    context = template.new_context(values)
+    return "".join(template.blocks["content"](context))
+
+
+def _base_url() -> str:
+    return str(current_app.config["BASE_URL"])
+
+
+# The written text, kept in the audit event of the send -----------------------------------------
+
+
+def event_detail(invoice: Invoice, deliveries: Sequence[EmailDelivery], key: str, text: str) -> str:
+    """The audit detail of a send: readable on the audit page, and read back by
+    :func:`written_for`. The message comes last, after a blank line."""
+    ids = " ".join(str(d.id) for d in deliveries)
+    return f"{invoice.number} emailed\nKey: {key}\nDeliveries: {ids}\n\n{text}"
+
+
+def _parse(detail: str) -> tuple[dict[str, str], str]:
+    head, _blank, message = detail.partition("\n\n")
+    fields = {}
+    for line in head.splitlines()[1:]:
+        name, _colon, value = line.partition(": ")
+        fields[name] = value
+    return fields, message
+
+
+def sent_with_key(session: Session, invoice_id: int, key: str) -> bool:
+    """Whether a send of ``invoice_id`` was already made from the form with ``key``."""
+    for detail in _details(session, invoice_id, (EMAILED, MARKED_SENT)):
+        if _parse(detail)[0].get("Key") == key:
+            return True
+    return False
+
+
+def written_for(session: Session, delivery: EmailDelivery) -> str | None:
+    """The message written for ``delivery``, or ``None`` when no send names it."""
+    if delivery.message is not None:
+        return delivery.message
+    wanted = str(delivery.id)
+    for detail in _details(session, delivery.invoice_id, (EMAILED,)):
+        fields, message = _parse(detail)
+        if wanted in fields.get("Deliveries", "").split():
+            return message
+    return None
+
+
+def _details(session: Session, invoice_id: int, kinds: Sequence[str]) -> list[str]:
+    return [
+        detail or ""
+        for detail in session.scalars(
+            select(AuditEvent.detail)
+            .where(AuditEvent.invoice_id == invoice_id, AuditEvent.kind.in_(kinds))
+            .order_by(AuditEvent.id.desc())
+        )
+    ]
+
+
+def marked_detail(invoice: Invoice, key: str) -> str:
+    return f"{invoice.number} marked as sent without emailing\nKey: {key}"
+
+
+def was_marked_sent(session: Session, invoice_id: int) -> bool:
+    """Whether the invoice was marked as sent without emailing."""
+    return bool(_details(session, invoice_id, (MARKED_SENT,)))
