@@ -137,6 +137,7 @@ def _answers(app, session, world, bearer):
     assert seen > 20
 
 
+@pytest.mark.exhaustive
 def test_unpublished_time_is_on_no_portal_page_export_pdf_or_api_answer(app, session):
     world = build_world(app, session)
     client = world.a.client
