@@ -95,11 +95,18 @@ def records(session: Session) -> dict[str, Any]:
     }
 
 
+#: Endpoints that answer a part of a page (fetched by a script into a page that is checked
+#: whole: the new invoice form's preview, the send dialog's email preview), not a document.
+FRAGMENTS = frozenset({"workspace.invoice_preview", "workspace.invoice_send_preview"})
+
+
 def _html_pages(app: Flask, client: FlaskClient, portal: bool, ids: dict[str, int]) -> list[str]:
     """The GET routes of the staff side or of the portal, filled with ``ids``."""
     paths = []
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or ()) or rule.rule.startswith("/static"):
+            continue
+        if rule.endpoint in FRAGMENTS:
             continue
         if rule.rule.startswith("/client-portal") != portal or not set(rule.arguments) <= set(ids):
             continue
