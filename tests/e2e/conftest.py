@@ -123,6 +123,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         # The flows log in a dozen times a minute from one address.
         TIMETRACKER_LOGIN_LIMIT_IP="600 per minute",
         TIMETRACKER_LOGIN_LIMIT_ACCOUNT="100 per minute",
+        # ...and the same account (the seed's administrator) from that address as often.
+        TIMETRACKER_LOGIN_LIMIT_ACCOUNT_IP="100 per minute",
     )
     log = tmp_path_factory.mktemp("server") / "gunicorn.log"
     with log.open("wb") as out:
