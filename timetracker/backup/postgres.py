@@ -151,36 +151,58 @@ def backup(database_url: str, output: Path) -> BackupFile:
     return info
 
 
-def _pg_archive_tables(backup: BackupFile) -> set[str]:
+def _pg_archive_contents(backup: BackupFile) -> tuple[set[str], set[tuple[str, str]]]:
+    """The tables of a pg_dump archive and its foreign keys as (table, constraint)."""
     listing = _run_pg(
         [_pg_program("pg_restore"), "--list", str(backup.path)],
         os.environ.copy(),
         f"pg_restore could not read {backup.path}",
     )
-    # Lines such as "215; 1259 16390 TABLE public users postgres".
-    return set(re.findall(r"^\d+; \d+ \d+ TABLE \S+ (\S+) ", listing, re.MULTILINE))
+    # Lines such as "215; 1259 16390 TABLE public users postgres" and
+    # "3301; 2606 16520 FK CONSTRAINT public time_entries fk_time_entries_user_id_users postgres".
+    tables = set(re.findall(r"^\d+; \d+ \d+ TABLE \S+ (\S+) ", listing, re.MULTILINE))
+    foreign_keys = set(
+        re.findall(r"^\d+; \d+ \d+ FK CONSTRAINT \S+ (\S+) (\S+) ", listing, re.MULTILINE)
+    )
+    return tables, foreign_keys
+
+
+_FOREIGN_KEYS = text(
+    "SELECT c.relname, k.conname FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE k.contype = 'f' AND n.nspname = current_schema()"
+)
+
+
+def _drop_what_the_backup_lacks(database_url: str, backup: BackupFile, tables: set[str]) -> None:
+    """A backup of an older schema lacks the tables and foreign keys later migrations added:
+    --clean would leave those tables behind (and `timetracker db upgrade` would then fail to
+    create them again), and a foreign key it does not know (a newer column referring to
+    ``users``) keeps it from dropping the table it refers to."""
+    archive_tables, archive_foreign_keys = _pg_archive_contents(backup)
+    leftovers = sorted(tables - archive_tables)
+    engine = make_engine(database_url, connect_args={"connect_timeout": 5})
+    try:
+        with engine.begin() as connection:
+            quote = connection.dialect.identifier_preparer.quote
+            for table in leftovers:
+                connection.execute(text(f"DROP TABLE IF EXISTS {quote(table)} CASCADE"))
+            for table, name in connection.execute(_FOREIGN_KEYS).all():
+                if (table, name) not in archive_foreign_keys:
+                    connection.execute(
+                        text(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+                    )
+    except SQLAlchemyError as error:
+        raise BackupError(migrate.describe_connection_error(database_url, error)) from None
+    finally:
+        engine.dispose()
 
 
 def restore(database_url: str, backup: BackupFile) -> None:
     server_major, _revision, tables = _server_state(database_url)
     pg_restore = _check_client_version("pg_restore", server_major)
     conninfo, env = libpq_connection(database_url)
-    # Tables the backup lacks come from a newer schema (a later migration): --clean would
-    # leave them behind, and `timetracker db upgrade` would then fail to create them again.
-    leftovers = sorted(tables - _pg_archive_tables(backup))
-    if leftovers:
-        engine = make_engine(database_url, connect_args={"connect_timeout": 5})
-        try:
-            with engine.begin() as connection:
-                preparer = connection.dialect.identifier_preparer
-                for table in leftovers:
-                    connection.execute(
-                        text(f"DROP TABLE IF EXISTS {preparer.quote(table)} CASCADE")
-                    )
-        except SQLAlchemyError as error:
-            raise BackupError(migrate.describe_connection_error(database_url, error)) from None
-        finally:
-            engine.dispose()
+    _drop_what_the_backup_lacks(database_url, backup, tables)
     _run_pg(
         [pg_restore, "--clean", "--if-exists", "--no-owner", "--no-privileges"]
         + ["--single-transaction", "--exit-on-error", f"--dbname={conninfo}", str(backup.path)],
