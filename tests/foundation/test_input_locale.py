@@ -15,9 +15,9 @@ from wtforms import Form, StringField
 from wtforms.validators import Optional
 
 from tests.conftest import login, post
-from tests.factories import make_admin, make_client, make_portal_user
+from tests.factories import make_admin, make_client, make_invoice, make_portal_user
 from timetracker import firm, formatting, local_dates
-from timetracker.models import Project, Settings
+from timetracker.models import InvoiceItem, InvoiceStatus, Project, Settings
 from timetracker.parsing import (
     MAX_DATE,
     MAX_HOURS,
@@ -400,7 +400,7 @@ def test_fields_read_and_show_in_the_firms_locale(app, ctx) -> None:
         html = str(form.day())
         assert 'type="text"' in html and 'value="30.11.2026"' in html
         assert 'placeholder="dd.mm.yyyy"' in html
-        assert 'inputmode="numeric"' in html and 'autocomplete="off"' in html
+        assert "inputmode" not in html and 'autocomplete="off"' in html
         assert "min=" not in str(form.day(min="2026-01-01", max="2026-12-31"))
 
         shown = AmountsForm(obj=None, data={"rate": Decimal("8800.50"), "day": dt.date(2026, 1, 5)})
@@ -504,3 +504,42 @@ def test_the_portal_statement_takes_and_shows_the_locale_dates(app, session) -> 
     bad = browser.get("/client-portal/statement?date_from=29.02.2026")
     assert bad.status_code == 400
     assert "not a real calendar date" in bad.get_data(as_text=True)
+
+
+def test_amounts_are_typed_in_the_currency_of_the_client_or_invoice(app, session) -> None:
+    """A firm that bills in USD types a EUR client's rate, an EUR invoice's line price and a
+    payment on it with the euro sign; the dollar sign is refused there, and nothing is written."""
+    session.merge(Settings(id=1, locale="en_US", currency="USD"))
+    admin = make_admin(session)
+    customer = make_client(session, currency="EUR")
+    browser = app.test_client()
+    assert login(browser, admin.email).status_code == 302
+
+    project = {"client": customer.id, "name": "Euro work", "hourly_rate": "€149.00",
+               "budget_amount": "EUR 8,800"}  # fmt: skip
+    assert post(browser, "/projects/new", project).status_code == 302
+    saved = session.scalars(select(Project).where(Project.name == "Euro work")).one()
+    assert (saved.hourly_rate, saved.budget_amount) == (Decimal("149.00"), Decimal("8800.00"))
+    refused = post(browser, "/projects/new", {**project, "name": "Dollars", "hourly_rate": "$149"})
+    assert refused.status_code == 400
+    assert "in EUR, not $" in refused.get_data(as_text=True)
+    assert session.scalar(select(Project.id).where(Project.name == "Dollars")) is None
+
+    draft = make_invoice(session, customer, status=InvoiceStatus.DRAFT, items=[])
+    line = {"item-description": "Licences", "item-quantity": "2", "item-unit_price": "€95.00"}
+    assert post(browser, f"/invoices/{draft.id}/items", line).status_code == 302
+    prices = select(InvoiceItem.unit_price).where(InvoiceItem.invoice_id == draft.id)
+    assert session.scalars(prices).all() == [Decimal("95.00")]
+    dollars = post(browser, f"/invoices/{draft.id}/items", {**line, "item-unit_price": "$95"})
+    assert dollars.status_code == 400 and "in EUR, not $" in dollars.get_data(as_text=True)
+    assert session.scalars(prices).all() == [Decimal("95.00")]
+
+    sent = make_invoice(session, customer, items=[("Work", "1", "100.00")], tax_rate="0")
+    payment = {"pay-amount": "€40.00", "pay-paid_on": "2026-03-15"}
+    assert post(browser, f"/invoices/{sent.id}/payments", payment).status_code == 302
+    session.refresh(sent)
+    assert sent.amount_paid == Decimal("40.00")
+    dollars = post(browser, f"/invoices/{sent.id}/payments", {**payment, "pay-amount": "$10"})
+    assert dollars.status_code == 400 and "in EUR, not $" in dollars.get_data(as_text=True)
+    session.refresh(sent)
+    assert sent.amount_paid == Decimal("40.00")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Literal
 
+from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import DateField, SelectField, StringField, TimeField
 from wtforms.validators import StopValidation, ValidationError
@@ -34,6 +35,7 @@ __all__ = [
     "HoursField",
     "MoneyField",
     "PercentField",
+    "PricedForm",
     "RecordSelectField",
     "SupportedDateField",
     "TimeOfDayField",
@@ -151,6 +153,19 @@ class MoneyField(DecimalTextField):
         super().__init__(label, validators, kind="money", **kwargs)
 
 
+class PricedForm(FlaskForm):
+    """A form whose amounts are in a currency the view knows (an invoice's or a quote's):
+    ``currency=`` on construction sets it on every money field, so ``149,00 €`` is read on a
+    EUR invoice of a firm that bills in USD."""
+
+    def __init__(self, *args: Any, currency: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if currency:
+            for field in self:
+                if isinstance(field, DecimalTextField) and field.kind == "money":
+                    field.currency = currency
+
+
 class HoursField(DecimalTextField):
     """Hours as ``1.5``, ``1,5`` (de) or ``1:30`` (``kind="hours"``), at most
     :data:`MAX_HOURS` unless told."""
@@ -264,13 +279,13 @@ class TimeOfDayField(TimeField):
 class LocalDateInput(TextInput):
     """A text input for a date in the firm's locale: the browser's ``type=date`` shows its own
     format, not the one the application shows. The placeholder names the format; ``min`` and
-    ``max`` (which only date inputs understand) are dropped: the field checks the range."""
+    ``max`` (which only date inputs understand) are dropped: the field checks the range. No
+    ``inputmode``: a phone's numeric keypad lacks the ``.``, ``/`` and ``-`` that dates need."""
 
     def __call__(self, field: Any, **kwargs: Any) -> Markup:
         for name in ("min", "max"):
             kwargs.pop(name, None)
         kwargs.setdefault("placeholder", local_dates.date_format(current_locale()).placeholder)
-        kwargs.setdefault("inputmode", "numeric")
         kwargs.setdefault("autocomplete", "off")
         return super().__call__(field, **kwargs)
 

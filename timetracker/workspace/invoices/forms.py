@@ -33,6 +33,7 @@ from timetracker.workspace.fields import (
     MAX_MONEY,
     DecimalTextField,
     PercentField,
+    PricedForm,
     RangeEnd,
     RecordSelectField,
     SupportedDateField,
@@ -122,7 +123,7 @@ class InvoiceEditForm(FlaskForm):
 BOTH_OR_NEITHER = "Give the service period's first and last day, or neither."
 
 
-class InvoiceItemForm(FlaskForm):
+class InvoiceItemForm(PricedForm):
     description = StringField("Description", [DataRequired("Describe the line."), Length(max=2000)])
     quantity = DecimalTextField(
         "Quantity",
@@ -152,7 +153,7 @@ class InvoiceItemForm(FlaskForm):
         return valid
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(PricedForm):
     amount = DecimalTextField(
         "Amount",
         [DataRequired("Enter the amount paid.")],

@@ -36,7 +36,7 @@ PAYMENT_DELETED = Kind.PAYMENT_DELETED
 def payment_edit(invoice_id: int, payment_id: int) -> ResponseReturnValue:
     invoice = found(queries.get_invoice(invoice_id))
     payment = found(queries.invoice_payment(invoice, payment_id))
-    form = PaymentEditForm(prefix="edit", obj=payment)
+    form = PaymentEditForm(prefix="edit", obj=payment, currency=invoice.currency)
     delete_form = PaymentDeleteForm(prefix="delete", formdata=None)
     if not form.is_submitted():
         return _page(invoice, payment, form, delete_form)

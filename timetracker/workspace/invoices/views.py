@@ -168,7 +168,7 @@ def invoice_edit(invoice_id: int) -> ResponseReturnValue:
 
 def invoice_item_add(invoice_id: int) -> ResponseReturnValue:
     invoice = found(queries.get_invoice(invoice_id))
-    form = InvoiceItemForm(prefix="item")
+    form = InvoiceItemForm(prefix="item", currency=invoice.currency)
     try:
         invoicing.require_draft(invoice)
     except InvoiceError as exc:
@@ -194,7 +194,7 @@ def invoice_item_add(invoice_id: int) -> ResponseReturnValue:
 def invoice_item_edit(invoice_id: int, item_id: int) -> ResponseReturnValue:
     invoice = found(queries.get_invoice(invoice_id))
     item = _item(invoice, item_id)
-    form = InvoiceItemForm(obj=item)
+    form = InvoiceItemForm(obj=item, currency=invoice.currency)
     if request.method == "GET":
         if not invoice.is_editable:
             return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
@@ -240,7 +240,7 @@ def invoice_send(invoice_id: int) -> ResponseReturnValue:
 
 def invoice_payment(invoice_id: int) -> ResponseReturnValue:
     invoice = found(queries.get_invoice(invoice_id))
-    form = PaymentForm(prefix="pay")
+    form = PaymentForm(prefix="pay", currency=invoice.currency)
     if invoice.status != InvoiceStatus.SENT:
         problem = "Payments can only be recorded on a sent, unpaid invoice."
         return _detail(invoice, problem=problem, status=400)

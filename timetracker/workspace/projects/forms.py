@@ -2,25 +2,43 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import BooleanField, Form, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from timetracker.models import DeliveryStatus
+from timetracker import db
+from timetracker.models import Client, DeliveryStatus
 from timetracker.workspace.fields import MAX_HOURS, MAX_MONEY, DecimalTextField, RecordSelectField
+
+
+def _client_currency(form: Any) -> str | None:
+    """The currency of the client chosen on the form: a project's rate and budget are in it."""
+    client_id = form.client.data
+    if not isinstance(client_id, int):
+        return None
+    return db.session.scalar(select(Client.currency).where(Client.id == client_id))
 
 
 class ProjectForm(FlaskForm):
     client = RecordSelectField("Client", [DataRequired("Choose a client.")], noun="client")
     name = StringField("Name", [DataRequired("Enter the project's name."), Length(max=200)])
     description = TextAreaField("Description", [Optional(), Length(max=5000)])
-    hourly_rate = DecimalTextField("Hourly rate", [Optional()], maximum=MAX_MONEY)
+    hourly_rate = DecimalTextField(
+        "Hourly rate", [Optional()], maximum=MAX_MONEY, currency=_client_currency
+    )
     billable = BooleanField("Billable", default=True)
     budget_hours = DecimalTextField(
         "Budget (hours)", [Optional()], maximum=MAX_HOURS, example="120"
     )
     budget_amount = DecimalTextField(
-        "Budget (amount)", [Optional()], maximum=MAX_MONEY, example="12000"
+        "Budget (amount)",
+        [Optional()],
+        maximum=MAX_MONEY,
+        example="12000",
+        currency=_client_currency,
     )
     submit = SubmitField("Save project")
 

@@ -115,7 +115,7 @@ def quote_delete(quote_id: int) -> ResponseReturnValue:
 
 def quote_item_add(quote_id: int) -> ResponseReturnValue:
     quote = found(queries.get_quote(quote_id))
-    form = QuoteItemForm(prefix="item")
+    form = QuoteItemForm(prefix="item", currency=quote.currency)
     try:
         rules.require_draft(quote)
     except QuoteError as exc:
@@ -134,7 +134,7 @@ def quote_item_add(quote_id: int) -> ResponseReturnValue:
 def quote_item_edit(quote_id: int, item_id: int) -> ResponseReturnValue:
     quote = found(queries.get_quote(quote_id))
     item = _item(quote, item_id)
-    form = QuoteItemForm(obj=item)
+    form = QuoteItemForm(obj=item, currency=quote.currency)
     template = "workspace/quotes/item.html"
     if request.method == "GET":
         if not quote.is_editable:
