@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from timetracker import firm
 from timetracker.auth.demo import add_demo_identity
 from timetracker.auth.passwords import hash_password
-from timetracker.billing import from_time, invoicing, publication, rules, states
+from timetracker.billing import from_time, invoicing, payments, publication, rules, states
 from timetracker.comments.demo import add_demo_thread
 from timetracker.insight.demo import make_project_near_budget
 from timetracker.logos.demo import add_demo_logos
@@ -309,7 +309,7 @@ def load_demo_data(session: Session) -> None:
                 continue  # stays a draft
             invoicing.mark_sent(session, invoice)
             if months_ago >= 3:
-                invoicing.record_payment(
+                payments.record_payment(
                     session,
                     invoice,
                     states.balance(invoice),
@@ -318,7 +318,7 @@ def load_demo_data(session: Session) -> None:
                     f"TX-{invoice.number}",
                 )
             elif months_ago == 2 and client is acme:
-                invoicing.record_payment(
+                payments.record_payment(
                     session,
                     invoice,
                     rules.to_cents(states.balance(invoice) / 2),

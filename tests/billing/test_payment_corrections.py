@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import login, post
 from tests.factories import make_admin, make_client, make_invoice, make_portal_user, make_user
-from timetracker.billing import invoicing, states
-from timetracker.billing.invoicing import InvoiceError, PaymentValues
+from timetracker.billing import payments, states
+from timetracker.billing.invoicing import InvoiceError
+from timetracker.billing.payments import PaymentValues
 from timetracker.models import AuditEvent, Invoice, InvoiceStatus, Payment
 from timetracker.models._common import utcnow
 from timetracker.models.api import WebhookDelivery, WebhookEndpoint
@@ -147,13 +148,13 @@ def test_paid_is_announced_once_when_a_correction_settles_the_invoice(ctx, custo
         return ctx.scalar(select(func.count(WebhookDelivery.id))) or 0
 
     values = PaymentValues(Decimal("1200.00"), payment.paid_on, "Bank", None)
-    invoicing.change_payment(
-        ctx, invoice, invoicing.correctable_payment(ctx, invoice, payment.id), values
+    payments.change_payment(
+        ctx, invoice, payments.correctable_payment(ctx, invoice, payment.id), values
     )
     assert invoice.status == InvoiceStatus.PAID and paid_events() == 1
     # Still paid after another correction: no second announcement.
     values = PaymentValues(Decimal("1200.00"), payment.paid_on, "Card", None)
-    invoicing.change_payment(ctx, invoice, payment, values)
+    payments.change_payment(ctx, invoice, payment, values)
     assert paid_events() == 1
 
 
@@ -260,10 +261,10 @@ def test_the_operations_refuse_an_overpayment_and_a_draft(ctx, customer):
     payment = _payment(ctx, invoice)
     too_much = PaymentValues(Decimal("1200.01"), payment.paid_on, None, None)
     with pytest.raises(InvoiceError, match="more than the balance"):
-        invoicing.change_payment(ctx, invoice, payment, too_much)
+        payments.change_payment(ctx, invoice, payment, too_much)
     draft = make_invoice(ctx, customer, status=InvoiceStatus.DRAFT, paid="1.00")
     with pytest.raises(InvoiceError, match="can no longer be changed"):
-        invoicing.correctable_payment(ctx, draft, _payment(ctx, draft).id)
+        payments.correctable_payment(ctx, draft, _payment(ctx, draft).id)
 
 
 # "Partially paid", the same words for staff and client ------------------------------------------

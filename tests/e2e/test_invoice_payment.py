@@ -18,7 +18,7 @@ from tests.e2e.seed import PASSWORD
 from tests.e2e.support import Browse
 from timetracker import create_app, db, firm
 from timetracker.auth.passwords import hash_password
-from timetracker.billing import invoicing
+from timetracker.billing import invoicing, payments
 from timetracker.models import Client, Role, User
 
 IBAN_TYPED = "de89 3704 0044 0532 0130 00"
@@ -69,7 +69,7 @@ def _make(database_url: str) -> Made:
             )  # fmt: skip
             invoicing.add_item(session, invoice, "Reactor design", Decimal("3"), Decimal("450"))
             invoicing.mark_sent(session, invoice)
-            invoicing.record_payment(session, invoice, Decimal("106.50"), issued, "Bank", None)
+            payments.record_payment(session, invoice, Decimal("106.50"), issued, "Bank", None)
             session.commit()
             return Made(contact.email, invoice.id, invoice.number, issued)
     finally:

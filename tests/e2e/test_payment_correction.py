@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from tests.e2e.support import Browse
 from timetracker import create_app, db, firm
-from timetracker.billing import invoicing
+from timetracker.billing import invoicing, payments
 from timetracker.models import Client, Project, TimeEntry, User
 
 
@@ -59,7 +59,7 @@ def _make(database_url: str, name: str) -> Made:
                                             tax_rate=Decimal("19"))  # fmt: skip
             invoicing.add_item(session, invoice, "Support", Decimal("10"), Decimal("100"))
             invoicing.mark_sent(session, invoice)
-            invoicing.record_payment(session, invoice, Decimal("1190"), issued, "Bank", "T-1")
+            payments.record_payment(session, invoice, Decimal("1190"), issued, "Bank", "T-1")
             session.commit()
             return Made(invoice.id, client.id, project.id)
     finally:

@@ -15,7 +15,7 @@ from pypdf.generic import ContentStream
 
 from tests.factories import make_client, make_invoice
 from tests.payments.conftest import BIC, HOLDER, IBAN, IBAN_GROUPED, decode_svg, set_bank
-from timetracker.billing import invoicing, states
+from timetracker.billing import payments, states
 from timetracker.documents.pdf import render_invoice_html, render_invoice_pdf
 from timetracker.formatting import money
 from timetracker.models import Client, InvoiceStatus
@@ -50,9 +50,9 @@ def test_the_qr_code_follows_the_open_balance_as_payments_come_in(ctx):
     set_bank(ctx)
     invoice = _invoice(ctx)
     assert payment_qr(invoice).payload.split(b"\n")[7] == b"EUR1200.00"
-    invoicing.record_payment(ctx, invoice, Decimal("1199.99"), invoice.issue_date, None, None)
+    payments.record_payment(ctx, invoice, Decimal("1199.99"), invoice.issue_date, None, None)
     assert payment_qr(invoice).payload.split(b"\n")[7] == b"EUR0.01"
-    invoicing.record_payment(ctx, invoice, Decimal("0.01"), invoice.issue_date, None, None)
+    payments.record_payment(ctx, invoice, Decimal("0.01"), invoice.issue_date, None, None)
     assert invoice.status == InvoiceStatus.PAID
     assert payment_qr(invoice) is None
     assert instructions_for(invoice) == []

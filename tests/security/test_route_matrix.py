@@ -116,6 +116,7 @@ def _query_id_failures(app, client, own, other) -> list[str]:
     )
 
 
+@pytest.mark.exhaustive  # every portal route with every id parameter: minutes
 def test_id_query_parameters_of_the_other_client_are_answered_like_missing_ones(
     app, session, world, frozen_clock
 ):
@@ -171,6 +172,7 @@ def test_isolation_check_catches_a_scope_that_drops_its_client_filter(
     assert any("BRAVO-SENT" in f for f in failures)
 
 
+@pytest.mark.exhaustive  # every portal route with every id parameter: minutes
 def test_query_check_catches_a_project_filter_without_the_client(
     app, session, world, frozen_clock, monkeypatch
 ):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.conftest import QueryCounter
-from timetracker.billing import invoicing, statements, states
+from timetracker.billing import invoicing, payments, statements, states
 from timetracker.billing.statements import MovementKind, StatementError, statement_of
 from timetracker.billing.states import InvoiceFilter
 from timetracker.models import Client, Invoice, InvoiceStatus
@@ -40,10 +40,10 @@ def _issue(session: Session, client: Client, day: dt.date, amount: str) -> Invoi
 def test_opening_running_and_closing_balances(ctx: Session) -> None:
     client = factories.make_client(ctx, currency="EUR")
     old = _issue(ctx, client, dt.date(2025, 11, 3), "500.00")
-    invoicing.record_payment(ctx, old, D("200.00"), dt.date(2025, 12, 1))
-    invoicing.record_payment(ctx, old, D("100.00"), dt.date(2026, 2, 10))
+    payments.record_payment(ctx, old, D("200.00"), dt.date(2025, 12, 1))
+    payments.record_payment(ctx, old, D("100.00"), dt.date(2026, 2, 10))
     new = _issue(ctx, client, dt.date(2026, 2, 1), "1000.00")
-    invoicing.record_payment(ctx, new, D("1000.00"), dt.date(2026, 3, 5))
+    payments.record_payment(ctx, new, D("1000.00"), dt.date(2026, 3, 5))
 
     result = statement_of(ctx, client.id, JAN1, dt.date(2026, 3, 31))
 
@@ -105,10 +105,10 @@ def test_first_and_last_day_are_included_and_later_payments_are_not(ctx: Session
     first = _issue(ctx, client, start, "20.00")
     last = _issue(ctx, client, end, "40.00")
     _issue(ctx, client, dt.date(2026, 5, 1), "80.00")
-    invoicing.record_payment(ctx, before, D("1.00"), dt.date(2026, 3, 31))  # opening
-    invoicing.record_payment(ctx, first, D("2.00"), start)
-    invoicing.record_payment(ctx, last, D("4.00"), end)  # a payment on the end date counts
-    invoicing.record_payment(ctx, last, D("8.00"), dt.date(2026, 5, 1))  # after: it does not
+    payments.record_payment(ctx, before, D("1.00"), dt.date(2026, 3, 31))  # opening
+    payments.record_payment(ctx, first, D("2.00"), start)
+    payments.record_payment(ctx, last, D("4.00"), end)  # a payment on the end date counts
+    payments.record_payment(ctx, last, D("8.00"), dt.date(2026, 5, 1))  # after: it does not
 
     [eur] = statement_of(ctx, client.id, start, end).currencies
 
@@ -140,8 +140,8 @@ def test_each_currency_has_its_own_running_balance(ctx: Session) -> None:
     euros = _issue(ctx, client, dt.date(2026, 1, 10), "100.00")
     client.currency = "CHF"  # the client's currency changed; old invoices keep theirs
     francs = _issue(ctx, client, dt.date(2026, 1, 5), "70.00")
-    invoicing.record_payment(ctx, euros, D("40.00"), dt.date(2026, 1, 20))
-    invoicing.record_payment(ctx, francs, D("70.00"), dt.date(2026, 1, 21))
+    payments.record_payment(ctx, euros, D("40.00"), dt.date(2026, 1, 20))
+    payments.record_payment(ctx, francs, D("70.00"), dt.date(2026, 1, 21))
 
     chf, eur = statement_of(ctx, client.id, JAN1, DEC31).currencies
 
@@ -181,7 +181,7 @@ def _generated(session: Session, client: Client, seed: int) -> list[Invoice]:
                 break
             amount = min(left, D(rnd.randint(1, int(left * 100))) / 100)
             paid_on += dt.timedelta(days=rnd.randint(0, 90))
-            invoicing.record_payment(session, invoice, amount, paid_on)
+            payments.record_payment(session, invoice, amount, paid_on)
         invoices.append(invoice)
     session.flush()
     return invoices

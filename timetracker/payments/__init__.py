@@ -27,7 +27,7 @@ Adding a card provider (none can be reached from the build machines, so none is 
    for ``states.open_balance(invoice)`` and redirects to it; its return page only shows a
    message.
 3. A public webhook route that checks the provider's signature and records the money with
-   ``billing.invoicing.record_payment`` (idempotent by the provider's event id), audited. Only
+   ``billing.payments.record_payment`` (idempotent by the provider's event id), audited. Only
    the webhook changes the balance; a redirect back from the provider never does.
 """
 

@@ -1,6 +1,6 @@
 """ "Payment sent": what a client contact tells the firm about a payment, recorded and shown to
 staff on the invoice. A notice is never a payment: the balance changes only when staff record
-the money as received (``billing.invoicing.record_payment``).
+the money as received (``billing.payments.record_payment``).
 
 A notice comes from a form that carries a submission key; the key is unique in the table, so a
 form sent twice (a double click, a reload that posts again) records one notice. The key is an

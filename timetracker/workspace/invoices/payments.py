@@ -18,8 +18,9 @@ from flask.typing import ResponseReturnValue
 from timetracker import audit, db
 from timetracker.audit import Kind
 from timetracker.auth.access import Policy, UrlTable
-from timetracker.billing import invoicing, states
-from timetracker.billing.invoicing import InvoiceError, PaymentGone, PaymentValues
+from timetracker.billing import payments, states
+from timetracker.billing.invoicing import InvoiceError
+from timetracker.billing.payments import PaymentGone, PaymentValues
 from timetracker.formatting import money
 from timetracker.models import Invoice, InvoiceStatus, Payment
 from timetracker.workspace.common import found, render_form
@@ -49,8 +50,8 @@ def payment_edit(invoice_id: int, payment_id: int) -> ResponseReturnValue:
         form.reference.data,
     )
     try:
-        payment = invoicing.correctable_payment(db.session, invoice, payment.id)
-        before, after = invoicing.change_payment(db.session, invoice, payment, new)
+        payment = payments.correctable_payment(db.session, invoice, payment.id)
+        before, after = payments.change_payment(db.session, invoice, payment, new)
     except PaymentGone:
         abort(404)
     except InvoiceError as exc:
@@ -76,8 +77,8 @@ def payment_delete(invoice_id: int, payment_id: int) -> ResponseReturnValue:
     if not delete_form.validate_on_submit():
         return _page(invoice, payment, form, delete_form, status=400)
     try:
-        payment = invoicing.correctable_payment(db.session, invoice, payment.id)
-        before = invoicing.delete_payment(db.session, invoice, payment)
+        payment = payments.correctable_payment(db.session, invoice, payment.id)
+        before = payments.delete_payment(db.session, invoice, payment)
     except PaymentGone:
         abort(404)
     except InvoiceError as exc:

@@ -16,7 +16,7 @@ from flask_login import current_user
 from timetracker import db, firm
 from timetracker.audit.queries import invoice_viewers
 from timetracker.auth.access import Policy, UrlTable
-from timetracker.billing import from_time, invoicing, states
+from timetracker.billing import from_time, invoicing, payments, states
 from timetracker.billing.invoicing import InvoiceError
 from timetracker.billing.states import InvoiceFilter
 from timetracker.models import Client, Invoice, InvoiceItem, InvoiceStatus, Project
@@ -247,7 +247,7 @@ def invoice_payment(invoice_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _detail(invoice, payment_form=form, status=400)
     try:
-        invoicing.record_payment(
+        payments.record_payment(
             db.session,
             invoice,
             form.amount.checked_number,
