@@ -43,7 +43,7 @@ class TimerStartForm(FlaskForm):
 
 class TimeEntryForm(FlaskForm):
     project = RecordSelectField("Project", [DataRequired("Choose a project.")], noun="project")
-    day = SupportedDateField("Date", [InputRequired("Enter the date (YYYY-MM-DD).")])
+    day = SupportedDateField("Date", [InputRequired("Enter the date of the work.")])
     start = TimeOfDayField("Start", [InputRequired("Enter the start time (HH:MM).")])
     end = TimeOfDayField("End", [Optional()])
     duration = DurationField("or duration", [Optional()])
