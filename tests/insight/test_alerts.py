@@ -22,8 +22,9 @@ from tests.factories import (
 )
 from tests.smtp import SmtpServer
 from timetracker import firm
+from timetracker.billing import publication
 from timetracker.insight.alerts import check_budget, recipients
-from timetracker.models import BudgetAlert, Client, Project, Settings, User
+from timetracker.models import BudgetAlert, Client, Project, Settings, TimeEntry, User
 from timetracker.workspace.time.timekeeping import create_entry, delete_entry
 
 START = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
@@ -190,3 +191,39 @@ def test_the_alert_goes_after_the_requests_commit(
         "Website relaunch: 75 % of the hours budget used"
     ]
     assert _alerts(session, project) == {("hours", 75)}
+
+
+def test_a_contact_is_alerted_only_about_time_the_publish_gate_shows(
+    ctx: Session,
+    team: tuple[Client, Project, User, User, User],
+    smtp_server: SmtpServer,
+    inline: None,
+) -> None:
+    """The client's time waits for approval: crossing 75 % with unapproved time emails the
+    staff but not the contact (whose portal does not show that time); the figures a contact
+    reads are the published ones."""
+    client, project, staff, _admin, _contact = team
+    _settings(ctx, to_clients=True)
+    client.time_requires_approval = True
+    _log(ctx, project, staff, 8)  # 80 % of the hours, none of it approved
+    to = sorted(m["To"].addresses[0].addr_spec for m in smtp_server.messages)
+    assert to == ["ada@acme-firm.example", "sam@acme-firm.example"]
+
+    entries = ctx.scalars(select(TimeEntry.id).where(TimeEntry.project_id == project.id)).all()
+    publication.approve(ctx, entries, _admin, firm.now())
+    _log(ctx, project, staff, 1.5, day=1)  # 95 %: 80 % approved, 15 % waiting
+    contact_mail = [m for m in smtp_server.messages if m["To"].addresses[0].addr_spec
+                    == "carl@acme.example"]  # fmt: skip
+    assert [m["Subject"] for m in contact_mail] == []  # 90 % is reached only with unapproved time
+    assert {m["Subject"] for m in smtp_server.messages[2:]} == {
+        "Website relaunch: 90 % of the hours budget used"
+    }
+
+    client.time_requires_approval = False  # everything shows: 10 h of 10 reach 100 %
+    _log(ctx, project, staff, 0.5, day=2)
+    contact_mail = [m for m in smtp_server.messages if m["To"].addresses[0].addr_spec
+                    == "carl@acme.example"]  # fmt: skip
+    assert [m["Subject"] for m in contact_mail] == [
+        "Website relaunch: 100 % of the hours budget used"
+    ]
+    assert "10.00 of 10.00 hours (100 %)" in contact_mail[0].get_body(("plain",)).get_content()

@@ -8,7 +8,9 @@ transaction that crossed the threshold, so two requests crossing it together sen
 a threshold crossed again after falling back below it (an entry deleted) sends nothing new.
 Emails go after the commit, through the background jobs; each job composes its message from the
 project as it is then. A contact of a client that hides amounts gets no alert about the budget
-in money.
+in money. A contact's alert counts only the time the client's publish gate shows
+(:mod:`timetracker.billing.publication`), as the portal does: while the time that crossed the
+threshold awaits approval, the contact is not emailed about it (the staff are).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from timetracker import after_commit, db, firm
+from timetracker.billing.publication import Gate
 from timetracker.billing.summaries import ProjectFigures, project_figures
 from timetracker.models import BudgetAlert, Client, Project, Role, TimeEntry, User
 from timetracker.models.users import STAFF_ROLES
@@ -175,7 +178,19 @@ def deliver(project_id: int, measure: str, threshold: int, user_id: int) -> None
     client = session.scalar(select(Client).where(Client.id == project.client_id))
     if client is None:
         return
-    figures = project_figures(session, [project], None)[project.id]
+    if to.is_staff:
+        figures = project_figures(session, [project], None)[project.id]
+    else:
+        hidden = Gate.of(client, firm.now()).hidden()
+        figures = project_figures(session, [project], client.id, hidden)[project.id]
+        if threshold not in reached(*_usage(figures, measure)):
+            log.info(
+                "budget alert for project %s not sent to contact %s: the time it counts is "
+                "not published to the client yet",
+                project_id,
+                user_id,
+            )
+            return
     message = compose(project, client, figures, measure, threshold, to, current_app.config)
     send_message(message, current_app.config)
 
