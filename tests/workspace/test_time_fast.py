@@ -249,6 +249,12 @@ def test_gate_badges_and_approval_boxes_without_n_plus_one(
     # The filter: only what waits for approval.
     filtered = as_admin.get("/time?user=&awaiting=y").get_data(as_text=True)
     assert filtered.count('class="entry-row"') == 6
+    # ...and its CSV export (the link carries the filter) holds the same six entries.
+    assert 'href="/time/export.csv?user=&amp;awaiting=y"' in filtered
+    csv_all = as_admin.get("/time/export.csv?user=").get_data(as_text=True)
+    csv_waiting = as_admin.get("/time/export.csv?user=&awaiting=y").get_data(as_text=True)
+    assert len(csv_all.splitlines()) == 1 + 13
+    assert len(csv_waiting.splitlines()) == 1 + 6
     response = post(as_admin, "/time/approve", {"entry_ids": [waiting.id]}, token_from="/time")
     assert response.status_code == 302
     session.refresh(waiting)

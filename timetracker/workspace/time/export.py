@@ -1,6 +1,6 @@
 """The staff CSV export of the time list, with the list's own filters.
 
-/time/export.csv   time_entries_csv   staff   ?project=&client=&user=&date_from=&date_to=
+/time/export.csv   time_entries_csv   staff   ?project=&client=&user=&date_from=&date_to=&awaiting=
 """
 
 from __future__ import annotations
@@ -27,13 +27,7 @@ def time_entries_csv() -> ResponseReturnValue:
             f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()
         ]
         abort(400, "The export filters are not valid. " + " ".join(problems))
-    filters = TimeFilter(
-        project_id=form.project.data,
-        client_id=form.client.data,
-        user_id=form.user.data,
-        date_from=form.date_from.data,
-        date_to=form.date_to.data,
-    )
+    filters = form.filters()
     filename = export_filename(_subject(filters), filters.date_from, filters.date_to)
     rows = staff_export_rows(db.session, filters.conditions())
     return csv_response(csv_chunks(rows), filename)

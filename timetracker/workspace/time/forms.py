@@ -29,7 +29,7 @@ from timetracker.workspace.fields import (
     SupportedDateField,
     TimeOfDayField,
 )
-from timetracker.workspace.time.queries import recent_project_ids
+from timetracker.workspace.time.queries import TimeFilter, recent_project_ids
 
 #: The picker's first group.
 RECENT = "Recent"
@@ -70,6 +70,17 @@ class TimeFilterForm(Form):
     date_from = SupportedDateField("From", [Optional()])
     date_to = SupportedDateField("To", [Optional(), RangeEnd("date_from")])
     awaiting = BooleanField("Awaiting approval only")
+
+    def filters(self) -> TimeFilter:
+        """The filters the validated form names: the list and its CSV export read the same."""
+        return TimeFilter(
+            project_id=self.project.data,
+            client_id=self.client.data,
+            user_id=self.user.data,
+            date_from=self.date_from.data,
+            date_to=self.date_to.data,
+            awaiting=bool(self.awaiting.data),
+        )
 
 
 class WeekForm(Form):

@@ -38,14 +38,7 @@ def time_entries() -> ResponseReturnValue:
     form = time_filter_form(request.args, current_user.id)
     status = 200
     if form.validate():
-        filters = queries.TimeFilter(
-            project_id=form.project.data,
-            client_id=form.client.data,
-            user_id=form.user.data,
-            date_from=form.date_from.data,
-            date_to=form.date_to.data,
-            awaiting=bool(form.awaiting.data),
-        )
+        filters = form.filters()
         page = queries.time_entries_page(filters)
         total = queries.total_seconds(filters)
         groups = by_day(page.items)
