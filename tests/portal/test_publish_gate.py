@@ -33,6 +33,7 @@ from timetracker.billing.summaries import project_figures
 from timetracker.models import AuditEvent, Client, InvoiceStatus, TimeEntry
 from timetracker.portal.params import TimeFilters
 from timetracker.portal.scope import PortalScope
+from timetracker.workspace.time.timekeeping import update_entry
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 MARK = "UNPUBLISHED-7f3a"
@@ -380,3 +381,38 @@ def test_a_portal_contact_sees_approved_time_only(app, session):
     login(browser, contact.email)
     page = browser.get("/client-portal/time-entries").get_data(as_text=True)
     assert "approved work" in page and "draft work" not in page
+
+
+def test_changing_an_approved_entry_withdraws_its_approval(app, ctx):
+    """An approval vouches for what the entry said: a change of notes, times, project or
+    billable flag waits for approval again; saving it unchanged keeps the approval."""
+    client = make_client(ctx)
+    _gate(client)
+    project, other = make_project(ctx, client), make_project(ctx, client)
+    staff = make_user(ctx)
+    start = NOW - dt.timedelta(days=3)
+    end = start + dt.timedelta(hours=2)
+    changes = {
+        "notes": dict(notes="rewritten"),
+        "end": dict(end=end + dt.timedelta(minutes=1)),
+        "start": dict(start=start - dt.timedelta(minutes=1)),
+        "project": dict(project=other),
+        "billable": dict(billable=False),
+    }
+    for name, change in changes.items():
+        entry = make_entry(
+            ctx, project, staff, start=start, minutes=120, notes="as approved", approved_at=NOW
+        )
+        values = dict(project=project, start=start, end=end, notes="as approved", billable=True)
+        update_entry(ctx, entry, **values)
+        assert entry.approved_at is not None, f"unchanged ({name})"
+        update_entry(ctx, entry, **{**values, **change})
+        assert (entry.approved_at, entry.approved_by_id) == (None, None), name
+        assert (
+            entry.id
+            in ctx.scalars(
+                select(TimeEntry.id)
+                .join(Client, Client.id == TimeEntry.client_id)
+                .where(awaiting_approval_condition())
+            ).all()
+        )

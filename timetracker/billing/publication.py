@@ -7,6 +7,10 @@ A client may ask for its time to be reviewed before its contacts see it
 * it is on an invoice line (billing it is the firm's decision to show it), or
 * it ended ``Client.publish_after_days`` days ago or more, when the client has such a delay.
 
+An approval vouches for what the entry said when it was given: changing the entry's project,
+times, notes or billable flag withdraws it (:func:`withdraw_if_changed`), so the change waits for
+approval again.
+
 Without the gate every completed entry is published. The portal's scope applies
 :meth:`Gate.shown` to every query of entries (pages, CSV, PDF, API, charts) and subtracts
 :meth:`Gate.hidden` from the figures it reads from the monthly totals, so each figure counts the
@@ -110,3 +114,18 @@ def approve(
         approved.append(entry.id)
     session.flush()
     return approved
+
+
+def vouched_for(entry: TimeEntry) -> tuple[object, ...]:
+    """What an approval of ``entry`` vouches for: its project, times, notes and billable flag."""
+    return (entry.project_id, entry.start_time, entry.end_time, entry.notes, entry.billable)
+
+
+def withdraw_if_changed(entry: TimeEntry, before: tuple[object, ...]) -> bool:
+    """Withdraw the approval of ``entry`` if what it vouched for (``before``, from
+    :func:`vouched_for`) changed; whether it did."""
+    if entry.approved_at is None or vouched_for(entry) == before:
+        return False
+    entry.approved_at = None
+    entry.approved_by_id = None
+    return True

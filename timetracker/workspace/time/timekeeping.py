@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from timetracker import firm
+from timetracker.billing import publication
 from timetracker.insight.alerts import check_budget
 from timetracker.models import Project, TimeEntry, User
 from timetracker.webhooks import events as webhook_events
@@ -113,6 +114,7 @@ def update_entry(
 ) -> None:
     if entry.is_locked:
         raise TimeEntryError(LOCKED)
+    before = publication.vouched_for(entry)
     entry.project_id = project.id
     entry.start_time = start
     entry.notes = notes or None
@@ -120,6 +122,7 @@ def update_entry(
     if end is not None:
         validate_span(start, end)
         entry.stop(end)
+    publication.withdraw_if_changed(entry, before)  # the change waits for approval again
     session.flush()
     check_budget(session, project.id)
 
