@@ -136,6 +136,38 @@ def users_create(email: str, name: str, is_admin: bool, password_stdin: bool) ->
     click.echo(f"Created {'administrator' if is_admin else 'staff user'} {email} (id {user.id}).")
 
 
+@users_group.command(
+    "reset-two-factor",
+    help="Turn off two-factor sign-in of the user with EMAIL, for someone who lost both their "
+    "authenticator and their recovery codes when no other administrator can reset it.",
+)
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def users_reset_two_factor(email: str, yes: bool) -> None:
+    from timetracker.auth import second_factor
+
+    _require_schema()
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        raise click.ClickException(f"No user has the email {email.strip()}.")
+    if not user.has_two_factor:
+        click.echo(f"Two-factor sign-in is not on for {user.email}: nothing to reset.")
+        return
+    if not yes:
+        click.confirm(
+            f"Turn off two-factor sign-in of {user.name} <{user.email}>? Their password alone "
+            "will sign them in until they set it up again",
+            abort=True,
+        )
+    second_factor.remove(db.session, user, on_server=True)
+    db.session.commit()
+    click.echo(
+        f"Two-factor sign-in of {user.email} was reset (recorded in the audit trail); they set "
+        "it up again after signing in with their password."
+    )
+
+
 @click.command("demo-data", help="Load deterministic demo data (with --reset: replace all data).")
 @click.option("--reset", is_flag=True, help="Delete all existing data first.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users already.")

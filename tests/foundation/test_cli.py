@@ -136,3 +136,57 @@ def test_migrate_helper_is_idempotent(tmp_path):
     url = f"sqlite:///{tmp_path / 'twice.db'}"
     migrate.upgrade(url)
     migrate.upgrade(url)
+
+
+def test_users_reset_two_factor_for_an_administrator_locked_out(cli_app):
+    """The sole administrator lost their authenticator and recovery codes: the server's
+    operator turns two-factor sign-in off; it is audited, and a 'no' or an unknown email
+    changes nothing."""
+    from timetracker import firm
+    from timetracker.audit import Kind
+    from timetracker.auth import second_factor
+    from timetracker.models import AuditEvent, RecoveryCode
+
+    runner = cli_app.test_cli_runner()
+    runner.invoke(args=["db", "upgrade"])
+    create = ["users", "create", "--email", "boss@example.com", "--name", "Boss", "--admin"]
+    assert (
+        runner.invoke(args=[*create, "--password-stdin"], input="a-long-password\n").exit_code == 0
+    )
+    reset = ["users", "reset-two-factor"]
+    off = runner.invoke(args=[*reset, "boss@example.com", "--yes"])
+    assert off.exit_code == 0 and "not on for boss@example.com" in off.output
+
+    with cli_app.app_context():
+        boss = db.session.scalar(select(User).where(User.email == "boss@example.com"))
+        second_factor.start_enrolment(boss)
+        boss.totp_enabled_at = firm.now()
+        second_factor.new_recovery_codes(db.session, boss)
+        db.session.commit()
+
+    refused = runner.invoke(args=[*reset, "Boss@Example.com"], input="n\n")
+    assert refused.exit_code == 1 and "Aborted" in refused.output
+    unknown = runner.invoke(args=[*reset, "nobody@example.com", "--yes"])
+    assert unknown.exit_code == 1 and "No user has the email nobody@example.com." in unknown.output
+    with cli_app.app_context():
+        assert db.session.scalar(
+            select(User).where(User.email == "boss@example.com")
+        ).has_two_factor
+
+    done = runner.invoke(args=[*reset, "Boss@Example.com"], input="y\n")
+    assert done.exit_code == 0, done.output
+    assert "Two-factor sign-in of boss@example.com was reset" in done.output
+    with cli_app.app_context():
+        boss = db.session.scalar(select(User).where(User.email == "boss@example.com"))
+        assert not boss.has_two_factor and boss.totp_secret is None
+        codes = (
+            select(func.count()).select_from(RecoveryCode).where(RecoveryCode.user_id == boss.id)
+        )
+        assert db.session.scalar(codes) == 0
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == Kind.TWO_FACTOR_RESET)
+        ).one()
+        assert (event.subject_id, event.actor_id) == (boss.id, None)
+        assert event.detail == second_factor.ON_THE_COMMAND_LINE
+    # The password alone signs the administrator in again.
+    assert login(cli_app.test_client(), "boss@example.com", "a-long-password").status_code == 302

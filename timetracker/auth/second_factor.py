@@ -53,6 +53,12 @@ RESET = (
     "{admin} reset two-factor sign-in for your account: until you set it up again, your "
     "password alone signs you in."
 )
+RESET_ON_SERVER = (
+    "Two-factor sign-in for your account was reset on the server by its operator: until you set "
+    "it up again, your password alone signs you in."
+)
+#: The audit detail of a reset made with ``timetracker users reset-two-factor``.
+ON_THE_COMMAND_LINE = "reset on the server's command line"
 NEW_CODES = "New recovery codes were made for your account; the old ones no longer work."
 
 
@@ -126,15 +132,27 @@ def enable(session: Session, user: User, code: str) -> list[str] | None:
     return codes
 
 
-def remove(session: Session, user: User, *, by_admin: User | None = None) -> None:
+def remove(
+    session: Session, user: User, *, by_admin: User | None = None, on_server: bool = False
+) -> None:
     """Turn two-factor sign-in off: the secret, its last step and the recovery codes go. By the
-    person themselves (``TWO_FACTOR_REMOVED``) or reset by an administrator
-    (``TWO_FACTOR_RESET``, with the person as subject); the person is emailed either way."""
+    person themselves (``TWO_FACTOR_REMOVED``), reset by an administrator or on the server's
+    command line when no administrator can sign in (``TWO_FACTOR_RESET``, with the person as
+    subject); the person is emailed either way."""
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_step = None
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    if by_admin is None:
+    if on_server:
+        audit.record(
+            Kind.TWO_FACTOR_RESET,
+            session,
+            subject=user,
+            client_id=user.client_id,
+            detail=ON_THE_COMMAND_LINE,
+        )
+        change = RESET_ON_SERVER
+    elif by_admin is None:
         audit.record(Kind.TWO_FACTOR_REMOVED, actor=user, client_id=user.client_id)
         change = TURNED_OFF
     else:
