@@ -12,11 +12,18 @@ import time_machine
 from sqlalchemy import func, select
 
 from tests.conftest import CSRF_RE, csrf_token, login, post
-from tests.factories import PASSWORD, make_admin, make_client, make_portal_user, make_user
+from tests.factories import (
+    PASSWORD,
+    make_admin,
+    make_client,
+    make_invoice,
+    make_portal_user,
+    make_user,
+)
 from timetracker.audit import Kind
 from timetracker.auth import invitations_service, passwords, tokens
 from timetracker.auth.invitations_service import INVITED_PASSWORD_HASH
-from timetracker.models import AuditEvent, Role, TokenPurpose, User, UserToken
+from timetracker.models import AuditEvent, InvoiceStatus, Role, TokenPurpose, User, UserToken
 
 NEW_PASSWORD = "portal-password-42"
 LINK_RE = re.compile(r"https://tt\.example\.com(/invitation/[A-Za-z0-9_-]+)")
@@ -526,3 +533,34 @@ def test_enabling_the_portal_on_a_user_still_works(app, firm, session):
     assert person.role == Role.CLIENT and person.client_id == firm["acme"].id
     signed = login(app.test_client(), "casey@acme.example")
     assert signed.headers["Location"] in ("/client-portal", "/client-portal/dashboard")
+
+
+def test_emails_to_typed_addresses_are_limited_per_administrator(app, firm, session, monkeypatch):
+    """Invitations and the invoice dialog's emails count against one limit per person: past
+    it the action answers 429 and nothing is created or sent; another administrator is not
+    held back."""
+    monkeypatch.setitem(app.config, "STAFF_EMAIL_LIMIT", "3 per hour")
+    for n in range(3):
+        response = invite(firm["browser"], firm["acme"].id, f"Person {n}", f"p{n}@acme.example")
+        assert response.status_code == 200, response.text  # mail is off: the link is shown
+    refused = invite(firm["browser"], firm["acme"].id, "One Too Many", "many@acme.example")
+    assert refused.status_code == 429
+    session.expire_all()
+    assert session.scalar(select(User.id).where(User.email == "many@acme.example")) is None
+    invoice = make_invoice(session, firm["acme"], status=InvoiceStatus.DRAFT)
+    session.commit()
+    sent = post(
+        firm["browser"],
+        f"/invoices/{invoice.id}/send/email",
+        {"extra": "someone@elsewhere.example", "subject": "Invoice", "key": "k" * 32},
+        token_from="/admin/invitations",
+    )
+    assert sent.status_code == 429
+    session.refresh(invoice)
+    assert invoice.status == InvoiceStatus.DRAFT
+    other = make_admin(session, name="Olga Other", email="olga@firm.example")
+    session.commit()
+    browser = app.test_client()
+    assert login(browser, other.email).status_code == 302
+    response = invite(browser, firm["acme"].id, "Still Fine", "fine@acme.example")
+    assert response.status_code == 200

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from flask import current_app, has_request_context, request
+from flask import session as cookie_session
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -235,3 +236,10 @@ def revoke_client_contacts(session: Session, client_id: int) -> None:
         .values(session_version=User.session_version + 1)
         .execution_options(synchronize_session="fetch")
     )
+
+
+def cookie_user_id() -> int | None:
+    """The user id of the session cookie's login id (signed, so not forged), read without the
+    database: rate limits count it before the request's transaction reads anything."""
+    login = LoginId.parse(cookie_session.get("_user_id"))
+    return login.user_id if login is not None else None

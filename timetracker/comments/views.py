@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, session, url_for
+from flask import Blueprint, flash, g, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -32,7 +32,7 @@ from werkzeug.exceptions import NotFound
 
 from timetracker import db
 from timetracker.auth.access import Policy, UrlTable, register_urls
-from timetracker.auth.sessions import LoginId
+from timetracker.auth.sessions import cookie_user_id
 from timetracker.comments import operations
 from timetracker.comments.forms import CommentDeleteForm, CommentEditForm, CommentForm
 from timetracker.comments.operations import CommentRefused
@@ -62,15 +62,8 @@ def _navigation() -> dict[str, Any]:
     return {"comment_unread_total": comment_unread_total}
 
 
-def _signed_in_user_id() -> int | None:
-    """The user id of the session cookie's login id (signed, so not forged), read without the
-    database: the limit is counted before the request's transaction reads anything."""
-    login = LoginId.parse(session.get("_user_id"))
-    return login.user_id if login is not None else None
-
-
 def _per_person() -> str:
-    return f"comment-write:{_signed_in_user_id()}"
+    return f"comment-write:{cookie_user_id()}"
 
 
 # Counted in the app's ``before_request`` (a blueprint limit), before the access check loads the
@@ -80,7 +73,7 @@ limiter.limit(
     COMMENT_LIMIT,
     key_func=_per_person,
     methods=["POST"],
-    exempt_when=lambda: _signed_in_user_id() is None,
+    exempt_when=lambda: cookie_user_id() is None,
 )(bp)
 
 

@@ -43,7 +43,7 @@ from werkzeug.exceptions import NotFound
 
 from timetracker import firm
 from timetracker.auth.access import Policy, UrlTable, register_urls
-from timetracker.auth.sessions import LoginId
+from timetracker.auth.sessions import cookie_user_id
 from timetracker.billing import states
 from timetracker.extensions import limiter
 from timetracker.formatting import long_date
@@ -65,15 +65,8 @@ bp = Blueprint("portal_payments", __name__, url_prefix="/client-portal")
 NOTICE_LIMIT = "20 per hour"
 
 
-def _signed_in_user_id() -> int | None:
-    """The user id of the session cookie's login id (signed, so not forged), read without the
-    database: the limit is counted before the request's transaction reads anything."""
-    login = LoginId.parse(session.get("_user_id"))
-    return login.user_id if login is not None else None
-
-
 def _per_contact() -> str:
-    return f"portal-payment-notice:{_signed_in_user_id()}"
+    return f"portal-payment-notice:{cookie_user_id()}"
 
 
 # Counted in the app's ``before_request`` (a blueprint limit), before the access check loads the
@@ -84,7 +77,7 @@ limiter.limit(
     NOTICE_LIMIT,
     key_func=_per_contact,
     methods=["POST"],
-    exempt_when=lambda: _signed_in_user_id() is None,
+    exempt_when=lambda: cookie_user_id() is None,
 )(bp)
 
 
