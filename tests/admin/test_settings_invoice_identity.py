@@ -71,3 +71,27 @@ def test_a_bad_vat_id_is_400_and_writes_nothing(as_admin, session, typed):  # no
         as_text=True
     )
     assert firm(session).vat_id is None and firm(session).company_name != "Changed"
+
+
+def test_a_draft_charging_tax_warns_while_the_firm_has_no_vat_id(as_admin, session):  # noqa: F811
+    from tests.factories import make_client, make_invoice
+    from timetracker.models import InvoiceStatus, Settings
+
+    client = make_client(session)
+    taxed = make_invoice(session, client, status=InvoiceStatus.DRAFT, tax_rate="19.00")
+    untaxed = make_invoice(session, client, status=InvoiceStatus.DRAFT, tax_rate="0")
+    sent = make_invoice(session, client, status=InvoiceStatus.SENT, tax_rate="19.00")
+    session.merge(Settings(id=1, vat_id=None))
+    session.commit()
+
+    def warned(invoice) -> bool:
+        return 'data-testid="vat-id-missing"' in as_admin.get(f"/invoices/{invoice.id}").text
+
+    page = as_admin.get(f"/invoices/{taxed.id}").text
+    assert "charges 19.00% tax, but the firm's VAT ID is not set" in page
+    assert 'href="/admin/settings#vat_id"' in page
+    assert not warned(untaxed)  # no VAT charged
+    assert not warned(sent)  # issued: nothing to change any more
+    session.merge(Settings(id=1, vat_id="DE123456789"))
+    session.commit()
+    assert not warned(taxed)

@@ -14,6 +14,8 @@ from typing import Any
 from wtforms import Field
 from wtforms.validators import ValidationError
 
+from timetracker.models import Invoice, Settings
+
 _VAT_ID = re.compile(r"[A-Z]{2}[A-Z0-9]{2,13}")
 RULE = (
     "A VAT ID is a 2-letter country code followed by 2 to 13 letters or digits, "
@@ -42,3 +44,9 @@ class VatId:
             field.data = parse_vat_id(text)
         except ValueError as error:
             raise ValidationError(str(error)) from None
+
+
+def lacks_firm_vat_id(invoice: Invoice, settings: Settings) -> bool:
+    """Whether ``invoice`` charges VAT while the firm has no VAT ID to print on it (an invoice
+    with VAT must show the supplier's)."""
+    return invoice.tax_rate > 0 and not settings.vat_id

@@ -19,6 +19,7 @@ from timetracker.auth.access import Policy, UrlTable
 from timetracker.billing import from_time, invoicing, payments, states
 from timetracker.billing.invoicing import InvoiceError
 from timetracker.billing.states import InvoiceFilter
+from timetracker.documents.vat import lacks_firm_vat_id
 from timetracker.models import Client, Invoice, InvoiceItem, InvoiceStatus, Project
 from timetracker.notifications.invoices import deliveries_for, notify_invoice_sent
 from timetracker.parsing import parse_id, parse_percent
@@ -294,6 +295,7 @@ def _detail(
         deliveries=deliveries_for(db.session, invoice.id),
         viewers=invoice_viewers(db.session, invoice.id),
         payment_notices=notices_for(db.session, invoice.id),
+        lacks_vat_id=invoice.is_editable and lacks_firm_vat_id(invoice, firm.get_settings()),
         problem=problem,
     )
 
