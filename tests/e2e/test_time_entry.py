@@ -74,6 +74,10 @@ def test_a_week_typed_into_the_grid_by_keyboard(browse: Browse):
         "() => getComputedStyle(document.getElementById('shortcuts')).opacity === '1'"
         " && getComputedStyle(document.querySelector('.modal-backdrop')).opacity === '0.5'"
     )
+    # The dialog holds the focus once shown (Bootstrap moves it there after the fade).
+    page.wait_for_function(
+        "() => document.getElementById('shortcuts').contains(document.activeElement)"
+    )
     browse.check()
     page.keyboard.press("Escape")
     help_dialog.wait_for(state="hidden")

@@ -164,6 +164,11 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
+    if (event.key === "Escape" && help && help.classList.contains("show") && window.bootstrap) {
+      // Closes the help wherever the focus is (the dialog's own handler needs it inside).
+      window.bootstrap.Modal.getOrCreateInstance(help).hide();
+      return;
+    }
     if (document.querySelector(".modal.show") && event.key !== "?") { return; }
     switch (event.key) {
       case "n":
