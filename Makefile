@@ -10,7 +10,7 @@ PORT ?= 5000
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-servers test-exhaustive test-fast lint format typecheck bench bench-quick db-upgrade demo clean
+.PHONY: help install run test test-browser test-servers test-exhaustive test-fast lint format typecheck bench bench-quick db-upgrade demo clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,8 +41,11 @@ run: demo ## Set everything up and serve the app with demo data on http://127.0.
 # Marker selection, e.g. TEST_MARKERS="not postgres and not redis" (empty: every test of the target).
 TEST_MARKERS ?=
 and_markers = $(if $(TEST_MARKERS), and ($(TEST_MARKERS)))
-test: $(STAMP) ## Run the test suite (PostgreSQL too when TEST_DATABASE_URL is set); the server tests and the exhaustive route enumerations are `make test-servers` and `make test-exhaustive`
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -q -m "not servers and not exhaustive$(and_markers)"
+test: $(STAMP) ## Run the test suite (PostgreSQL too when TEST_DATABASE_URL is set); the browser tests, the server tests and the exhaustive route enumerations are `make test-browser`, `make test-servers` and `make test-exhaustive`
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -q -m "not browser and not servers and not exhaustive$(and_markers)"
+
+test-browser: $(STAMP) ## The browser tests (tests/e2e: Chromium against the served app, the HTML checker); .ci/run runs them
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -q -m "browser and not servers and not exhaustive$(and_markers)"
 
 test-servers: $(STAMP) ## The tests that start real servers and programs (nginx, gunicorn, LibreOffice, a wheel); .ci/run runs them
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -q -m "servers$(and_markers)"
@@ -50,7 +53,7 @@ test-servers: $(STAMP) ## The tests that start real servers and programs (nginx,
 test-exhaustive: $(STAMP) ## Every route with every kind of value at its boundaries, and fuzzed (tests/security); .ci/run runs it
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load -q -m "exhaustive$(and_markers)"
 
-test-fast: $(STAMP) ## The suite without the browser tests (tests/e2e), for the edit-test loop
+test-fast: $(STAMP) ## The suite without the browser tests, for the edit-test loop (as `make test`, without collecting tests/e2e)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -q --ignore=tests/e2e -m "not servers and not exhaustive$(and_markers)"
 
 lint: $(STAMP) ## ruff check and format check

@@ -21,6 +21,7 @@ import os
 import re
 import smtplib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -117,6 +118,18 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             "services configured for the tests do not answer:\n  " + "\n  ".join(problems)
         )
+
+
+BROWSER_TESTS = Path(__file__).parent / "e2e"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under ``tests/e2e`` is marked ``browser`` (before ``-m`` selects), so that
+    ``make test-browser`` runs them and ``make test`` leaves them out."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.hookimpl(tryfirst=True)
