@@ -70,7 +70,8 @@ def test_logos_accent_picker_and_the_branded_portal(browse: Browse):
     page.set_input_files(
         "#portal_logo",
         files=[
-            {"name": "brandt.jpg", "mimeType": "image/jpeg", "buffer": _png("#7a1f5c", (120, 40))}
+            # A word mark 20 times as wide as high: scaled down to fit the navigation.
+            {"name": "brandt.jpg", "mimeType": "image/jpeg", "buffer": _png("#7a1f5c", (1600, 80))}
         ],
     )
     browse.click_and_wait(page.get_by_role("button", name="Save client"))
@@ -93,6 +94,8 @@ def test_logos_accent_picker_and_the_branded_portal(browse: Browse):
     logo = page.get_by_test_id("portal-logo")
     assert logo.get_attribute("alt") == display_name
     assert _loaded(page, "[data-testid=portal-logo]")
+    box = logo.bounding_box()
+    assert box is not None and box["width"] <= 160 and box["height"] <= 32, box
     navbar = page.locator("nav.navbar")
     assert navbar.evaluate("e => getComputedStyle(e).backgroundColor") == _rgb(ACCENT)
     browse.goto("/client-portal/invoices")
