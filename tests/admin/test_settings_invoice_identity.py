@@ -95,3 +95,29 @@ def test_a_draft_charging_tax_warns_while_the_firm_has_no_vat_id(as_admin, sessi
     session.merge(Settings(id=1, vat_id="DE123456789"))
     session.commit()
     assert not warned(taxed)
+
+
+def test_a_save_is_audited_with_what_changed(as_admin, session):  # noqa: F811
+    from sqlalchemy import select
+
+    from timetracker.audit import Kind
+    from timetracker.models import AuditEvent
+
+    def events() -> list[str]:
+        query = select(AuditEvent.detail).where(AuditEvent.kind == Kind.SETTINGS_CHANGED)
+        return list(session.scalars(query.order_by(AuditEvent.id)))
+
+    assert save_settings(as_admin, session).status_code == 302  # the form's own values
+    first = len(events())
+    assert save_settings(as_admin, session).status_code == 302
+    assert len(events()) == first  # nothing changed: nothing recorded
+    changed = save_settings(
+        as_admin, session, vat_id="DE123456789", registration_details="HRB 1", currency="CHF"
+    )
+    assert changed.status_code == 302
+    assert events()[first:] == [
+        "Currency: EUR → CHF\nVAT ID: (none) → DE123456789\nRegistration details: changed"
+    ]
+    refused = save_settings(as_admin, session, vat_id="DE1", currency="USD")
+    assert refused.status_code == 400
+    assert len(events()) == first + 1

@@ -28,7 +28,8 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from timetracker import db, firm
+from timetracker import audit, db, firm
+from timetracker.admin import settings_changes
 from timetracker.admin.forms import MakeStaffForm, SettingsForm, UserForm
 from timetracker.admin.users import (
     ONLY_WITHOUT_ACCESS,
@@ -172,6 +173,7 @@ def settings() -> ResponseReturnValue:
         return render_template("admin/settings.html", form=form)
     if not form.validate_on_submit():
         return render_template("admin/settings.html", form=form), 400
+    before = settings_changes.snapshot(row)
     row.company_name = (form.company_name.data or "").strip()
     row.company_address = form.company_address.data or None
     row.company_email = form.company_email.data or None
@@ -202,6 +204,9 @@ def settings() -> ResponseReturnValue:
         logos.set_firm_logo(db.session, row, form.logo.inspected)
     elif form.remove_logo.data:
         logos.set_firm_logo(db.session, row, None)
+    changes = settings_changes.describe(before, row)
+    if changes is not None:
+        audit.record(audit.Kind.SETTINGS_CHANGED, db.session, detail=changes)
     g.pop("firm_settings", None)
     flash("Settings were saved.", "success")
     return redirect(url_for("admin.settings"))

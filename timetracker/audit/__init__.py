@@ -60,6 +60,7 @@ class Kind(enum.StrEnum):
     INVOICE_EMAILED = "invoice_emailed"
     INVOICE_MARKED_SENT = "invoice_marked_sent"
     LOGO_CHANGED = "logo_changed"
+    SETTINGS_CHANGED = "settings_changed"
     PAYMENT_CHANGED = "payment_changed"
     PAYMENT_DELETED = "payment_deleted"
     COMMENT_POSTED = "comment_posted"
@@ -118,6 +119,7 @@ LABELS: dict[str, str] = {
     Kind.INVOICE_EMAILED: "Invoice emailed",
     Kind.INVOICE_MARKED_SENT: "Invoice marked as sent without emailing",
     Kind.LOGO_CHANGED: "Logo uploaded, replaced or removed",
+    Kind.SETTINGS_CHANGED: "Firm settings changed",
     Kind.PAYMENT_CHANGED: "Payment corrected",
     Kind.PAYMENT_DELETED: "Payment deleted",
     Kind.COMMENT_POSTED: "Comment posted",
