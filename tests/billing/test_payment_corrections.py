@@ -296,3 +296,36 @@ def test_partially_paid_reads_the_same_to_staff_and_client(app, session, custome
     # A mark, not a filter: the unpaid tab still holds all three.
     unpaid_tab = staff.get("/invoices?status=unpaid").get_data(as_text=True)
     assert len(BADGE.findall(unpaid_tab)) == 3
+
+
+def test_a_paid_invoice_owing_again_is_announced_as_reopened(ctx, customer):
+    endpoint = WebhookEndpoint(
+        url="https://93.184.215.14/hooks",
+        description="Receiver",
+        secret=signing.new_secret(),
+        events="invoice.paid invoice.reopened",
+        is_active=True,
+        created_at=utcnow(),
+        consecutive_failures=0,
+    )
+    ctx.add(endpoint)
+    invoice = make_invoice(ctx, customer, status=InvoiceStatus.PAID, paid="1200.00")
+    payment = _payment(ctx, invoice)
+
+    def events() -> list[str]:
+        return list(ctx.scalars(select(WebhookDelivery.event).order_by(WebhookDelivery.id)))
+
+    less = PaymentValues(Decimal("1000.00"), payment.paid_on, "Bank", None)
+    payments.change_payment(
+        ctx, invoice, payments.correctable_payment(ctx, invoice, payment.id), less
+    )
+    assert invoice.status == InvoiceStatus.SENT and events() == ["invoice.reopened"]
+    payments.change_payment(  # still owing: no second announcement
+        ctx, invoice, payment, PaymentValues(Decimal("900.00"), payment.paid_on, "Bank", None)
+    )
+    assert events() == ["invoice.reopened"]
+    full = PaymentValues(Decimal("1200.00"), payment.paid_on, "Bank", None)
+    payments.change_payment(ctx, invoice, payment, full)
+    assert events() == ["invoice.reopened", "invoice.paid"]
+    payments.delete_payment(ctx, invoice, payments.correctable_payment(ctx, invoice, payment.id))
+    assert events() == ["invoice.reopened", "invoice.paid", "invoice.reopened"]

@@ -171,7 +171,7 @@ def test_only_administrators_reach_the_pages(
 
 def test_the_form_offers_every_event_ticked_by_default(as_admin: FlaskClient) -> None:
     page = as_admin.get("/admin/webhooks/new").get_data(as_text=True)
-    for event in ("invoice.sent", "invoice.paid", "time_entry.created"):
+    for event in ("invoice.sent", "invoice.paid", "invoice.reopened", "time_entry.created"):
         assert f'value="{event}"' in page
-    assert page.count("checked") >= 3
+    assert page.count("checked") >= 4
     assert "No endpoint is registered." in as_admin.get("/admin/webhooks").get_data(as_text=True)

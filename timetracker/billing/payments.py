@@ -1,6 +1,6 @@
 """Payments of an invoice: recording one, correcting or deleting it; the invoice's amount paid,
-status and ``paid_at`` follow the payments (:func:`_settle`), and ``invoice.paid`` is emitted
-when it becomes paid.
+status and ``paid_at`` follow the payments (:func:`_settle`); ``invoice.paid`` is emitted when it
+becomes paid and ``invoice.reopened`` when a paid invoice owes money again.
 
 These functions flush but never commit: the request (or the CLI command) commits once.
 """
@@ -150,7 +150,8 @@ _SETTLED = ["status", "total", "amount_paid", "paid_at"]
 def _settle(session: Session, invoice: Invoice) -> None:
     """Amount paid = the sum of the payments (read from the database); the invoice is paid
     exactly when that leaves nothing to pay, ``paid_at`` set then and cleared otherwise.
-    ``invoice.paid`` is emitted when it becomes paid."""
+    ``invoice.paid`` is emitted when it becomes paid, ``invoice.reopened`` when a paid invoice
+    owes money again."""
     session.flush()
     paid = session.scalar(
         select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.invoice_id == invoice.id)
@@ -167,3 +168,5 @@ def _settle(session: Session, invoice: Invoice) -> None:
     session.flush()
     if not was_paid:
         webhook_events.invoice_paid(session, invoice)  # only when it is paid now
+    elif invoice.status == InvoiceStatus.SENT:
+        webhook_events.invoice_reopened(session, invoice)  # paid before, owing again

@@ -5,7 +5,7 @@ commits (a rolled-back request sends nothing).
 Outside a request (a CLI command, the demo data) there is no commit hook to wait for: the rows
 are due at once and the next sweep (``timetracker webhooks sweep``) sends them.
 
-The operations call the three helpers at the end of this module, one line each.
+The operations call the helpers at the end of this module, one line each.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from timetracker.webhooks import payloads
 class Event(enum.StrEnum):
     INVOICE_SENT = "invoice.sent"
     INVOICE_PAID = "invoice.paid"
+    INVOICE_REOPENED = "invoice.reopened"
     TIME_ENTRY_CREATED = "time_entry.created"
     #: The administrator's "Send test event"; only ever to one endpoint.
     PING = "ping"
@@ -38,6 +39,7 @@ class Event(enum.StrEnum):
 SUBSCRIBABLE: dict[str, str] = {
     Event.INVOICE_SENT: "Invoice sent (issued to the client)",
     Event.INVOICE_PAID: "Invoice paid (its balance reached zero)",
+    Event.INVOICE_REOPENED: "Paid invoice owing again (a payment corrected or deleted)",
     Event.TIME_ENTRY_CREATED: "Time entry created (a completed entry or a stopped timer)",
 }
 
@@ -118,6 +120,12 @@ def invoice_paid(session: Session, invoice: Invoice) -> None:
     """``invoice.paid`` when the invoice is paid now (a partial payment is no event)."""
     if invoice.status == InvoiceStatus.PAID:
         emit(session, Event.INVOICE_PAID, partial(payloads.invoice_data, session, invoice))
+
+
+def invoice_reopened(session: Session, invoice: Invoice) -> None:
+    """``invoice.reopened``: a paid invoice owes money again (a payment corrected or deleted)."""
+    if invoice.status == InvoiceStatus.SENT:
+        emit(session, Event.INVOICE_REOPENED, partial(payloads.invoice_data, session, invoice))
 
 
 def time_entry_created(session: Session, entry: TimeEntry) -> None:
