@@ -355,7 +355,7 @@ def test_without_a_csrf_token_nothing_is_recorded(anna, firm, session):
         ("2026-06-15", True, None),  # today
         (" 2026-06-14 ", True, None),
         ("2026-06-16", False, "The payment date cannot be in the future."),
-        ("2026-02-28", False, "cannot be before the invoice was issued (2026-03-01)"),
+        ("2026-02-28", False, "cannot be before the invoice was issued (03/01/2026)"),
         ("1900-01-01", False, "cannot be before the invoice was issued"),
         ("9998-12-31", False, "cannot be in the future"),
         ("1899-12-31", False, "from 1900-01-01 to 9998-12-31"),

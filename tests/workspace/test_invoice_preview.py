@@ -137,6 +137,8 @@ def test_the_preview_shows_exactly_the_lines_the_draft_gets(
         session, post(as_admin, "/invoices/new", _form(customer.id, group_by=group_by))
     )
     assert _draft_lines(session, invoice.id) == preview
+    if group_by == "entry":  # each line names its day in the firm's one date format
+        assert all(re.search(r"\(\d\d/\d\d/\d{4}\)", line[0]) for line in preview), preview
     subtotal = re.search(r'data-testid="preview-subtotal">([^<]*)<', fragment).group(1)
     total = re.search(r'data-testid="preview-total">([^<]*)<', fragment).group(1)
     detail = as_admin.get(f"/invoices/{invoice.id}").get_data(as_text=True)

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
-from timetracker import firm
+from timetracker import firm, formatting
 from timetracker.billing.expressions import billable_condition
 from timetracker.billing.invoicing import InvoiceError, new_invoice, recalculate
 from timetracker.billing.periods import day_bounds
@@ -164,7 +164,8 @@ def _line(
     if group_by == "task" and task:
         description = f"{project.name}: {task}"
     elif group_by == "entry":
-        description = f"{project.name} ({days[0].isoformat()})" + (f": {task}" if task else "")
+        day = formatting.date(days[0])
+        description = f"{project.name} ({day})" + (f": {task}" if task else "")
     return PlannedLine(
         description=description[:2000],
         quantity=quantity,

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, cast, func, select
 from sqlalchemy.orm import Session
 
+from timetracker import formatting
 from timetracker.billing.rules import ZERO, from_cents
 from timetracker.models import Invoice, InvoiceStatus, Payment
 
@@ -122,7 +123,7 @@ def check_period(date_from: dt.date, date_to: dt.date) -> None:
     if date_to > latest_end(date_from):
         raise StatementError(
             f"A statement covers at most {MAX_YEARS} years: choose an end on or before "
-            f"{latest_end(date_from).isoformat()}."
+            f"{formatting.date(latest_end(date_from))}."
         )
 
 

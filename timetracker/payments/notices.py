@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from timetracker import audit
+from timetracker import audit, formatting
 from timetracker.billing import states
 from timetracker.models import Invoice, PaymentNotice, User
 
@@ -69,7 +69,7 @@ def paid_on_problem(paid_on: dt.date, invoice: Invoice, today: dt.date) -> str |
     if paid_on < invoice.issue_date:
         return (
             f"The payment date cannot be before the invoice was issued "
-            f"({invoice.issue_date.isoformat()})."
+            f"({formatting.date(invoice.issue_date)})."
         )
     return None
 

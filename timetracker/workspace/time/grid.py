@@ -18,7 +18,7 @@ from flask import abort, flash, jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from timetracker import db, firm, parsing
+from timetracker import db, firm, formatting, parsing
 from timetracker.auth.access import Policy, UrlTable
 from timetracker.billing import periods
 from timetracker.formatting import hours
@@ -107,7 +107,7 @@ def time_week_save() -> ResponseReturnValue:
     projects = {p.id: p for p in queries.trackable_projects([c[0] for c in changes])}
     for project_id, day, text in changes:
         project = projects.get(project_id)
-        where = f"{day.isoformat()}, {project.name if project else 'unknown project'}"
+        where = f"{formatting.date(day)}, {project.name if project else 'unknown project'}"
         try:
             if project is None:
                 raise TimeEntryError(queries.UNTRACKABLE)
