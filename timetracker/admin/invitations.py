@@ -41,11 +41,12 @@ from timetracker.errors import render_error
 from timetracker.models import User
 from timetracker.models._common import utcnow
 from timetracker.notifications.accounts import AccountEmail, send_account_email
-from timetracker.notifications.limits import staff_email_limit
+from timetracker.notifications.limits import emails_typed_addresses, limit_blueprint
 from timetracker.parsing import parse_id
 from timetracker.portal.params import ParamError, page_request
 
 bp = Blueprint("invitations", __name__, url_prefix="/admin")
+limit_blueprint(bp)  # invitations email the address typed
 
 
 @bp.errorhandler(ParamError)
@@ -95,7 +96,7 @@ def _invite_page(form: InviteForm, status: int = 200) -> ResponseReturnValue:
     return render_template("admin/invitations/new.html", form=form), status
 
 
-@staff_email_limit
+@emails_typed_addresses
 def invitation_new() -> ResponseReturnValue:
     form = InviteForm()
     form.client_id.choices = [("", "— Select a client —")] + [
@@ -151,7 +152,7 @@ def _action_token_id() -> int:
     return token_id
 
 
-@staff_email_limit
+@emails_typed_addresses
 def invitation_resend(user_id: int) -> ResponseReturnValue:
     token_id = _action_token_id()
     try:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from timetracker.auth.access import Policy, UrlTable, register_urls
 from timetracker.models import TimeEntry
+from timetracker.notifications.limits import limit_blueprint
 from timetracker.workspace.clients import views as clients
 from timetracker.workspace.dashboard import views as dashboard
 from timetracker.workspace.invoices import downloads, sending
@@ -30,6 +31,7 @@ from timetracker.workspace.time import views as time_entries
 from timetracker.workspace.time.queries import running_timer
 
 bp = Blueprint("workspace", __name__)
+limit_blueprint(bp)  # the invoice dialog emails addresses typed into it
 
 GET, POST, FORM = ["GET"], ["POST"], ["GET", "POST"]
 staff, admin = Policy.STAFF, Policy.ADMIN

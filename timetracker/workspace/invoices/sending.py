@@ -36,7 +36,7 @@ from timetracker.notifications.invoice_email import (
     default_subject,
     preview_html,
 )
-from timetracker.notifications.limits import staff_email_limit
+from timetracker.notifications.limits import emails_typed_addresses
 from timetracker.workspace.common import found
 from timetracker.workspace.invoices.queries import get_invoice
 
@@ -85,7 +85,7 @@ def invoice_send_preview(invoice_id: int) -> ResponseReturnValue:
     )
 
 
-@staff_email_limit
+@emails_typed_addresses
 def invoice_send_email(invoice_id: int) -> ResponseReturnValue:
     invoice = found(get_invoice(invoice_id))
     form = SendForm()
