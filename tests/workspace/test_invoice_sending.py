@@ -353,3 +353,40 @@ def test_sending_is_for_administrators(
         )
         assert client.get(f"/invoices/{invoice_id}/{path}").status_code == 405
     assert _written(session, invoice_id) == ("draft", [], 0)
+
+
+def test_the_audit_retention_does_not_change_how_sends_behave(
+    as_admin: FlaskClient,
+    session: Session,
+    world: dict[str, Any],
+    smtp_server: SmtpServer,
+    inline: None,
+) -> None:
+    """Whether a form was already sent, and whether an invoice was marked as sent without
+    emailing, are kept on the deliveries and the invoice, not read from the audit trail: once
+    `timetracker audit purge` removed the events, both answer as before."""
+    import datetime as dt
+
+    from timetracker import audit
+
+    emailed = world["draft"]
+    marked = make_invoice(
+        session, world["client"], status=InvoiceStatus.DRAFT, number="INV-2026-0101"
+    )
+    session.commit()
+    data = _form(as_admin, emailed.id, recipients=["rita@muller.example"])
+    assert as_admin.post(f"/invoices/{emailed.id}/send/email", data=data).status_code == 303
+    token = {"csrf_token": csrf_token(as_admin, f"/invoices/{marked.id}")}
+    assert as_admin.post(f"/invoices/{marked.id}/mark-sent", data=token).status_code == 303
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    assert audit.purge_expired(session, retention_days=1, now=later) >= 2
+    session.commit()
+
+    assert as_admin.post(f"/invoices/{emailed.id}/send/email", data=data).status_code == 303
+    assert len(smtp_server.messages) == 1  # the same form: nothing sent again
+    assert as_admin.post(f"/invoices/{marked.id}/mark-sent", data=token).status_code == 303
+    page = as_admin.get(f"/invoices/{marked.id}").get_data(as_text=True)
+    assert "was already marked as sent; nothing changed." in page
+    assert 'data-testid="sent-without-email"' in page
+    emailed_page = as_admin.get(f"/invoices/{emailed.id}").get_data(as_text=True)
+    assert 'data-testid="sent-without-email"' not in emailed_page

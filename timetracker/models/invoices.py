@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -72,6 +74,8 @@ class Invoice(Base):
     amount_paid: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     notes: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: Issued with "Mark as sent without emailing" (the send dialog's other button).
+    sent_without_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     paid_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -157,6 +161,7 @@ class EmailDelivery(Base):
     """One attempt-tracked email about an invoice to one recipient."""
 
     __tablename__ = "email_deliveries"
+    __table_args__ = (Index("ix_email_deliveries_send_key", "invoice_id", "send_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(
@@ -167,6 +172,9 @@ class EmailDelivery(Base):
     subject: Mapped[str | None] = mapped_column(String(300))
     #: The cover message written in the send dialog (``None`` for the automatic email).
     message: Mapped[str | None] = mapped_column(Text)
+    #: The key of the send dialog's form that queued it: a second submission of the same form
+    #: finds it and sends nothing again (``None`` for the automatic email).
+    send_key: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -23,7 +23,7 @@ from timetracker import audit, firm
 from timetracker.billing import states
 from timetracker.documents.pdf import pdf_filename
 from timetracker.formatting import long_date, money
-from timetracker.models import AuditEvent, Client, EmailDelivery, Invoice, InvoiceStatus
+from timetracker.models import Client, EmailDelivery, Invoice, InvoiceStatus
 from timetracker.notifications.mail import new_message, portal_invoice_url
 
 #: The audit kinds of sending (strings of ``timetracker.audit.Kind``).
@@ -127,60 +127,22 @@ def _base_url() -> str:
     return str(current_app.config["BASE_URL"])
 
 
-# The written text, kept in the audit event of the send -----------------------------------------
+# The audit details of a send, and its form key ------------------------------------------------
 
 
-def event_detail(invoice: Invoice, deliveries: Sequence[EmailDelivery], key: str, text: str) -> str:
-    """The audit detail of a send: readable on the audit page, and read back by
-    :func:`written_for`. The message comes last, after a blank line."""
-    ids = " ".join(str(d.id) for d in deliveries)
-    return f"{invoice.number} emailed\nKey: {key}\nDeliveries: {ids}\n\n{text}"
+def event_detail(invoice: Invoice, deliveries: Sequence[EmailDelivery], text: str) -> str:
+    """The audit detail of a send, for the audit page: to whom, then the message written."""
+    to = ", ".join(d.recipient for d in deliveries)
+    return f"{invoice.number} emailed to {to}\n\n{text}"
 
 
-def _parse(detail: str) -> tuple[dict[str, str], str]:
-    head, _blank, message = detail.partition("\n\n")
-    fields = {}
-    for line in head.splitlines()[1:]:
-        name, _colon, value = line.partition(": ")
-        fields[name] = value
-    return fields, message
+def marked_detail(invoice: Invoice) -> str:
+    return f"{invoice.number} marked as sent without emailing"
 
 
 def sent_with_key(session: Session, invoice_id: int, key: str) -> bool:
-    """Whether a send of ``invoice_id`` was already made from the form with ``key``."""
-    for detail in _details(session, invoice_id, (EMAILED, MARKED_SENT)):
-        if _parse(detail)[0].get("Key") == key:
-            return True
-    return False
-
-
-def written_for(session: Session, delivery: EmailDelivery) -> str | None:
-    """The message written for ``delivery``, or ``None`` when no send names it."""
-    if delivery.message is not None:
-        return delivery.message
-    wanted = str(delivery.id)
-    for detail in _details(session, delivery.invoice_id, (EMAILED,)):
-        fields, message = _parse(detail)
-        if wanted in fields.get("Deliveries", "").split():
-            return message
-    return None
-
-
-def _details(session: Session, invoice_id: int, kinds: Sequence[str]) -> list[str]:
-    return [
-        detail or ""
-        for detail in session.scalars(
-            select(AuditEvent.detail)
-            .where(AuditEvent.invoice_id == invoice_id, AuditEvent.kind.in_(kinds))
-            .order_by(AuditEvent.id.desc())
-        )
-    ]
-
-
-def marked_detail(invoice: Invoice, key: str) -> str:
-    return f"{invoice.number} marked as sent without emailing\nKey: {key}"
-
-
-def was_marked_sent(session: Session, invoice_id: int) -> bool:
-    """Whether the invoice was marked as sent without emailing."""
-    return bool(_details(session, invoice_id, (MARKED_SENT,)))
+    """Whether the send form with ``key`` already queued the emails of ``invoice_id``."""
+    found = select(EmailDelivery.id).where(
+        EmailDelivery.invoice_id == invoice_id, EmailDelivery.send_key == key
+    )
+    return session.scalar(found.limit(1)) is not None

@@ -28,7 +28,6 @@ from timetracker.notifications.invoice_email import (
     event_detail,
     marked_detail,
     sent_with_key,
-    was_marked_sent,
 )
 from timetracker.notifications.invoices import ISSUED, DeliveryStatus
 
@@ -156,6 +155,7 @@ def send_invoice(
             message=written.message,
             status=DeliveryStatus.QUEUED,
             attempts=0,
+            send_key=key,
         )
         for r in recipients
     ]
@@ -166,7 +166,7 @@ def send_invoice(
         session,
         client_id=invoice.client_id,
         invoice_id=invoice.id,
-        detail=event_detail(invoice, deliveries, key, written.message),
+        detail=event_detail(invoice, deliveries, written.message),
     )
     from timetracker.notifications.jobs import dispatch
 
@@ -174,19 +174,20 @@ def send_invoice(
     return deliveries
 
 
-def mark_sent_without_email(session: Session, invoice: Invoice, key: str) -> bool:
+def mark_sent_without_email(session: Session, invoice: Invoice) -> bool:
     """Issue a draft and email nobody; ``False`` when it was already marked so (a second
     submission: nothing is done again)."""
     _lock(session, invoice)
-    if invoice.status != InvoiceStatus.DRAFT and was_marked_sent(session, invoice.id):
+    if invoice.status != InvoiceStatus.DRAFT and invoice.sent_without_email:
         return False
     _issue(session, invoice)
+    invoice.sent_without_email = True
     audit.record(
         MARKED_SENT,
         session,
         client_id=invoice.client_id,
         invoice_id=invoice.id,
-        detail=marked_detail(invoice, key),
+        detail=marked_detail(invoice),
     )
     return True
 
@@ -200,6 +201,8 @@ def _issue(session: Session, invoice: Invoice) -> None:
 
 def _lock(session: Session, invoice: Invoice) -> None:
     """Hold the invoice's row (PostgreSQL) so that two submissions of one form are taken one
-    after the other: the second then sees the first's audit event and the invoice as the first
+    after the other: the second then sees the first's deliveries and the invoice as the first
     left it."""
-    session.refresh(invoice, ["status", "sent_at", "paid_at"], with_for_update=True)
+    session.refresh(
+        invoice, ["status", "sent_at", "paid_at", "sent_without_email"], with_for_update=True
+    )

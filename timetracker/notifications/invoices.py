@@ -160,7 +160,7 @@ def _standard_email(session: Session, invoice: Invoice, delivery: EmailDelivery)
 
 def _written_email(session: Session, invoice: Invoice, delivery: EmailDelivery) -> Composer | str:
     """The email written in the send dialog, to whichever address staff chose."""
-    message = invoice_email.written_for(session, delivery)
+    message = delivery.message
     if message is None:
         return "The message written for this email is no longer on record."
     portal_user = session.scalar(

@@ -1,5 +1,6 @@
 """The publish gate (approval of time per client), logos, VAT IDs and registration details,
-service periods and units of invoice lines, the subject of invoice emails.
+service periods and units of invoice lines, the subject, message and form key of invoice emails,
+and invoices marked as sent without emailing.
 
 Revision ID: 0017
 Revises: 0016
@@ -58,6 +59,13 @@ def upgrade() -> None:
     with op.batch_alter_table("email_deliveries", schema=None) as batch_op:
         batch_op.add_column(sa.Column("subject", sa.String(length=300), nullable=True))
         batch_op.add_column(sa.Column("message", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("send_key", sa.String(length=64), nullable=True))
+        batch_op.create_index("ix_email_deliveries_send_key", ["invoice_id", "send_key"])
+
+    with op.batch_alter_table("invoices", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("sent_without_email", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
 
     with op.batch_alter_table("invoice_items", schema=None) as batch_op:
         batch_op.add_column(sa.Column("unit", sa.String(length=20), nullable=True))
@@ -125,7 +133,12 @@ def downgrade() -> None:
         batch_op.drop_column("period_start")
         batch_op.drop_column("unit")
 
+    with op.batch_alter_table("invoices", schema=None) as batch_op:
+        batch_op.drop_column("sent_without_email")
+
     with op.batch_alter_table("email_deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_email_deliveries_send_key")
+        batch_op.drop_column("send_key")
         batch_op.drop_column("message")
         batch_op.drop_column("subject")
 

@@ -130,9 +130,8 @@ def invoice_mark_sent(invoice_id: int) -> ResponseReturnValue:
     form = SendForm()
     if not form.validate_on_submit():
         return _dialog(invoice, form, problem="The form has expired; please try again.")
-    key = form.key.data if sending.is_key(form.key.data) else sending.new_key()
     try:
-        marked = sending.mark_sent_without_email(db.session, invoice, key or "")
+        marked = sending.mark_sent_without_email(db.session, invoice)
     except sending.SendRefused as exc:
         return _dialog(invoice, form, problem=str(exc))
     if marked:
