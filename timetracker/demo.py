@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from timetracker import firm
 from timetracker.auth.demo import add_demo_identity
 from timetracker.auth.passwords import hash_password
-from timetracker.billing import from_time, invoicing, payments, publication, rules, states
+from timetracker.billing import from_time, invoicing, payments, periods, publication, rules, states
 from timetracker.comments.demo import add_demo_thread
 from timetracker.insight.demo import make_project_near_budget
 from timetracker.logos.demo import add_demo_logos
@@ -292,7 +292,7 @@ def load_demo_data(session: Session) -> None:
     for client in (acme, mueller, globex):
         for months_ago in (4, 3, 2, 1):
             month_start = (today.replace(day=1) - dt.timedelta(days=31 * months_ago)).replace(day=1)
-            month_end = (month_start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+            month_end = periods.month_end(month_start)
             issue = month_end + dt.timedelta(days=1)
             invoice = from_time.create_invoice_from_time(
                 session,

@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import login, post
 from tests.factories import make_admin, make_client, make_invoice, make_portal_user, make_user
+from tests.webhooks.conftest import make_endpoint
 from timetracker.billing import payments, states
 from timetracker.billing.invoicing import InvoiceError
 from timetracker.billing.payments import PaymentValues
 from timetracker.models import AuditEvent, Invoice, InvoiceStatus, Payment
 from timetracker.models._common import utcnow
-from timetracker.models.api import WebhookDelivery, WebhookEndpoint
-from timetracker.webhooks import signing
+from timetracker.models.api import WebhookDelivery
 
 
 def _browser(app: Flask, email: str) -> FlaskClient:
@@ -131,16 +131,7 @@ def test_paid_to_sent_and_back(as_admin, session, customer):
 
 
 def test_paid_is_announced_once_when_a_correction_settles_the_invoice(ctx, customer):
-    endpoint = WebhookEndpoint(
-        url="https://93.184.215.14/hooks",
-        description="Receiver",
-        secret=signing.new_secret(),
-        events="invoice.paid",
-        is_active=True,
-        created_at=utcnow(),
-        consecutive_failures=0,
-    )
-    ctx.add(endpoint)
+    make_endpoint(ctx, "https://93.184.215.14/hooks", events="invoice.paid")
     invoice = make_invoice(ctx, customer, paid="1000.00")
     payment = _payment(ctx, invoice)
 
@@ -299,16 +290,7 @@ def test_partially_paid_reads_the_same_to_staff_and_client(app, session, custome
 
 
 def test_a_paid_invoice_owing_again_is_announced_as_reopened(ctx, customer):
-    endpoint = WebhookEndpoint(
-        url="https://93.184.215.14/hooks",
-        description="Receiver",
-        secret=signing.new_secret(),
-        events="invoice.paid invoice.reopened",
-        is_active=True,
-        created_at=utcnow(),
-        consecutive_failures=0,
-    )
-    ctx.add(endpoint)
+    make_endpoint(ctx, "https://93.184.215.14/hooks", events="invoice.paid invoice.reopened")
     invoice = make_invoice(ctx, customer, status=InvoiceStatus.PAID, paid="1200.00")
     payment = _payment(ctx, invoice)
 

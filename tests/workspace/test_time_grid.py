@@ -82,10 +82,19 @@ def test_a_single_entry_is_adjusted_and_emptying_deletes_it(as_staff, session, s
     assert entries(session, staff) == []
 
 
-def test_zero_deletes_too(as_staff, session, staff, project):
+@pytest.mark.parametrize("zero", ["0", "0:00", "0.0", "0,00", "00"])
+def test_zero_deletes_too(as_staff, session, staff, project, zero):
     make_entry(session, project, staff, start=NINE, minutes=60)
-    assert save(as_staff, project.id, "0").status_code == 200
+    assert save(as_staff, project.id, zero).status_code == 200
     assert entries(session, staff) == []
+
+
+@pytest.mark.parametrize("typed", [".", ",", ":", " . "])
+def test_a_stray_separator_is_refused_and_keeps_the_entry(as_staff, session, staff, project, typed):
+    make_entry(session, project, staff, start=NINE, minutes=60)
+    response = save(as_staff, project.id, typed)
+    assert response.status_code == 400 and "hours" in response.get_json()["error"]
+    assert [e.duration_seconds for e in entries(session, staff)] == [3600]
 
 
 def test_several_entries_are_refused_with_a_message(as_staff, session, staff, project):

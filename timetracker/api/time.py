@@ -47,8 +47,8 @@ from timetracker.parsing import MAX_ID, parse_whole
 from timetracker.portal import params
 from timetracker.workspace.paging import paginate
 from timetracker.workspace.time import queries, timekeeping
+from timetracker.workspace.time.queries import UNTRACKABLE
 from timetracker.workspace.time.timekeeping import LOCKED, TimeEntryError
-from timetracker.workspace.time.views import UNTRACKABLE
 
 bp = Blueprint(
     "api_time",

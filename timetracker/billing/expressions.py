@@ -20,6 +20,15 @@ def billable_condition() -> ColumnElement[bool]:
     return and_(TimeEntry.billable.is_(True), Project.billable.is_(True))
 
 
+def unbilled_condition() -> ColumnElement[bool]:
+    """Unbilled time: completed, billable (:func:`billable_condition`) and on no invoice line
+    yet (needs ``Project``). The dashboards, the client page, the reports' unbilled view and
+    invoicing from time all bill or count this."""
+    return and_(
+        TimeEntry.end_time.is_not(None), billable_condition(), TimeEntry.invoice_item_id.is_(None)
+    )
+
+
 def rate_cents() -> ColumnElement[int]:
     """The hourly rate in whole cents: the project's, else its client's default (needs
     ``Project`` and ``Client``)."""

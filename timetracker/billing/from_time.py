@@ -20,10 +20,10 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from timetracker import firm, formatting
-from timetracker.billing.expressions import billable_condition
+from timetracker.billing.expressions import unbilled_condition
 from timetracker.billing.invoicing import InvoiceError, new_invoice, recalculate
 from timetracker.billing.periods import day_bounds
-from timetracker.billing.rules import billed_hours, line_amount, tax_for, to_cents
+from timetracker.billing.rules import billed_hours, document_totals, line_amount, to_cents
 from timetracker.models import Client, Invoice, InvoiceItem, Project, TimeEntry
 
 GroupBy = Literal["project", "task", "entry"]
@@ -63,7 +63,7 @@ class Plan:
 
     @property
     def subtotal(self) -> Decimal:
-        return to_cents(sum((line.amount for line in self.lines), Decimal("0")))
+        return document_totals((line.amount for line in self.lines), Decimal("0"))[0]
 
     @property
     def quantity(self) -> Decimal:
@@ -74,15 +74,15 @@ class Plan:
         return sum(line.entry_count for line in self.lines)
 
     def tax(self, rate: Decimal) -> Decimal:
-        return tax_for(self.subtotal, rate)
+        return document_totals((line.amount for line in self.lines), rate)[1]
 
     def total(self, rate: Decimal) -> Decimal:
-        return self.subtotal + self.tax(rate)
+        return document_totals((line.amount for line in self.lines), rate)[2]
 
 
 def unbilled_entries_query(
     client_id: int,
-    project_ids: Sequence[int] | int | None,
+    project_ids: Sequence[int] | None,
     date_from: dt.date | None,
     date_to: dt.date | None,
 ) -> Select[Any]:
@@ -94,14 +94,10 @@ def unbilled_entries_query(
         .join(Project, Project.id == TimeEntry.project_id)
         .where(
             Project.client_id == client_id,
-            billable_condition(),
-            TimeEntry.end_time.is_not(None),
-            TimeEntry.invoice_item_id.is_(None),
+            unbilled_condition(),
         )
         .order_by(Project.name, TimeEntry.start_time, TimeEntry.id)
     )
-    if isinstance(project_ids, int):
-        project_ids = [project_ids]
     if project_ids:
         query = query.where(TimeEntry.project_id.in_(list(project_ids)))
     if start is not None:
@@ -182,7 +178,6 @@ def create_invoice_from_time(
     session: Session,
     client: Client,
     *,
-    project: Project | None = None,
     projects: Sequence[Project] = (),
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
@@ -193,11 +188,11 @@ def create_invoice_from_time(
     notes: str | None = None,
 ) -> Invoice:
     """A draft invoice billing the client's unbilled billable time in the range (of
-    ``projects`` only, or ``project``, when given): the lines of :func:`plan_lines`.
+    ``projects`` only, when given): the lines of :func:`plan_lines`.
 
     The invoice names its project when it bills exactly one.
     """
-    chosen = list(projects) + ([project] if project is not None else [])
+    chosen = list(projects)
     plan = plan_lines(
         session, client, projects=chosen, date_from=date_from, date_to=date_to, group_by=group_by
     )

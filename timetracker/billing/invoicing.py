@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from timetracker import firm
-from timetracker.billing.rules import line_amount, tax_for, to_cents
+from timetracker.billing.rules import document_totals, line_amount, tax_for, to_cents
 from timetracker.models import (
     Client,
     Invoice,
@@ -67,9 +67,9 @@ def next_invoice_number(session: Session, year: int) -> str:
 def recalculate(invoice: Invoice, items: Sequence[InvoiceItem] | None = None) -> None:
     """Set subtotal, tax and total from the items."""
     items = invoice.items if items is None else items
-    invoice.subtotal = to_cents(sum((item.amount for item in items), Decimal("0")))
-    invoice.tax_amount = tax_for(invoice.subtotal, invoice.tax_rate)
-    invoice.total = invoice.subtotal + invoice.tax_amount
+    invoice.subtotal, invoice.tax_amount, invoice.total = document_totals(
+        (item.amount for item in items), invoice.tax_rate
+    )
 
 
 def new_invoice(
@@ -263,14 +263,21 @@ def mark_sent(session: Session, invoice: Invoice) -> None:
     webhook_events.invoice_sent(session, invoice)
 
 
+def cancel_refusal(invoice: Invoice) -> str | None:
+    """Why the invoice cannot be cancelled, or ``None`` when it can: a draft or sent invoice
+    without payments (the invoice page offers "Cancel invoice" exactly then)."""
+    if invoice.status not in (InvoiceStatus.DRAFT, InvoiceStatus.SENT):
+        return "Only a draft or sent invoice can be cancelled."
+    if invoice.amount_paid > 0:
+        return "An invoice with payments cannot be cancelled: delete its payments to cancel it."
+    return None
+
+
 def cancel(session: Session, invoice: Invoice) -> None:
     """Cancel a draft or sent invoice; its time entries can be billed again."""
-    if invoice.status not in (InvoiceStatus.DRAFT, InvoiceStatus.SENT):
-        raise InvoiceError("Only a draft or sent invoice can be cancelled.")
-    if invoice.amount_paid > 0:
-        raise InvoiceError(
-            "An invoice with payments cannot be cancelled: delete its payments to cancel it."
-        )
+    refusal = cancel_refusal(invoice)
+    if refusal is not None:
+        raise InvoiceError(refusal)
     item_ids = select(InvoiceItem.id).where(InvoiceItem.invoice_id == invoice.id)
     session.execute(
         update(TimeEntry)

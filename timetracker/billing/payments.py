@@ -66,6 +66,12 @@ class PaymentValues:
         return ", ".join(parts)
 
 
+def may_correct(invoice: Invoice) -> bool:
+    """Whether the invoice's payments may still be corrected or deleted: a sent or paid
+    invoice's (not a draft's, which has none, nor a cancelled one's)."""
+    return invoice.status in (InvoiceStatus.SENT, InvoiceStatus.PAID)
+
+
 class PaymentGone(InvoiceError):
     """The payment is not (or no longer) one of the invoice's: deleted meanwhile."""
 
@@ -81,7 +87,7 @@ def correctable_payment(session: Session, invoice: Invoice, payment_id: int) -> 
     )
     if payment is None:
         raise PaymentGone("This payment does not exist (any more): it may have been deleted.")
-    if invoice.status not in (InvoiceStatus.SENT, InvoiceStatus.PAID):
+    if not may_correct(invoice):
         raise InvoiceError(
             "The payments of a " + invoice.status + " invoice can no longer be changed."
         )

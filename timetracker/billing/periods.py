@@ -12,9 +12,10 @@ import datetime as dt
 from timetracker import firm
 
 
-def local_day_start(day: dt.date) -> dt.datetime:
-    """The UTC instant at which ``day`` begins in the firm's timezone."""
-    return dt.datetime.combine(day, dt.time.min, tzinfo=firm.timezone()).astimezone(dt.UTC)
+def local_day_start(day: dt.date, at: dt.time = dt.time.min) -> dt.datetime:
+    """The UTC instant at which ``day`` begins in the firm's timezone (or, given ``at``, that
+    time of the day there)."""
+    return dt.datetime.combine(day, at, tzinfo=firm.timezone()).astimezone(dt.UTC)
 
 
 def day_bounds(
@@ -48,6 +49,18 @@ def shift_days(day: dt.date, days: int) -> dt.date | None:
 
 def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    """The last day of ``day``'s month."""
+    if day.month == 12:
+        return day.replace(day=31)
+    return day.replace(month=day.month + 1, day=1) - dt.timedelta(days=1)
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    """The first day of ``day``'s calendar quarter (January, April, July, October)."""
+    return day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
 
 
 def week_of(day: dt.date) -> dt.date:

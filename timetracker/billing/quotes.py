@@ -67,7 +67,7 @@ from timetracker.billing.quote_states import (
     state_expression,
     state_of,
 )
-from timetracker.billing.rules import ZERO, line_amount, tax_for, to_cents
+from timetracker.billing.rules import ZERO, document_totals, line_amount, to_cents
 from timetracker.models import Client, Project, Quote, QuoteItem, QuoteSequence, QuoteStatus, User
 
 __all__ = [
@@ -130,9 +130,9 @@ def next_quote_number(session: Session, year: int) -> str:
 def recalculate(quote: Quote, items: Sequence[QuoteItem] | None = None) -> None:
     """Subtotal, tax and total from the lines, by the rules of invoices."""
     items = quote.items if items is None else items
-    quote.subtotal = to_cents(sum((item.amount for item in items), Decimal("0")))
-    quote.tax_amount = tax_for(quote.subtotal, quote.tax_rate)
-    quote.total = quote.subtotal + quote.tax_amount
+    quote.subtotal, quote.tax_amount, quote.total = document_totals(
+        (item.amount for item in items), quote.tax_rate
+    )
 
 
 def _line_values(

@@ -15,6 +15,7 @@ Money is ``Decimal`` rounded half-up to cents. Time is whole seconds.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
@@ -79,6 +80,14 @@ def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
 
 def tax_for(subtotal: Decimal, rate: Decimal) -> Decimal:
     return to_cents(subtotal * rate / Decimal(100))
+
+
+def document_totals(amounts: Iterable[Decimal], rate: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """(subtotal, tax, total) of a document's line amounts at the tax ``rate`` (%): an
+    invoice, a quote, or the plan of a draft from time."""
+    subtotal = to_cents(sum(amounts, Decimal("0")))
+    tax = tax_for(subtotal, rate)
+    return subtotal, tax, subtotal + tax
 
 
 def billed_hours(seconds: int, rounding_minutes: int) -> Decimal:

@@ -100,7 +100,7 @@ def linkify(text: str | None) -> Markup:
     position = 0
     for match in _URL.finditer(source):
         url, rest = _split_url(match.group())
-        if "://" not in url or url.endswith("://"):
+        if url.endswith("://"):  # a scheme alone is no link
             continue
         parts.append(str(escape(source[position : match.start()])))
         href = escape(url)

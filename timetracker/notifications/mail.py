@@ -26,7 +26,7 @@ from timetracker.observability import metrics
 DEFAULT_SMTP_TIMEOUT = settings.DEFAULT_SMTP_TIMEOUT
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """Header text on one line: a stray newline must never start a new header."""
     return " ".join(text.split())
 
@@ -48,7 +48,7 @@ def mail_address(display_name: str, addr_spec: str) -> Address:
     mailbox, however the header is folded."""
     # "=?" would start an RFC 2047 encoded word, which a mail client decodes (it is not text).
     text = display_name.translate(_ADDRESS_SPECIALS).replace("=?", "= ?")
-    name = _one_line(text)[:MAX_DISPLAY_NAME].strip()
+    name = one_line(text)[:MAX_DISPLAY_NAME].strip()
     return Address(display_name=name, addr_spec=addr_spec.strip())
 
 
@@ -88,7 +88,7 @@ def new_message(
     checked, a Date and a Message-ID, and the text and HTML parts rendered from
     ``<template>.txt`` and ``<template>.html`` with ``values``."""
     message = EmailMessage()
-    message["Subject"] = _one_line(subject)
+    message["Subject"] = one_line(subject)
     sender = sender_address(config["MAIL_FROM"])
     message["From"] = checked_header("From", sender)
     message["To"] = checked_header("To", mail_address(to_name, to_email))

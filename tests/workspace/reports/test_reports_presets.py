@@ -10,6 +10,7 @@ import time_machine
 
 from tests.conftest import login
 from tests.factories import make_client, make_entry, make_project, make_user
+from timetracker.billing import periods
 from timetracker.models import Settings
 from timetracker.parsing import MAX_DATE, MIN_DATE
 from timetracker.workspace.reports.presets import PRESETS, matching_preset, preset_range
@@ -151,3 +152,21 @@ def test_bad_parameters_are_400_with_a_message(as_staff, query, message):
     assert response.status_code == 400
     assert response.mimetype == "text/html"
     assert message in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("day", "month_end", "quarter_start"),
+    [
+        (dt.date(2026, 1, 1), dt.date(2026, 1, 31), dt.date(2026, 1, 1)),
+        (dt.date(2024, 2, 10), dt.date(2024, 2, 29), dt.date(2024, 1, 1)),  # leap year
+        (dt.date(2026, 2, 28), dt.date(2026, 2, 28), dt.date(2026, 1, 1)),
+        (dt.date(2026, 4, 30), dt.date(2026, 4, 30), dt.date(2026, 4, 1)),
+        (dt.date(2026, 9, 30), dt.date(2026, 9, 30), dt.date(2026, 7, 1)),
+        (dt.date(2026, 12, 31), dt.date(2026, 12, 31), dt.date(2026, 10, 1)),
+        (dt.date(9999, 12, 31), dt.date(9999, 12, 31), dt.date(9999, 10, 1)),  # the last day
+        (dt.date(1, 1, 1), dt.date(1, 1, 31), dt.date(1, 1, 1)),  # the first day
+    ],
+)
+def test_month_end_and_quarter_start_at_their_edges(day, month_end, quarter_start) -> None:
+    assert periods.month_end(day) == month_end
+    assert periods.quarter_start(day) == quarter_start

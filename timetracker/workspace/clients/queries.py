@@ -70,11 +70,7 @@ class Unbilled:
 def unbilled_by_client(limit: int = 10, client_id: int | None = None) -> tuple[list[Unbilled], int]:
     """Completed, billable, not yet invoiced time per client, valued at the project rates:
     of every client (the administrators' dashboard) or of ``client_id`` (its page)."""
-    conditions = [
-        TimeEntry.end_time.is_not(None),
-        TimeEntry.invoice_item_id.is_(None),
-        expressions.billable_condition(),
-    ]
+    conditions = [expressions.unbilled_condition()]
     if client_id is not None:
         conditions.append(TimeEntry.client_id == client_id)
     stmt = (

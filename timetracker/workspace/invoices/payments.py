@@ -110,7 +110,7 @@ def _page(
         payment=payment,
         form=form,
         delete_form=delete_form,
-        locked=invoice.status not in (InvoiceStatus.SENT, InvoiceStatus.PAID),
+        locked=not payments.may_correct(invoice),
         # Bound forms come back to the form in error: the first field in error takes the focus.
         first_error=_first_error(form) or _first_error(delete_form),
     )

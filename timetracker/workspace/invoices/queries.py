@@ -62,13 +62,6 @@ def invoice_item(invoice: Invoice, item_id: int) -> InvoiceItem | None:
     )
 
 
-def client_project(client_id: int, project_id: int) -> Project | None:
-    """A project of this client; ``None`` for another client's project or none at all."""
-    return db.session.scalar(
-        select(Project).where(Project.id == project_id, Project.client_id == client_id)
-    )
-
-
 def entries_per_item(invoice: Invoice) -> dict[int, int]:
     """How many time entries each line of the invoice bills."""
     ids = [item.id for item in invoice.items]

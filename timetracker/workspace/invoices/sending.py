@@ -37,6 +37,7 @@ from timetracker.notifications.invoice_email import (
     preview_html,
 )
 from timetracker.notifications.limits import emails_typed_addresses
+from timetracker.notifications.mail import one_line
 from timetracker.workspace.common import found
 from timetracker.workspace.invoices.queries import get_invoice
 
@@ -56,20 +57,21 @@ def invoice_send_dialog(invoice_id: int) -> ResponseReturnValue:
     invoice = found(get_invoice(invoice_id))
     form = SendForm(formdata=None)
     form.key.data = sending.new_key()
-    form.recipients.data = [
-        c.recipient.email for c in sending.choices(db.session, invoice.client) if c.ticked
-    ]
+    choices = sending.choices(db.session, invoice.client)
+    form.recipients.data = [c.recipient.email for c in choices if c.ticked]
     form.subject.data = default_subject(invoice)
     form.message.data = default_message(invoice)
     problem = None
-    if invoice.status not in sending.SENDABLE:
-        problem = f"A {invoice.status} invoice cannot be sent."
-    return _dialog(invoice, form, problem=problem, status=400 if problem else 200)
+    try:
+        sending.check_sendable(invoice)
+    except sending.SendRefused as exc:
+        problem = str(exc)
+    return _dialog(invoice, form, problem=problem, status=400 if problem else 200, choices=choices)
 
 
 def invoice_send_preview(invoice_id: int) -> ResponseReturnValue:
     invoice = found(get_invoice(invoice_id))
-    subject = _one_line(request.args.get("subject", ""))
+    subject = one_line(request.args.get("subject", ""))
     message = _text(request.args.get("message", ""))
     if len(subject) > MAX_SUBJECT or len(message) > MAX_MESSAGE:
         return "The subject or the message is too long to preview.", 400
@@ -92,7 +94,7 @@ def invoice_send_email(invoice_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _dialog(invoice, form, problem="The form has expired; please send it again.")
     extra = _extra_addresses(form)
-    subject = _one_line(form.subject.data or "")
+    subject = one_line(form.subject.data or "")
     message = _text(form.message.data or "")
     if not subject:
         form.subject.errors.append("Enter a subject.")
@@ -145,13 +147,20 @@ def invoice_mark_sent(invoice_id: int) -> ResponseReturnValue:
 
 
 def _dialog(
-    invoice: Invoice, form: SendForm, *, problem: str | None = None, status: int = 400
+    invoice: Invoice,
+    form: SendForm,
+    *,
+    problem: str | None = None,
+    status: int = 400,
+    choices: list[sending.Choice] | None = None,
 ) -> tuple[str, int]:
     """The dialog: the modal's fragment, or the page around it (also the answer to a refused
-    send, with status 400 so that nothing is committed)."""
+    send, with status 400 so that nothing is committed). ``choices``: the recipients offered,
+    when the caller read them already."""
     if status == 200 and not form.key.data:
         form.key.data = sending.new_key()
-    choices = sending.choices(db.session, invoice.client)
+    if choices is None:
+        choices = sending.choices(db.session, invoice.client)
     ticked = set(form.recipients.data or [])
     first = next((c.recipient for c in choices if c.recipient.email in ticked), None)
     context: dict[str, Any] = {
@@ -165,7 +174,7 @@ def _dialog(
         "max_subject": MAX_SUBJECT,
         "max_message": MAX_MESSAGE,
         "preview_to": first.email if first else "",
-        "preview_subject": _one_line(form.subject.data or ""),
+        "preview_subject": one_line(form.subject.data or ""),
         "preview": _preview(invoice, first or Recipient(""), _text(form.message.data or "")),
         "pdf_name": pdf_filename(invoice),
     }
@@ -194,10 +203,6 @@ def _extra_addresses(form: SendForm) -> list[str] | None:
         except ValueError as exc:
             form.extra.errors.append(f"{address[:80]}: {exc}")
     return None if form.extra.errors else checked
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _text(text: str) -> str:

@@ -21,6 +21,7 @@ from timetracker.billing.invoicing import InvoiceError
 from timetracker.billing.states import InvoiceFilter
 from timetracker.documents.vat import lacks_firm_vat_id
 from timetracker.models import Client, Invoice, InvoiceItem, InvoiceStatus, Project
+from timetracker.notifications import invoice_sending
 from timetracker.notifications.invoices import deliveries_for, notify_invoice_sent
 from timetracker.parsing import parse_id, parse_percent
 from timetracker.payments import notices_for
@@ -295,6 +296,9 @@ def _detail(
         deliveries=deliveries_for(db.session, invoice.id),
         viewers=invoice_viewers(db.session, invoice.id),
         payment_notices=notices_for(db.session, invoice.id),
+        payments_correctable=payments.may_correct(invoice),
+        cancellable=invoicing.cancel_refusal(invoice) is None,
+        sendable=invoice.status in invoice_sending.SENDABLE,
         lacks_vat_id=invoice.is_editable and lacks_firm_vat_id(invoice, firm.get_settings()),
         problem=problem,
     )

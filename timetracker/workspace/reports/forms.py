@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, SelectField
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import AnyOf, Optional
 
 from timetracker.workspace.fields import RangeEnd, SupportedDateField
 from timetracker.workspace.reports import presets
@@ -28,22 +27,15 @@ VIEWS: dict[str, str] = {"all": "All time", "unbilled": "Unbilled time"}
 FORMATS: dict[str, str] = {"html": "Page", "csv": "CSV", "xlsx": "XLSX"}
 
 
-class _OneOf:
+def _one_of(choices: dict[str, str]) -> AnyOf:
     """A choice among known keys, with a message that lists them."""
-
-    def __init__(self, choices: dict[str, str]) -> None:
-        self.choices = choices
-
-    def __call__(self, form: Any, field: Any) -> None:
-        if field.data not in self.choices:
-            allowed = ", ".join(self.choices)
-            raise ValidationError(f"Choose one of: {allowed}.")
+    return AnyOf(list(choices), message=f"Choose one of: {', '.join(choices)}.")
 
 
 def _select(label: str, choices: dict[str, str], default: str) -> SelectField:
     return SelectField(
         label,
-        [_OneOf(choices)],
+        [_one_of(choices)],
         choices=list(choices.items()),
         default=default,
         validate_choice=False,
@@ -56,7 +48,7 @@ class ReportForm(Form):
     view = _select("Show", VIEWS, "all")
     period = SelectField(
         "Period",
-        [Optional(), _OneOf({**presets.PRESETS, presets.CUSTOM: "Custom"})],
+        [Optional(), _one_of({**presets.PRESETS, presets.CUSTOM: "Custom"})],
         choices=[("", "")],
         validate_choice=False,
     )

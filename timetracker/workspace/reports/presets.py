@@ -6,8 +6,8 @@ Sunday (:func:`timetracker.billing.periods.week_of`), whatever the locale: the d
 the week view's weeks are the same. Quarters are calendar quarters (January, April, July,
 October). Ranges are clipped to the supported dates (:mod:`timetracker.parsing`), so a preset
 never leaves the calendar.
-
-Candidate for ``billing/periods.py`` once another screen needs named ranges.
+The calendar arithmetic (weeks, month and quarter bounds) is :mod:`timetracker.billing.periods`;
+this module names the ranges the report offers.
 """
 
 from __future__ import annotations
@@ -39,12 +39,6 @@ def _clip(day: dt.date) -> dt.date:
     return min(max(day, MIN_DATE), MAX_DATE)
 
 
-def _month_end(day: dt.date) -> dt.date:
-    if day.month == 12:
-        return day.replace(day=31)
-    return day.replace(month=day.month + 1, day=1) - dt.timedelta(days=1)
-
-
 def _days(first: dt.date, count: int) -> Range:
     """``count`` days from ``first``, clipped to the supported dates."""
     last = periods.shift_days(first, count - 1) or dt.date.max
@@ -66,13 +60,13 @@ def preset_range(preset: str, today: dt.date) -> Range:
             monday = periods.shift_days(monday, -7) or dt.date.min
         return _days(monday, 7)
     if preset == "this_month":
-        return _clip(periods.month_start(today)), _clip(_month_end(today))
+        return _clip(periods.month_start(today)), _clip(periods.month_end(today))
     if preset == "last_month":
         last = periods.shift_days(periods.month_start(today), -1) or dt.date.min
         return _clip(periods.month_start(last)), _clip(last)
     if preset == "this_quarter":
-        first = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
-        return _clip(first), _clip(_month_end(first.replace(month=first.month + 2)))
+        first = periods.quarter_start(today)
+        return _clip(first), _clip(periods.month_end(first.replace(month=first.month + 2)))
     # this_year
     return _clip(today.replace(month=1, day=1)), _clip(today.replace(month=12, day=31))
 

@@ -20,9 +20,9 @@ from timetracker import db
 from timetracker.billing import periods, rules
 from timetracker.billing.expressions import (
     billable_cents_sum,
-    billable_condition,
     billable_seconds_sum,
     seconds_sum,
+    unbilled_condition,
 )
 from timetracker.models import Client, Project, TimeEntry, User
 from timetracker.pagination import Page
@@ -83,7 +83,7 @@ def conditions(report: ReportRequest) -> list[ColumnElement[bool]]:
     if end is not None:
         where.append(TimeEntry.start_time < end)
     if report.unbilled:
-        where += [billable_condition(), TimeEntry.invoice_item_id.is_(None)]
+        where.append(unbilled_condition())
     return where
 
 

@@ -13,12 +13,13 @@ Typing a new total changes the entries behind the cell only when that is unambig
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from timetracker import firm, parsing
+from timetracker import parsing
 from timetracker.billing import periods
 from timetracker.models import Project, TimeEntry, User
 from timetracker.workspace.time.timekeeping import (
@@ -36,10 +37,15 @@ LOCKED = "This time is on an invoice and can no longer be changed."
 RUNNING = "A timer is running on this project today: stop it first."
 
 
+#: Zero as people type it in a cell: ``0``, ``0:00``, ``0.0``, ``0,00`` (not a lone ``.``).
+_ZERO = re.compile(r"0+(?:[.,:]0*)?")
+
+
 def parse_cell(text: str | None) -> int:
-    """Seconds typed into a cell (``1:30``, ``1.5``, ``1,5``); empty or zero is 0."""
+    """Seconds typed into a cell (``1:30``, ``1.5``, ``1,5``); empty or zero is 0. Anything
+    else goes to :func:`parsing.parse_duration`, so a stray ``.`` is refused, not read as 0."""
     value = (text or "").strip()
-    if not value or set(value) <= set("0:.,"):
+    if not value or _ZERO.fullmatch(value):
         return 0
     return parsing.parse_duration(value)
 
@@ -97,7 +103,7 @@ def set_day_total(
 
 def _free_start(entries: Sequence[TimeEntry], day: dt.date) -> dt.datetime:
     """09:00 local, or the end of the day's last entry when that is later (still that day)."""
-    start = dt.datetime.combine(day, DAY_START, tzinfo=firm.timezone()).astimezone(dt.UTC)
+    start = periods.local_day_start(day, DAY_START)
     ends = [e.end_time or e.start_time for e in entries]
     next_day = periods.local_day_start(day + dt.timedelta(days=1))
     if ends and max(ends) > start:

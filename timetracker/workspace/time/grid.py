@@ -18,7 +18,7 @@ from flask import abort, flash, jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from timetracker import db, firm, formatting, parsing
+from timetracker import db, formatting, parsing
 from timetracker.auth.access import Policy, UrlTable
 from timetracker.billing import periods
 from timetracker.formatting import hours
@@ -157,10 +157,6 @@ def _date_or_none(text: str) -> dt.date | None:
         return None
     # Room for the week's arithmetic at both ends of the calendar.
     return day if parsing.MIN_DATE + dt.timedelta(days=7) <= day else None
-
-
-def today() -> dt.date:
-    return firm.today()
 
 
 POST = ["POST"]

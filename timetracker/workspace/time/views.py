@@ -31,7 +31,6 @@ from timetracker.workspace.time.forms import (
 from timetracker.workspace.time.timekeeping import TimeEntryError
 
 ENTRY_FORM = "workspace/time_entry_form.html"
-UNTRACKABLE = queries.UNTRACKABLE
 
 
 def time_entries() -> ResponseReturnValue:
@@ -113,7 +112,7 @@ def timer_start() -> ResponseReturnValue:
         return render_form("workspace/timer_start.html", 400, form=form)
     project = queries.trackable_project(form.project.data)
     if project is None:
-        form.project.errors.append(UNTRACKABLE)
+        form.project.errors.append(queries.UNTRACKABLE)
         return render_form("workspace/timer_start.html", 400, form=form)
     try:
         timekeeping.start_timer(db.session, current_user, project, form.notes.data)
@@ -239,7 +238,7 @@ def _validated(
     if project is None and entry is not None and form.project.data == entry.project_id:
         project = entry.project
     if project is None:
-        form.project.errors.append(UNTRACKABLE)
+        form.project.errors.append(queries.UNTRACKABLE)
         return None, None
     tz = firm.timezone()
     start = dt.datetime.combine(form.day.data, form.start.data, tzinfo=tz).astimezone(dt.UTC)
