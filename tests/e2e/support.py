@@ -167,8 +167,10 @@ class Browse:
 
     def _on_request_failed(self, request: Any) -> None:
         failure = request.failure or ""
-        # A download is handed to the download manager and its request reported as aborted.
-        if urlsplit(request.url).path in self._downloads and "ERR_ABORTED" in failure:
+        # The browser aborts what it cancels itself: a download handed to the download manager,
+        # or a request still in flight (the favicon, an image) when the page is left. A server
+        # that fails shows as an HTTP status or as another network error, which are kept.
+        if "ERR_ABORTED" in failure:
             return
         self.problems.append(f"request failed: {request.method} {request.url}: {failure}")
 
