@@ -26,7 +26,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     database.init_app(app)
 
-    from timetracker import errors, formatting, security
+    from timetracker import errors, formatting, i18n, security
     from timetracker.auth import init_app as init_auth
     from timetracker.extensions import csrf, limiter
 
@@ -39,6 +39,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     init_auth(app)
     formatting.init_app(app)
+    i18n.init_app(app)
     # URLs in notes and status updates become links (escaped text, http and https only).
     from timetracker.comments.markdown import linkify
 

@@ -12,16 +12,16 @@ from babel.dates import format_date as babel_format_date
 from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask
 
-from timetracker import firm, local_dates
+from timetracker import firm, i18n, local_dates
 from timetracker.billing import rules, states
 from timetracker.models import Invoice
 
 
 def current_locale() -> str:
-    """The locale numbers and dates are shown and typed in: the firm's (``Settings.locale``),
-    the one place to read it (a person's own language may come here later)."""
+    """The locale numbers and dates are shown and typed in, the one place to read it: the
+    firm's (``Settings.locale``) for the language being spoken (:func:`i18n.format_locale`)."""
     name = firm.get_settings().locale or "en_US"
-    return name if _parsed_locale(name) is not None else "en_US"
+    return i18n.format_locale(name if _parsed_locale(name) is not None else "en_US")
 
 
 @lru_cache(maxsize=32)

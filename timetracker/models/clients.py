@@ -69,6 +69,8 @@ class Client(Base):
 
     #: The client's tax identification (VAT ID), printed on its invoices.
     vat_id: Mapped[str | None] = mapped_column(String(32))
+    #: The language of the PDFs and emails sent to the client (``None``: the firm's).
+    document_language: Mapped[str | None] = mapped_column(String(8))
     #: The client's logo in its portal (an uploaded, validated image).
     portal_logo_id: Mapped[int | None] = mapped_column(ForeignKey("logos.id", ondelete="SET NULL"))
 

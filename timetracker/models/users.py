@@ -89,6 +89,10 @@ class User(Base):
     #: Portal users may turn off the email sent when a new invoice is issued.
     invoice_emails_enabled: Mapped[bool] = mapped_column(default=True, server_default=true())
 
+    #: The language the person reads the app and their emails in (``timetracker.i18n``;
+    #: ``None``: the browser's language on pages, the firm's or their client's in emails).
+    language: Mapped[str | None] = mapped_column(String(8))
+
     #: The base32 secret of the person's authenticator app while two-factor sign-in is on (or
     #: being set up: then ``totp_enabled_at`` is still ``None``).
     totp_secret: Mapped[str | None] = mapped_column(String(64))

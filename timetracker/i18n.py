@@ -1,0 +1,114 @@
+"""Which language a page, an email or a document speaks, and the locale its numbers follow.
+
+The product is written in English and translated into German and French (catalogs under
+``timetracker/translations``; ``make catalogs`` extracts and compiles them, ``docs/glossary.md``
+keeps the terms consistent). A page speaks, in this order:
+
+1. the signed-in person's own choice (``User.language``, on the account page);
+2. else the browser's ``Accept-Language``, for anonymous pages (sign-in, reset) too;
+3. else English.
+
+Outside a request (the command line, the worker) the environment's ``LANG`` is the choice.
+Emails and PDFs say in which language they are written with :func:`speaking`: what goes to a
+person follows :func:`language_of` that person, what goes to a client's address or is
+attached to a client's document follows :func:`document_language` of the client.
+
+Numbers, dates and money follow the firm's locale (``Settings.locale``) when it is of the
+language being spoken, English included (English is read as the firm's working language,
+so an en_GB or a de_DE firm keeps its formats for its English readers); German and French
+readers of a firm in another language get their language's own locale (de_DE, fr_FR).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from flask import Flask, has_request_context, request
+from flask_babel import Babel, force_locale, get_locale
+
+if TYPE_CHECKING:
+    from timetracker.models import Client, User
+
+#: The languages the product speaks, in the order a choice lists them, with their own names.
+LANGUAGES: dict[str, str] = {"en": "English", "de": "Deutsch", "fr": "Français"}
+SOURCE_LANGUAGE = "en"
+#: The locale of each language where the firm's locale is of another language.
+_OWN_LOCALE = {"en": "en_US", "de": "de_DE", "fr": "fr_FR"}
+
+babel = Babel()
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, default_locale=SOURCE_LANGUAGE, locale_selector=select_language)
+
+
+def known(language: str | None) -> str | None:
+    """``language`` if the product speaks it, else None."""
+    return language if language in LANGUAGES else None
+
+
+def select_language() -> str:
+    """The language of the current request (see the module's docstring)."""
+    if not has_request_context():
+        return _environment_language()
+    from flask_login import current_user
+
+    own = known(getattr(current_user, "language", None))
+    if own is not None:
+        return own
+    return request.accept_languages.best_match(tuple(LANGUAGES)) or SOURCE_LANGUAGE
+
+
+def _environment_language() -> str:
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return known(value.split("_")[0].split(".")[0].lower()) or SOURCE_LANGUAGE
+    return SOURCE_LANGUAGE
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return known(locale.language if locale is not None else None) or SOURCE_LANGUAGE
+
+
+def language_of(person: User) -> str:
+    """What an email to ``person`` is written in: their choice, else their client's document
+    language for a contact, else the firm's language."""
+    own = known(person.language)
+    if own is not None:
+        return own
+    client = person.__dict__.get("client")  # loaded by the caller or not at all
+    if client is not None:
+        return document_language(client)
+    return firm_language()
+
+
+def document_language(client: Client) -> str:
+    """What PDFs and emails to ``client``'s own address are written in."""
+    return known(client.document_language) or firm_language()
+
+
+def firm_language() -> str:
+    from timetracker import firm
+
+    name = firm.get_settings().locale or ""
+    return known(name.split("_")[0]) or SOURCE_LANGUAGE
+
+
+def format_locale(firm_locale: str) -> str:
+    """The locale numbers and dates follow for the language being spoken (module docstring)."""
+    language = current_language()
+    if firm_locale.split("_")[0] == language or language == SOURCE_LANGUAGE:
+        return firm_locale
+    return _OWN_LOCALE[language]
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Write what is rendered inside in ``language`` (an email, a PDF)."""
+    with force_locale(known(language) or SOURCE_LANGUAGE):
+        yield
