@@ -10,7 +10,7 @@ PORT ?= 5000
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-browser test-servers test-exhaustive test-fast lint format typecheck bench bench-quick db-upgrade demo clean
+.PHONY: help install run catalogs check-catalogs test test-browser test-servers test-exhaustive test-fast lint format typecheck bench bench-quick db-upgrade demo clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -37,6 +37,12 @@ demo: db-upgrade ## Load the demo data if the database is empty
 run: demo ## Set everything up and serve the app with demo data on http://127.0.0.1:5000
 	@echo "TimeTracker on http://$(HOST):$(PORT)"
 	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/timetracker serve --host $(HOST) --port $(PORT)
+
+catalogs: $(STAMP) ## Extract the strings to translate, update the German and French catalogs, compile them
+	$(BIN)/python -m timetracker.catalogs update
+
+check-catalogs: $(STAMP) ## Fail when a string is missing from a catalog, fuzzy, empty, or a catalog is not compiled
+	$(BIN)/python -m timetracker.catalogs check
 
 # Marker selection, e.g. TEST_MARKERS="not postgres and not redis" (empty: every test of the target).
 TEST_MARKERS ?=

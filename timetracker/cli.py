@@ -1,4 +1,9 @@
-"""The ``timetracker`` command."""
+"""The ``timetracker`` command.
+
+What it tells people (results, refusals, questions) speaks the language of the environment's
+``LANG`` (:func:`timetracker.i18n.select_language`) once the app is built; the help texts and
+the errors raised before the app exists stay in English.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
@@ -94,7 +100,7 @@ def db_downgrade(revision: str) -> None:
     from timetracker import migrate
 
     migrate.downgrade(current_app.config["DATABASE_URL"], revision)
-    click.echo(f"Database is at {revision}.")
+    click.echo(_("Database is at %(revision)s.", revision=revision))
 
 
 @click.group("users", help="User accounts.")
@@ -115,16 +121,18 @@ def users_create(email: str, name: str, is_admin: bool, password_stdin: bool) ->
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--email") from None
     if not name.strip():
-        raise click.BadParameter("must not be empty", param_hint="--name")
+        raise click.BadParameter(_("must not be empty"), param_hint="--name")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
     problem = password_problem(password)
     if problem:
         raise click.ClickException(problem)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise click.ClickException(f"A user with the email {email} already exists.")
+        raise click.ClickException(
+            _("A user with the email %(email)s already exists.", email=email)
+        )
     user = User(
         email=email,
         name=name.strip(),
@@ -133,7 +141,10 @@ def users_create(email: str, name: str, is_admin: bool, password_stdin: bool) ->
     )
     db.session.add(user)
     db.session.commit()
-    click.echo(f"Created {'administrator' if is_admin else 'staff user'} {email} (id {user.id}).")
+    if is_admin:
+        click.echo(_("Created administrator %(email)s (id %(id)s).", email=email, id=user.id))
+    else:
+        click.echo(_("Created staff user %(email)s (id %(id)s).", email=email, id=user.id))
 
 
 @users_group.command(
@@ -150,21 +161,30 @@ def users_reset_two_factor(email: str, yes: bool) -> None:
     _require_schema()
     user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
     if user is None:
-        raise click.ClickException(f"No user has the email {email.strip()}.")
+        raise click.ClickException(_("No user has the email %(email)s.", email=email.strip()))
     if not user.has_two_factor:
-        click.echo(f"Two-factor sign-in is not on for {user.email}: nothing to reset.")
+        click.echo(
+            _("Two-factor sign-in is not on for %(email)s: nothing to reset.", email=user.email)
+        )
         return
     if not yes:
         click.confirm(
-            f"Turn off two-factor sign-in of {user.name} <{user.email}>? Their password alone "
-            "will sign them in until they set it up again",
+            _(
+                "Turn off two-factor sign-in of %(name)s <%(email)s>? Their password alone will "
+                "sign them in until they set it up again",
+                name=user.name,
+                email=user.email,
+            ),
             abort=True,
         )
     second_factor.remove(db.session, user, on_server=True)
     db.session.commit()
     click.echo(
-        f"Two-factor sign-in of {user.email} was reset (recorded in the audit trail); they set "
-        "it up again after signing in with their password."
+        _(
+            "Two-factor sign-in of %(email)s was reset (recorded in the audit trail); they set it "
+            "up again after signing in with their password.",
+            email=user.email,
+        )
     )
 
 
@@ -178,22 +198,22 @@ def demo_data(reset: bool, if_empty: bool) -> None:
     _require_schema()
     if has_data(db.session):
         if if_empty:
-            click.echo("The database has data already; demo data not loaded.")
+            click.echo(_("The database has data already; demo data not loaded."))
             _print_logins(DEMO_LOGINS)
             return
         if not reset:
             raise click.ClickException(
-                "The database already has data. Use --reset to replace it with demo data."
+                _("The database already has data. Use --reset to replace it with demo data.")
             )
         wipe(db.session)
     load_demo_data(db.session)
     db.session.commit()
-    click.echo("Demo data loaded.")
+    click.echo(_("Demo data loaded."))
     _print_logins(DEMO_LOGINS)
 
 
 def _print_logins(logins: list[tuple[str, str, str]]) -> None:
-    click.echo("Demo logins (email / password):")
+    click.echo(_("Demo logins (email / password):"))
     for role, email, password in logins:
         click.echo(f"  {role:<28} {email} / {password}")
 
@@ -214,6 +234,8 @@ def serve(host: str, port: int, workers: int) -> None:
     app = click.get_current_context().ensure_object(ScriptInfo).load_app()
     with app.app_context():
         _require_schema()
+        address = f"http://{host}:{port}"
+        click.echo(_("Serving on %(address)s", address=address))
     args = [
         sys.executable,
         "-m",
@@ -226,7 +248,6 @@ def serve(host: str, port: int, workers: int) -> None:
         str(workers),
         "timetracker.wsgi:app",
     ]
-    click.echo(f"Serving on http://{host}:{port}")
     os.execv(sys.executable, args)  # noqa: S606 - replaces this process with gunicorn
 
 
@@ -235,7 +256,7 @@ def serve(host: str, port: int, workers: int) -> None:
 def worker() -> None:
     url = current_app.config["REDIS_URL"]
     if not url:
-        raise click.ClickException("REDIS_URL is not set; without it jobs run inline.")
+        raise click.ClickException(_("REDIS_URL is not set; without it jobs run inline."))
     _require_schema()
     from timetracker.notifications.jobs import run_worker
 
@@ -260,7 +281,12 @@ def backup_command(output: Path) -> None:
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(
-        f"Backed up {migrate.database_label(url)} (revision {result.revision}) to {result.path}."
+        _(
+            "Backed up %(database)s (revision %(revision)s) to %(path)s.",
+            database=migrate.database_label(url),
+            revision=result.revision,
+            path=result.path,
+        )
     )
 
 
@@ -278,8 +304,13 @@ def restore_command(backup_file: Path, yes: bool) -> None:
         label = migrate.database_label(url)
         if not yes:
             click.confirm(
-                f"Replace everything in the database ({label}) with the backup {backup_file} "
-                f"(revision {found.revision})?",
+                _(
+                    "Replace everything in the database (%(database)s) with the backup %(path)s "
+                    "(revision %(revision)s)?",
+                    database=label,
+                    path=backup_file,
+                    revision=found.revision,
+                ),
                 abort=True,
             )
         # This process must not keep the database open while it is replaced.
@@ -287,11 +318,23 @@ def restore_command(backup_file: Path, yes: bool) -> None:
         backup.restore(url, found)
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Restored {label} from {backup_file} (revision {found.revision}).")
+    click.echo(
+        _(
+            "Restored %(database)s from %(path)s (revision %(revision)s).",
+            database=label,
+            path=backup_file,
+            revision=found.revision,
+        )
+    )
     if found.is_behind:
+        # The advice is migrate.UPGRADE_HINT's, written out so that it is translated whole.
         click.echo(
-            f"The backup is at revision {found.revision}, behind {migrate.head_revision()}: "
-            f"{migrate.UPGRADE_HINT} before serving."
+            _(
+                "The backup is at revision %(revision)s, behind %(head)s: run `timetracker db "
+                "upgrade` before serving.",
+                revision=found.revision,
+                head=migrate.head_revision(),
+            )
         )
 
 

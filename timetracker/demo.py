@@ -154,6 +154,7 @@ def load_demo_data(session: Session) -> None:
             address="Hauptstraße 5\n80331 München",
             vat_id="DE987654321",
             default_hourly_rate=Decimal("110.00"),
+            document_language="de",  # its invoices, quotes and statements are in German
         ),
         Client(
             name="Globex Ltd",

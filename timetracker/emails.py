@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from wtforms.validators import ValidationError
 
 #: The longest address accepted (RFC 5321's path limit, and the ``users.email`` column).
@@ -34,21 +35,28 @@ def check_email(value: str) -> str:
     wrong otherwise."""
     text = (value or "").strip()
     if not text:
-        raise ValueError("Enter an email address.")
+        raise ValueError(_("Enter an email address."))
     if len(text) > MAX_EMAIL_LENGTH:
-        raise ValueError(f"An email address has at most {MAX_EMAIL_LENGTH} characters.")
+        raise ValueError(
+            _("An email address has at most %(max)d characters.", max=MAX_EMAIL_LENGTH)
+        )
     try:
         return str(validate_email(text, check_deliverability=False).normalized)
     except EmailNotValidError as error:
         local, at, domain = text.rpartition("@")
         if not (at and local and _is_special_use(domain)):
-            raise ValueError(f"Enter a valid email address. {error}") from None
+            raise ValueError(_invalid(error)) from None
     # An internal domain (corp.local): check the address with a public-looking domain instead.
     try:
         result = validate_email(f"{local}@{domain}{_SURROGATE_TLD}", check_deliverability=False)
     except EmailNotValidError as error:
-        raise ValueError(f"Enter a valid email address. {error}") from None
+        raise ValueError(_invalid(error)) from None
     return str(result.normalized).removesuffix(_SURROGATE_TLD)
+
+
+def _invalid(error: EmailNotValidError) -> str:
+    # The reason is email-validator's own, in English.
+    return _("Enter a valid email address. %(reason)s", reason=error)
 
 
 class EmailAddress:

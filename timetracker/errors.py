@@ -10,8 +10,12 @@ from collections.abc import Callable
 
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import LazyString
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from timetracker import i18n
+from timetracker.i18n import _l
 
 log = logging.getLogger(__name__)
 
@@ -25,30 +29,46 @@ _PG_UNAVAILABLE_STATES = {"57P01", "57P02", "57P03"}
 #: SQLite messages of a database file that cannot be reached (removed, unreadable, disk gone).
 _SQLITE_UNAVAILABLE = ("unable to open database file", "disk i/o error")
 
+#: Titles and messages of the error pages, in the language of the page; the JSON answers keep
+#: the English (:func:`for_reader`).
 TITLES = {
-    400: "Bad request",
-    403: "Access denied",
-    404: "Not found",
-    405: "Method not allowed",
-    413: "Request too large",
-    429: "Too many requests",
-    500: "Server error",
-    503: "Service unavailable",
+    400: _l("Bad request"),
+    403: _l("Access denied"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    413: _l("Request too large"),
+    429: _l("Too many requests"),
+    500: _l("Server error"),
+    503: _l("Service unavailable"),
 }
 
 DEFAULT_MESSAGES = {
-    400: "The request could not be understood.",
-    403: "You do not have permission to open this page.",
-    404: "The page you asked for does not exist.",
-    405: "This address does not accept that kind of request.",
-    413: "The request is larger than this server accepts.",
-    429: "Too many attempts. Wait a minute and try again.",
-    500: "Something went wrong on our side. Nothing was saved; please try again.",
-    503: (
+    400: _l("The request could not be understood."),
+    403: _l("You do not have permission to open this page."),
+    404: _l("The page you asked for does not exist."),
+    405: _l("This address does not accept that kind of request."),
+    413: _l("The request is larger than this server accepts."),
+    429: _l("Too many attempts. Wait a minute and try again."),
+    500: _l("Something went wrong on our side. Nothing was saved; please try again."),
+    503: _l(
         "The service is temporarily unavailable: the database cannot be reached. "
         "Nothing was saved; please try again in a minute."
     ),
 }
+
+
+def wants_json() -> bool:
+    """Whether the request's error answer is JSON (the API, or a client that asks for JSON)."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def for_reader(text: str | LazyString) -> str:
+    """``text`` (a lazy message) as the request's error answer will show it: in the language of
+    the page, or in English in a JSON answer, whose readers are programs."""
+    if wants_json():
+        with i18n.speaking(i18n.SOURCE_LANGUAGE):
+            return str(text)
+    return str(text)
 
 
 def is_database_unavailable(error: BaseException | None) -> bool:
@@ -130,12 +150,16 @@ def _database_unavailable(error: BaseException) -> ResponseReturnValue:
     )
     _discard_session()
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-    title, message = TITLES[503], DEFAULT_MESSAGES[503]
-    if request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json"):
+    if wants_json():
+        title, message = for_reader(TITLES[503]), for_reader(DEFAULT_MESSAGES[503])
         return jsonify(error=title, message=message), 503, headers
-    # Without the context processors: Flask-Login's would load the current user (a query).
+    # Without the context processors: Flask-Login's would load the current user (a query), and
+    # so would the choice of language; the page speaks the browser's language instead.
+    language = request.accept_languages.best_match(tuple(i18n.LANGUAGES)) or i18n.SOURCE_LANGUAGE
     template = current_app.jinja_env.get_template("errors/unavailable.html")
-    page = template.render(code=503, title=title, message=message)
+    with i18n.speaking(language):
+        title, message = str(TITLES[503]), str(DEFAULT_MESSAGES[503])
+        page = template.render(code=503, title=title, message=message, html_lang=language)
     return page, 503, headers
 
 
@@ -151,10 +175,10 @@ def _discard_session() -> None:
         log.debug("discarding the session failed", exc_info=True)
 
 
-def render_error(code: int, message: str | None = None) -> tuple[Response | str, int]:
-    message = message or DEFAULT_MESSAGES.get(code, "")
-    title = TITLES.get(code, "Error")
-    if request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json"):
+def render_error(code: int, message: str | LazyString | None = None) -> tuple[Response | str, int]:
+    title = for_reader(TITLES.get(code, _l("Error")))
+    message = for_reader(message or DEFAULT_MESSAGES.get(code, ""))
+    if wants_json():
         return jsonify(error=title, message=message), code
     return render_template("errors/error.html", code=code, title=title, message=message), code
 

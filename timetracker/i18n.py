@@ -8,6 +8,8 @@ keeps the terms consistent). A page speaks, in this order:
 2. else the browser's ``Accept-Language``, for anonymous pages (sign-in, reset) too;
 3. else English.
 
+The JSON API (``/api/v1``) always answers in English: its messages are read by programs.
+
 Outside a request (the command line, the worker) the environment's ``LANG`` is the choice.
 Emails and PDFs say in which language they are written with :func:`speaking`: what goes to a
 person follows :func:`language_of` that person, what goes to a client's address or is
@@ -24,10 +26,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale
+from flask_babel import Babel, force_locale, get_locale, gettext
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup, escape
 
 if TYPE_CHECKING:
     from timetracker.models import Client, User
@@ -37,12 +41,39 @@ LANGUAGES: dict[str, str] = {"en": "English", "de": "Deutsch", "fr": "Français"
 SOURCE_LANGUAGE = "en"
 #: The locale of each language where the firm's locale is of another language.
 _OWN_LOCALE = {"en": "en_US", "de": "de_DE", "fr": "fr_FR"}
+_API = "/api/v1/"
 
 babel = Babel()
 
 
+class LazyText(LazyString):
+    """A text translated when it is used. Flask-Babel's own lazy string hands Jinja its text as
+    markup, unescaped (its ``__html__``); this one is escaped like any other text."""
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+
+def lazy_gettext(message: str, **variables: Any) -> LazyText:
+    """``message`` in the language spoken when it is shown: for texts fixed when a module is
+    imported (form labels, validator messages, choices, constants)."""
+    return LazyText(gettext, message, **variables)
+
+
+_l = lazy_gettext
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's own name for it
+    """Mark ``message`` for translation without translating it: it is kept or recorded as it
+    is (the audit trail, a job's arguments, a value tests and code compare) and translated
+    with ``gettext`` where people read it."""
+    return message
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, default_locale=SOURCE_LANGUAGE, locale_selector=select_language)
+    # ``<html lang>`` and anything else a template needs to know of the language spoken.
+    app.context_processor(lambda: {"html_lang": current_language(), "languages": LANGUAGES})
 
 
 def known(language: str | None) -> str | None:
@@ -54,6 +85,8 @@ def select_language() -> str:
     """The language of the current request (see the module's docstring)."""
     if not has_request_context():
         return _environment_language()
+    if request.path.startswith(_API) and request.blueprint != "api_reference":
+        return SOURCE_LANGUAGE  # the JSON API's messages are for programs: always English
     from flask_login import current_user
 
     own = known(getattr(current_user, "language", None))

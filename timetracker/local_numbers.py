@@ -33,6 +33,7 @@ from typing import NamedTuple
 
 from babel.core import Locale, UnknownLocaleError
 from babel.numbers import format_currency, get_currency_symbol, list_currencies
+from flask_babel import gettext as _
 
 _ASCII_DIGITS = frozenset("0123456789")
 #: Kinds of space a person (or a copied figure) puts between groups, all read as " ", and
@@ -144,19 +145,19 @@ def read_number(
     ``currency``: the field's currency (ISO code); its sign or code may stand before or after
     the number. ``percent``: a trailing ``%`` is allowed. ``clock``: ``H:MM`` is read as hours,
     rounded half-up to the hundredth of an hour. ``format_hint`` ends every message
-    ("like 8,800.00").
+    ("like 8,800.00", in the language of the message).
     """
     value = text.translate(_SPACE_TABLE).strip()
     if any((ch.isdigit() or ch.isdecimal()) and ch not in _ASCII_DIGITS for ch in value):
-        raise ValueError(f"Use the digits 0 to 9, {format_hint}.")
+        raise ValueError(_("Use the digits 0 to 9, %(hint)s.", hint=format_hint))
     positions = [i for i, ch in enumerate(value) if ch in _ASCII_DIGITS]
     if not positions:
-        raise ValueError(f"Enter a number using digits, {format_hint}.")
+        raise ValueError(_not_a_number(format_hint))
     head = value[: positions[0]]
     body = value[positions[0] : positions[-1] + 1]
     tail = value[positions[-1] + 1 :].strip()
     if head.count("-") > 1 or "-" in tail or "+" in head:
-        raise ValueError(f"Enter a number using digits, {format_hint}.")
+        raise ValueError(_not_a_number(format_hint))
     negative = "-" in head
     head = head.replace("-", " ").strip()
     if percent and tail == "%":
@@ -172,7 +173,7 @@ def _check_currency(
     markers = [m for m in (head, tail) if m]
     if not markers:
         return
-    once = ValueError(f"Write the currency at most once, {format_hint}.")
+    once = ValueError(_("Write the currency at most once, %(hint)s.", hint=format_hint))
     if len(markers) > 1 or len(markers[0].split()) > 1:
         raise once
     marker = markers[0]
@@ -181,19 +182,28 @@ def _check_currency(
         halves = ((marker[:i], marker[i:]) for i in range(1, len(marker)))
         if any(_currencies_of(a, locale) and _currencies_of(b, locale) for a, b in halves):
             raise once
-        raise ValueError(f"Enter a number using digits, {format_hint}.")
+        raise ValueError(_not_a_number(format_hint))
     if currency is None:
-        raise ValueError(f"Enter the number without a currency, {format_hint}.")
+        raise ValueError(_("Enter the number without a currency, %(hint)s.", hint=format_hint))
     if currency.upper() not in codes:
         raise ValueError(
-            f"This amount is in {currency.upper()}, not {marker}: enter it {format_hint}."
+            _(
+                "This amount is in %(currency)s, not %(sign)s: enter it %(hint)s.",
+                currency=currency.upper(),
+                sign=marker,
+                hint=format_hint,
+            )
         )
+
+
+def _not_a_number(format_hint: str) -> str:
+    return _("Enter a number using digits, %(hint)s.", hint=format_hint)
 
 
 def _clock(body: str) -> Decimal:
     match = _CLOCK.fullmatch(body)
     if match is None:
-        raise ValueError("Write hours and minutes as H:MM, like 1:30.")
+        raise ValueError(_("Write hours and minutes as H:MM, like 1:30."))
     hours = Decimal(match.group(1)) + Decimal(match.group(2)) / 60
     return hours.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
@@ -201,7 +211,7 @@ def _clock(body: str) -> Decimal:
 def _body(body: str, locale: str, format_hint: str) -> Decimal:
     sym = symbols(locale)
     other = "," if sym.decimal == "." else "."
-    bad = ValueError(f"Enter a number using digits, {format_hint}.")
+    bad = ValueError(_not_a_number(format_hint))
     if body.count(sym.decimal) > 1:
         raise bad
     if sym.decimal in body:

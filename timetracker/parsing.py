@@ -30,12 +30,16 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from timetracker import local_dates, local_numbers
 from timetracker.pagination import MAX_PAGE
 
 #: The first and last day a person may type.
 MIN_DATE = dt.date(1900, 1, 1)
 MAX_DATE = dt.date(9998, 12, 31)
+#: The range in English, for the API's messages (people's messages are translated in full).
 DATE_RANGE_TEXT = f"from {MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}"
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -76,39 +80,56 @@ def parse_date(text: str, locale: str | None = None) -> dt.date:
         parts = local_dates.split_day(value, locale) if locale else None
     if parts is None:
         if locale is None:
-            raise DateValueError("Write the date as YYYY-MM-DD, for example 2026-01-31.")
-        raise DateValueError(f"Write the date as {_date_hint(locale)}.")
+            raise DateValueError(_("Write the date as YYYY-MM-DD, for example 2026-01-31."))
+        raise DateValueError(
+            _(
+                "Write the date as %(format)s (or YYYY-MM-DD), for example %(example)s.",
+                **_date_hint(locale),
+            )
+        )
     try:
         day = dt.date(*parts)
     except ValueError:
-        hint = f"; write it as {_date_hint(locale)}" if locale and not iso else ""
-        raise DateValueError(f"{value} is not a real calendar date{hint}.") from None
+        if locale and not iso:
+            message = _(
+                "%(value)s is not a real calendar date; write it as %(format)s (or YYYY-MM-DD), "
+                "for example %(example)s.",
+                value=value,
+                **_date_hint(locale),
+            )
+        else:
+            message = _("%(value)s is not a real calendar date.", value=value)
+        raise DateValueError(message) from None
     if not MIN_DATE <= day <= MAX_DATE:
         if locale is None or iso:  # the range in the form the person typed
-            raise DateValueError(f"The date must be {DATE_RANGE_TEXT}.")
-        first, last = (local_dates.format_day(d, locale) for d in (MIN_DATE, MAX_DATE))
-        raise DateValueError(f"The date must be from {first} to {last}.")
+            first, last = MIN_DATE.isoformat(), MAX_DATE.isoformat()
+        else:
+            first, last = (local_dates.format_day(d, locale) for d in (MIN_DATE, MAX_DATE))
+        raise DateValueError(
+            _("The date must be from %(first)s to %(last)s.", first=first, last=last)
+        )
     return day
 
 
-def _date_hint(locale: str) -> str:
-    """``dd.mm.yyyy (or YYYY-MM-DD), for example 31.01.2026``."""
-    example = local_dates.format_day(dt.date(2026, 1, 31), locale)
-    placeholder = local_dates.date_format(locale).placeholder
-    return f"{placeholder} (or YYYY-MM-DD), for example {example}"
+def _date_hint(locale: str) -> dict[str, str]:
+    """The format (``dd.mm.yyyy``) and an example (``31.01.2026``) of a date in ``locale``."""
+    return {
+        "format": local_dates.date_format(locale).placeholder,
+        "example": local_dates.format_day(dt.date(2026, 1, 31), locale),
+    }
 
 
 def check_date_range(date_from: dt.date | None, date_to: dt.date | None) -> None:
     """Refuse a range whose end comes before its start (either end may be open)."""
     if date_from is not None and date_to is not None and date_to < date_from:
-        raise DateValueError("The end of the range must not be before its start.")
+        raise DateValueError(_("The end of the range must not be before its start."))
 
 
 def parse_time_of_day(text: str) -> dt.time:
     """A time of day written ``H:MM`` or ``HH:MM`` (ASCII digits, 00:00 to 23:59)."""
     match = _TIME_OF_DAY.fullmatch(text.strip())
     if match is None:
-        raise ValueError("Not a valid time value. Write it as HH:MM, from 00:00 to 23:59.")
+        raise ValueError(_("Not a valid time value. Write it as HH:MM, from 00:00 to 23:59."))
     return dt.time(int(match.group(1)), int(match.group(2)))
 
 
@@ -128,12 +149,14 @@ def parse_duration(text: str, locale: str | None = None) -> int:
                 else local_numbers.read_number(value, locale, format_hint="")
             )
         except ValueError:
-            raise ValueError("Enter the duration as hours:minutes (1:30) or hours (1.5).") from None
+            raise ValueError(
+                _("Enter the duration as hours:minutes (1:30) or hours (1.5).")
+            ) from None
         seconds = int((hours * 3600).to_integral_value())
     if seconds <= 0:
-        raise ValueError("The duration must be more than zero.")
+        raise ValueError(_("The duration must be more than zero."))
     if seconds > MAX_DURATION_SECONDS:
-        raise ValueError("One entry can last at most 24 hours; split longer work.")
+        raise ValueError(_("One entry can last at most 24 hours; split longer work."))
     return seconds
 
 
@@ -171,25 +194,48 @@ def parse_amount(
             number = parse_decimal(text)
         except ValueError:
             raise ValueError(
-                f"Enter a number using digits and a decimal point, like {example}."
+                _(
+                    "Enter a number using digits and a decimal point, like %(example)s.",
+                    example=example,
+                )
             ) from None
     else:
-        hint = f"like {local_numbers.example(example, locale)}"
-        if currency is not None:
-            hint += f" or {local_numbers.example(example, locale, currency=currency)}"
-        if clock:
-            hint += " or 1:30 (hours:minutes)"
+        hint = _format_hint(example, locale, currency=currency, clock=clock)
         number = local_numbers.read_number(
             text, locale, format_hint=hint, currency=currency, clock=clock, percent=percent
         )
     exponent = number.as_tuple().exponent  # an int: the readers allow no NaN or Infinity
     if isinstance(exponent, int) and -exponent > places:
-        raise ValueError(f"Use at most {places} decimal places.")
+        raise ValueError(
+            ngettext(
+                "Use at most %(num)d decimal place.", "Use at most %(num)d decimal places.", places
+            )
+        )
     if minimum is not None and number < minimum:
-        raise ValueError(f"The value must be at least {_shown(minimum, locale)}.")
+        raise ValueError(
+            _("The value must be at least %(minimum)s.", minimum=_shown(minimum, locale))
+        )
     if maximum is not None and number > maximum:
-        raise ValueError(f"The value must be at most {_shown(maximum, locale)}.")
+        raise ValueError(
+            _("The value must be at most %(maximum)s.", maximum=_shown(maximum, locale))
+        )
     return number
+
+
+def _format_hint(example: str, locale: str, *, currency: str | None, clock: bool) -> str:
+    """How to write the amount, the end of every message of
+    :func:`timetracker.local_numbers.read_number`: ``like 8,800.00 or $8,800.00``."""
+    plain = local_numbers.example(example, locale)
+    if currency is None:
+        if clock:
+            return _("like %(example)s or 1:30 (hours:minutes)", example=plain)
+        return _("like %(example)s", example=plain)
+    money = local_numbers.example(example, locale, currency=currency)
+    if clock:
+        return _(
+            "like %(example)s or %(money)s or 1:30 (hours:minutes)", example=plain, money=money
+        )
+    return _("like %(example)s or %(money)s", example=plain, money=money)
 
 
 def _shown(value: Decimal, locale: str | None) -> str:
@@ -201,7 +247,7 @@ def parse_percent(text: str, locale: str | None = None) -> Decimal:
     ``locale`` when given (``19,5`` or ``19,5 %`` in de)."""
     number = parse_amount(text, minimum=None, example="20", locale=locale, percent=True)
     if not Decimal(0) <= number <= Decimal(100):
-        raise ValueError("The tax rate must be between 0 and 100 percent.")
+        raise ValueError(_("The tax rate must be between 0 and 100 percent."))
     return number
 
 
@@ -210,8 +256,10 @@ def parse_colour(text: str) -> str:
     value = text.strip()
     if not _COLOUR.fullmatch(value):
         raise ValueError(
-            "Enter the colour as # and six hexadecimal digits, like #1F4E79, or leave it "
-            "empty for the standard portal colours."
+            _(
+                "Enter the colour as # and six hexadecimal digits, like #1F4E79, or leave it "
+                "empty for the standard portal colours."
+            )
         )
     return value.lower()
 

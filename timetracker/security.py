@@ -14,6 +14,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, ValidationError
 
 from timetracker.auth.access import public
+from timetracker.errors import for_reader
+from timetracker.i18n import _l
 from timetracker.parsing import MAX_ID
 
 if TYPE_CHECKING:
@@ -143,7 +145,7 @@ def _head_as_get() -> None:
         request.method = "GET"
 
 
-NUL_REFUSED = "The request contains a NUL character (0x00), which no field accepts."
+NUL_REFUSED = _l("The request contains a NUL character (0x00), which no field accepts.")
 
 
 def _refuse_nul_characters() -> None:
@@ -152,9 +154,10 @@ def _refuse_nul_characters() -> None:
     for values in (request.args, request.form):
         for name, value in values.items(multi=True):
             if "\x00" in name or "\x00" in value:
-                abort(400, NUL_REFUSED)
+                abort(400, for_reader(NUL_REFUSED))
 
 
+#: In English: the check runs before Flask, with no request to choose a language from.
 NOT_UTF8 = "The request's {part} is not valid UTF-8; send text encoded as UTF-8."
 
 

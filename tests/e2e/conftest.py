@@ -28,6 +28,7 @@ import pytest
 from tests.e2e.htmlcheck import HtmlPages, missing_validator
 from tests.e2e.support import (
     ARTIFACTS,
+    BROWSER_LOCALES,
     CHROMIUM,
     CHROMIUM_ARGS,
     DESKTOP,
@@ -222,19 +223,32 @@ def html_pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HtmlPages]:
 
 
 @pytest.fixture
+def language() -> str:
+    """The language the browser asks for; a test parametrized on ``language`` runs in each."""
+    return "en"
+
+
+@pytest.fixture
 def browse(
     browser: Any,
     live_server: LiveServer,
     html_pages: HtmlPages,
+    language: str,
     request: pytest.FixtureRequest,
 ) -> Iterator[Browse]:
-    """A fresh browser context (no cookies) at 1280×800, watched for console errors, failed
-    requests, error responses and CSP violations; axe runs on every page it checks."""
+    """A fresh browser context (no cookies) at 1280×800 asking for ``language``, watched for
+    console errors, failed requests, error responses and CSP violations; axe runs on every
+    page it checks."""
     context = browser.new_context(
-        base_url=live_server.base_url, viewport=DESKTOP, accept_downloads=True
+        base_url=live_server.base_url,
+        viewport=DESKTOP,
+        accept_downloads=True,
+        locale=BROWSER_LOCALES[language],
     )
     context.set_default_timeout(10_000)
-    session = Browse(context, live_server, ARTIFACTS, request.node.name, html=html_pages)
+    session = Browse(
+        context, live_server, ARTIFACTS, request.node.name, language=language, html=html_pages
+    )
     try:
         yield session
         session.assert_clean()

@@ -49,6 +49,9 @@ def _extra_records(session: Session) -> Seed:
 
     # A contact at Globex with an ordinary account: the admin flow enables the portal for them.
     user("Casey Globex", "casey@globex.example", role="staff")
+    # ...and one for each of the other languages the admin flow runs in.
+    for language in ("de", "fr"):
+        user("Casey Globex", f"casey.{language}@globex.example", role="staff")
     # A staff member with a client and project of their own, for the timer and invoicing flow.
     taylor = user("Taylor Tracker", "taylor@example.com", role="staff")
     wayne = Client(

@@ -10,9 +10,12 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from babel.support import NullTranslations, Translations
 
 from tests.e2e.htmlcheck import HtmlPages
 
@@ -41,7 +44,11 @@ DOC_PAGES = {
     "portal-invoice-payment",
     "portal-project-comments",
     "portal-documents",
+    "portal-dashboard-de",
 }
+#: The browser's locale for each language the app speaks (it sends it as Accept-Language).
+BROWSER_LOCALES = {"en": "en-US", "de": "de-DE", "fr": "fr-FR"}
+TRANSLATIONS = ROOT / "timetracker" / "translations"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 #: axe impacts that fail a test; "minor" and "moderate" ones are written to the artifacts.
@@ -116,9 +123,28 @@ HORIZONTAL_OVERFLOW = """
   const tables = Array.from(document.querySelectorAll(".table-stack"))
     .filter(t => t.getClientRects().length && t.scrollWidth > t.parentElement.clientWidth + 1)
     .map(t => t.outerHTML.slice(0, 80));
-  return {page: page ? document.documentElement.scrollWidth + " > " + width : null, tables};
+  // Nothing of the menu may run past the window's edge (German and French words are longer).
+  const menu = Array.from(document.querySelectorAll("header nav a, header nav button"))
+    .filter(e => e.getClientRects().length && e.getBoundingClientRect().right > width + 1)
+    .map(e => e.textContent.trim());
+  return {page: page ? document.documentElement.scrollWidth + " > " + width : null, tables, menu};
 }
 """
+
+
+@cache
+def _translations(language: str) -> NullTranslations:
+    if language == "en":
+        return NullTranslations()
+    return Translations.load(str(TRANSLATIONS), [language])
+
+
+def translate(language: str, message: str, context: str | None = None, **values: Any) -> str:
+    """``message`` (in ``context``) as the app shows it in ``language``, from the compiled
+    catalogs, so that a test finds a button by the name a German or French reader sees."""
+    catalog = _translations(language)
+    text = catalog.pgettext(context, message) if context else catalog.gettext(message)
+    return text % values if values else text
 
 
 def _slug(text: str) -> str:
@@ -133,6 +159,8 @@ class Browse:
     server: LiveServer
     artifacts: Path
     test_name: str
+    #: The language the browser asks for (``Accept-Language``).
+    language: str = "en"
     problems: list[str] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
@@ -196,6 +224,15 @@ class Browse:
             parts = urlsplit(response.url)
             self.html.add(parts.path + (f"?{parts.query}" if parts.query else ""), body)
 
+    def t(self, message: str, context: str | None = None, **values: Any) -> str:
+        """``message`` in the browser's language (:func:`translate`)."""
+        return translate(self.language, message, context, **values)
+
+    @property
+    def suffix(self) -> str:
+        """What tells a screenshot of the same page in another language apart."""
+        return "" if self.language == "en" else f"-{self.language}"
+
     # Navigation -----------------------------------------------------------------------------
     def url(self, path: str) -> str:
         return self.server.base_url + path
@@ -222,15 +259,15 @@ class Browse:
 
     def login(self, email: str, password: str) -> None:
         self.goto("/login")
-        self.page.get_by_label("Email").fill(email)
-        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_label(self.t("Email")).fill(email)
+        self.page.get_by_label(self.t("Password")).fill(password)
         with self.page.expect_navigation():
-            self.page.get_by_role("button", name="Log in").click()
+            self.page.get_by_role("button", name=self.t("Log in")).click()
         self.check()
 
     def logout(self) -> None:
         with self.page.expect_navigation():
-            self.page.get_by_role("button", name="Log out").click()
+            self.page.get_by_role("button", name=self.t("Log out")).click()
         assert urlsplit(self.page.url).path == "/login", self.page.url
         self.check()
 
@@ -285,11 +322,15 @@ class Browse:
         page = self.page
         self.artifacts.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=self.artifacts / f"{name}-desktop.png", full_page=True)
+        overflow = page.evaluate(HORIZONTAL_OVERFLOW)
+        assert overflow["page"] is None, f"{name} scrolls sideways at 1280 px: {overflow}"
+        assert not overflow["menu"], f"{name}: the menu runs off the window: {overflow}"
         page.set_viewport_size(PHONE)
         try:
             overflow = page.evaluate(HORIZONTAL_OVERFLOW)
             assert overflow["page"] is None, f"{name} scrolls sideways on a phone: {overflow}"
             assert not overflow["tables"], f"{name}: tables wider than a phone: {overflow}"
+            assert not overflow["menu"], f"{name}: the menu runs off a phone: {overflow}"
             page.screenshot(path=self.artifacts / f"{name}-phone.png", full_page=True)
             if name in DOC_PAGES and os.environ.get("TIMETRACKER_DOC_SCREENSHOTS") == "1":
                 self._doc_screenshots(name)

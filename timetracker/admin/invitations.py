@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectField, StringField, SubmitField
@@ -35,12 +36,13 @@ from timetracker.auth.invitations_service import (
     InvitationError,
     NoSuchInvitation,
 )
-from timetracker.auth.recovery_links import email_link, readable_expiry
+from timetracker.auth.recovery_links import email_link
 from timetracker.emails import MAX_EMAIL_LENGTH, EmailAddress
 from timetracker.errors import render_error
+from timetracker.i18n import N_, _l
 from timetracker.models import User
 from timetracker.models._common import utcnow
-from timetracker.notifications.accounts import AccountEmail, send_account_email
+from timetracker.notifications.accounts import AccountEmail, readable_expiry, send_account_email
 from timetracker.notifications.limits import emails_typed_addresses, limit_blueprint
 from timetracker.parsing import parse_id
 from timetracker.portal.params import ParamError, page_request
@@ -56,18 +58,18 @@ def _bad_parameter(error: ParamError) -> ResponseReturnValue:
 
 class InviteForm(FlaskForm):
     name = StringField(
-        "Name", validators=[DataRequired("Enter the person's name."), Length(max=200)]
+        _l("Name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=200)]
     )
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[
-            DataRequired("Enter the person's email address."),
+            DataRequired(_l("Enter the person's email address.")),
             Length(max=MAX_EMAIL_LENGTH),
             EmailAddress(),
         ],
     )
-    client_id = SelectField("Client", coerce=str, validate_choice=False)
-    submit = SubmitField("Send invitation")
+    client_id = SelectField(_l("Client"), coerce=str, validate_choice=False)
+    submit = SubmitField(_l("Send invitation"))
 
 
 class InvitationActionForm(FlaskForm):
@@ -76,8 +78,12 @@ class InvitationActionForm(FlaskForm):
     invitation = HiddenField()
 
 
-NO_INVITATION_FIELD = "The form names no invitation; reload the list of invitations and try again."
-CLOSED = "{name}'s invitation was accepted, resent or revoked in the meantime; nothing was changed."
+NO_INVITATION_FIELD = N_(
+    "The form names no invitation; reload the list of invitations and try again."
+)
+CLOSED = N_(
+    "%(name)s's invitation was accepted, resent or revoked in the meantime; nothing was changed."
+)
 
 
 def _admin() -> User:
@@ -99,7 +105,7 @@ def _invite_page(form: InviteForm, status: int = 200) -> ResponseReturnValue:
 @emails_typed_addresses
 def invitation_new() -> ResponseReturnValue:
     form = InviteForm()
-    form.client_id.choices = [("", "— Select a client —")] + [
+    form.client_id.choices = [("", _("— Select a client —"))] + [
         (str(c.id), c.name) for c in active_clients(db.session)
     ]
     if request.method == "GET":
@@ -117,20 +123,21 @@ def invitation_new() -> ResponseReturnValue:
     except InvitationError as error:
         form[error.field].errors = [str(error)]
         return _invite_page(form, 400)
-    return _deliver(invitation, "Invitation sent to {name} ({email}).")
+    return _deliver(invitation, N_("Invitation sent to %(name)s (%(email)s)."))
 
 
 def _deliver(invitation: Invitation, sent: str) -> ResponseReturnValue:
-    """Email the invitation; when mail is off, show its link to the administrator instead."""
+    """Email the invitation; when mail is off, show its link to the administrator instead.
+    ``sent`` is the message (a msgid with ``%(name)s`` and ``%(email)s``)."""
     person = invitation.user
     emailed = send_account_email(
         AccountEmail.INVITATION,
         person,
         link=email_link("recovery.invitation", invitation.token),
-        expires=readable_expiry(invitation.expires_at),
+        expires_at=invitation.expires_at.isoformat(),  # worded in the person's language
     )
     if emailed:
-        flash(sent.format(name=person.name, email=person.email), "success")
+        flash(_(sent, name=person.name, email=person.email), "success")
         return redirect(url_for("invitations.invitations"))
     # Built on this request's own address: the administrator copies it from their browser.
     link = url_for("recovery.invitation", token=invitation.token, _external=True)
@@ -145,10 +152,10 @@ def _deliver(invitation: Invitation, sent: str) -> ResponseReturnValue:
 def _action_token_id() -> int:
     form = InvitationActionForm()
     if not form.validate_on_submit():
-        abort(400, "The form has expired or is incomplete. Reload the page and try again.")
+        abort(400, _("The form has expired or is incomplete. Reload the page and try again."))
     token_id = parse_id(form.invitation.data)
     if token_id is None:
-        abort(400, NO_INVITATION_FIELD)
+        abort(400, _(NO_INVITATION_FIELD))
     return token_id
 
 
@@ -166,7 +173,7 @@ def invitation_resend(user_id: int) -> ResponseReturnValue:
     except InvitationError as error:
         flash(str(error), "warning")
         return redirect(url_for("invitations.invitations"))
-    return _deliver(invitation, "A new invitation was sent to {name} ({email}).")
+    return _deliver(invitation, N_("A new invitation was sent to %(name)s (%(email)s)."))
 
 
 def invitation_revoke(user_id: int) -> ResponseReturnValue:
@@ -182,21 +189,27 @@ def invitation_revoke(user_id: int) -> ResponseReturnValue:
     name = revoked.user.name
     if revoked.account_closed:
         flash(
-            f"{name}'s invitation was revoked: the link no longer works, and the account "
-            "has no portal access and is deactivated.",
+            _(
+                "%(name)s's invitation was revoked: the link no longer works, and the account "
+                "has no portal access and is deactivated.",
+                name=name,
+            ),
             "success",
         )
     else:
         flash(
-            f"{name}'s invitation was revoked: the link no longer works. {name} has set a "
-            "password and keeps their account.",
+            _(
+                "%(name)s's invitation was revoked: the link no longer works. %(name)s has set a "
+                "password and keeps their account.",
+                name=name,
+            ),
             "success",
         )
     return redirect(url_for("invitations.invitations"))
 
 
 def _closed(person: User) -> ResponseReturnValue:
-    flash(CLOSED.format(name=person.name), "info")
+    flash(_(CLOSED, name=person.name), "info")
     return redirect(url_for("invitations.invitations"))
 
 

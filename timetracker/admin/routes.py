@@ -25,6 +25,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -42,6 +43,7 @@ from timetracker.admin.users import (
 )
 from timetracker.auth.access import Policy, UrlTable, register_urls
 from timetracker.errors import render_error
+from timetracker.i18n import N_
 from timetracker.logos import operations as logos
 from timetracker.models import Client, Role, User
 from timetracker.payments.accounts import group_iban
@@ -69,12 +71,12 @@ def users() -> ResponseReturnValue:
 
 def _client_choices(user: User) -> list[tuple[str, str]]:
     clients = active_clients(db.session)
-    choices = [("", "— Select a client —")] + [(str(c.id), c.name) for c in clients]
+    choices = [("", _("— Select a client —"))] + [(str(c.id), c.name) for c in clients]
     # Keep showing the current client even if it was deactivated since.
     if user.client_id and all(str(user.client_id) != value for value, _ in choices):
         current = db.session.scalar(select(Client).where(Client.id == user.client_id))
         if current is not None:
-            choices.append((str(current.id), f"{current.name} (inactive)"))
+            choices.append((str(current.id), _("%(client)s (inactive)", client=current.name)))
     return choices
 
 
@@ -83,6 +85,7 @@ def _user_form_page(form: UserForm, user: User, status: int = 200) -> ResponseRe
 
 
 def _save_user(form: UserForm, user: User, success: str) -> ResponseReturnValue:
+    """Show or save the user form; ``success`` is the message (a msgid with ``%(name)s``)."""
     form.client_id.choices = _client_choices(user)
     # Only staff, administrators and new users have a role to choose; a contact, or an account
     # without access, gets none (see admin.users.apply_user_form).
@@ -109,14 +112,14 @@ def _save_user(form: UserForm, user: User, success: str) -> ResponseReturnValue:
     except UserFormError as error:
         form[error.field].errors = [str(error)]
         return _user_form_page(form, user, 400)
-    flash(success.format(name=user.name), "success")
+    flash(_(success, name=user.name), "success")
     return redirect(url_for("admin.users"))
 
 
 def user_new() -> ResponseReturnValue:
     user = User(role=Role.STAFF, is_active=True, client_portal_enabled=False)
     form = UserForm()
-    return _save_user(form, user, "User {name} was created.")
+    return _save_user(form, user, N_("User %(name)s was created."))
 
 
 def user_edit(user_id: int) -> ResponseReturnValue:
@@ -127,15 +130,18 @@ def user_edit(user_id: int) -> ResponseReturnValue:
         if request.method == "POST"
         else {"client_id": str(user.client_id) if user.client_id else ""},
     )
-    return _save_user(form, user, "User {name} was saved.")
+    return _save_user(form, user, N_("User %(name)s was saved."))
 
 
 def _set_active(user_id: int, active: bool) -> ResponseReturnValue:
     user = _user_or_404(user_id)
     if user.id == current_user.id and not active:
-        abort(400, "You cannot deactivate your own account.")
+        abort(400, _("You cannot deactivate your own account."))
     set_active(db.session, user, active)
-    flash(f"User {user.name} was {'activated' if active else 'deactivated'}.", "success")
+    if active:
+        flash(_("User %(name)s was activated.", name=user.name), "success")
+    else:
+        flash(_("User %(name)s was deactivated.", name=user.name), "success")
     return redirect(url_for("admin.users"))
 
 
@@ -152,14 +158,14 @@ def user_make_staff(user_id: int) -> ResponseReturnValue:
     becomes staff: a page that says what it means, and a POST with a ticked confirmation."""
     user = _user_or_404(user_id)
     if user.role != Role.NONE:
-        abort(400, ONLY_WITHOUT_ACCESS)
+        abort(400, _(ONLY_WITHOUT_ACCESS))
     form = MakeStaffForm()
     if request.method == "GET":
         return render_template("admin/make_staff.html", form=form, user=user)
     if not form.validate_on_submit():
         return render_template("admin/make_staff.html", form=form, user=user), 400
     make_staff(db.session, user)
-    flash(f"{user.name} is staff now.", "success")
+    flash(_("%(name)s is staff now.", name=user.name), "success")
     return redirect(url_for("admin.users"))
 
 
@@ -208,7 +214,7 @@ def settings() -> ResponseReturnValue:
     if changes is not None:
         audit.record(audit.Kind.SETTINGS_CHANGED, db.session, detail=changes)
     g.pop("firm_settings", None)
-    flash("Settings were saved.", "success")
+    flash(_("Settings were saved."), "success")
     return redirect(url_for("admin.settings"))
 
 

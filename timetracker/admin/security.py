@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -28,15 +29,16 @@ from timetracker import audit, db
 from timetracker.audit import Kind
 from timetracker.auth import second_factor, sessions
 from timetracker.auth.access import Policy, UrlTable, register_urls
+from timetracker.i18n import N_
 from timetracker.models import User
 
 bp = Blueprint("admin_security", __name__, url_prefix="/admin")
 
-NOT_YOUR_OWN_TWO_FACTOR = (
+NOT_YOUR_OWN_TWO_FACTOR = N_(
     "You cannot reset your own two-factor sign-in here. Turn it off on your account page, "
     "which asks for your password and a code, or ask another administrator to reset it."
 )
-NOT_YOUR_OWN_SESSIONS = (
+NOT_YOUR_OWN_SESSIONS = N_(
     "You cannot sign yourself out everywhere from here. Use “Sign out all other sessions” on "
     "your account page: it keeps this browser signed in."
 )
@@ -82,14 +84,23 @@ def reset_two_factor(user_id: int) -> ResponseReturnValue:
     user = _user_or_404(user_id)
     admin = _admin()
     if user.id == admin.id:
-        abort(400, NOT_YOUR_OWN_TWO_FACTOR)
+        abort(400, _(NOT_YOUR_OWN_TWO_FACTOR))
     if not user.has_two_factor:
-        flash(f"Two-factor sign-in is not on for {user.name}: there is nothing to reset.", "info")
+        flash(
+            _(
+                "Two-factor sign-in is not on for %(name)s: there is nothing to reset.",
+                name=user.name,
+            ),
+            "info",
+        )
         return _back(user)
     second_factor.remove(db.session, user, by_admin=admin)
     flash(
-        f"Two-factor sign-in of {user.name} was reset. They were emailed; their password alone "
-        "signs them in until they set it up again.",
+        _(
+            "Two-factor sign-in of %(name)s was reset. They were emailed; their password alone "
+            "signs them in until they set it up again.",
+            name=user.name,
+        ),
         "success",
     )
     return _back(user)
@@ -99,7 +110,7 @@ def end_sessions(user_id: int) -> ResponseReturnValue:
     user = _user_or_404(user_id)
     admin = _admin()
     if user.id == admin.id:
-        abort(400, NOT_YOUR_OWN_SESSIONS)
+        abort(400, _(NOT_YOUR_OWN_SESSIONS))
     ended = sessions.count_open(db.session, user)
     sessions.revoke(db.session, user)
     audit.record(
@@ -109,7 +120,7 @@ def end_sessions(user_id: int) -> ResponseReturnValue:
         client_id=user.client_id,
         detail=f"every session ({ended}) ended by an administrator",
     )
-    flash(f"{user.name} was signed out everywhere.", "success")
+    flash(_("%(name)s was signed out everywhere.", name=user.name), "success")
     return _back(user)
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from timetracker.audit.accounts import portal_client_of, record_access_change, record_activation
 from timetracker.auth.passwords import hash_password, password_problem
 from timetracker.auth.sessions import revoke
+from timetracker.i18n import N_
 from timetracker.models import Client, Role, User
 from timetracker.models.users import STAFF_ROLES, normalize_email
 from timetracker.pagination import Page, PageRequest
@@ -22,7 +24,7 @@ class UserFormError(ValueError):
         self.field = field
 
 
-PORTAL_NEEDS_CLIENT = "Select a client to enable client portal access."
+PORTAL_NEEDS_CLIENT = N_("Select a client to enable client portal access.")
 
 
 def user_page(session: Session, request: PageRequest) -> Page[tuple[User, str | None]]:
@@ -69,38 +71,39 @@ def apply_user_form(
     email = normalize_email(email)
     clash = session.scalar(select(User.id).where(User.email == email, User.id != user.id))
     if clash is not None:
-        raise UserFormError("email", "Another user already has this email address.")
+        raise UserFormError("email", _("Another user already has this email address."))
     new_user = user.id is None
     offers_role = new_user or user.is_staff
     if offers_role and not portal_enabled and role not in STAFF_ROLES:
-        raise UserFormError("role", "Choose Staff or Administrator.")
+        raise UserFormError("role", _("Choose Staff or Administrator."))
     if user.id is not None and user.id == acting_admin.id:
         if role != Role.ADMIN:
-            raise UserFormError("role", "You cannot remove your own administrator role.")
+            raise UserFormError("role", _("You cannot remove your own administrator role."))
         if not is_active:
-            raise UserFormError("is_active", "You cannot deactivate your own account.")
+            raise UserFormError("is_active", _("You cannot deactivate your own account."))
         if portal_enabled:
             raise UserFormError(
-                "client_portal_enabled", "You cannot turn your own account into a portal account."
+                "client_portal_enabled",
+                _("You cannot turn your own account into a portal account."),
             )
     client: Client | None = None
     if portal_enabled:
         if not client_id:
-            raise UserFormError("client_id", PORTAL_NEEDS_CLIENT)
+            raise UserFormError("client_id", _(PORTAL_NEEDS_CLIENT))
         client_number = parse_id(client_id)
         if client_number is None:
-            raise UserFormError("client_id", "Choose a client from the list.")
+            raise UserFormError("client_id", _("Choose a client from the list."))
         client = session.scalar(select(Client).where(Client.id == client_number))
         if client is None or not client.is_active:
-            raise UserFormError("client_id", "Choose an active client from the list.")
+            raise UserFormError("client_id", _("Choose an active client from the list."))
         if offers_role and role == Role.ADMIN:
             raise UserFormError(
-                "role", "Portal users see only their client's data; make this user Staff."
+                "role", _("Portal users see only their client's data; make this user Staff.")
             )
     elif client_id and parse_id(client_id) is None:
-        raise UserFormError("client_id", "Choose a client from the list.")
+        raise UserFormError("client_id", _("Choose a client from the list."))
     if new_user and not password:
-        raise UserFormError("password", "Set a password for the new user.")
+        raise UserFormError("password", _("Set a password for the new user."))
     if password:
         problem = password_problem(password)
         if problem:
@@ -140,7 +143,7 @@ def set_active(session: Session, user: User, active: bool) -> None:
     record_activation(session, None, user, was_active)
 
 
-ONLY_WITHOUT_ACCESS = (
+ONLY_WITHOUT_ACCESS = N_(
     "Only an account without access can be made staff here; "
     "take a client contact's portal access away first."
 )

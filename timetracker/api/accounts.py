@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, widgets
@@ -21,16 +22,17 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from timetracker import db
 from timetracker.api import tokens
 from timetracker.auth.access import Policy, UrlTable, register_urls
+from timetracker.i18n import _l
 from timetracker.models import User
 from timetracker.models._common import utcnow
 
 bp = Blueprint("api_tokens", __name__)
 
 LIFETIME_CHOICES = [
-    ("30", "30 days"),
-    ("90", "90 days"),
-    ("365", "1 year"),
-    ("never", "Never expires"),
+    ("30", _l("30 days")),
+    ("90", _l("90 days")),
+    ("365", _l("1 year")),
+    ("never", _l("Never expires")),
 ]
 
 
@@ -41,21 +43,24 @@ class CheckboxesField(SelectMultipleField):
 
 class TokenForm(FlaskForm):
     name = StringField(
-        "Name", [DataRequired("Give the token a name."), Length(max=100)], default=""
+        _l("Name"), [DataRequired(_l("Give the token a name.")), Length(max=100)], default=""
     )
-    scopes = CheckboxesField("Scopes", [DataRequired("Choose at least one scope.")])
+    scopes = CheckboxesField(_l("Scopes"), [DataRequired(_l("Choose at least one scope."))])
     lifetime = RadioField(
-        "Expires after",
-        [InputRequired("Choose when the token expires.")],
+        _l("Expires after"),
+        [InputRequired(_l("Choose when the token expires."))],
         choices=LIFETIME_CHOICES,
         default="90",
     )
-    submit = SubmitField("Create token")
+    submit = SubmitField(_l("Create token"))
 
 
 def _form(user: User) -> TokenForm:
     form = TokenForm()
-    form.scopes.choices = [(s, f"{s}: {tokens.SCOPES[s]}") for s in tokens.scopes_for(user)]
+    form.scopes.choices = [
+        (s, _("%(scope)s: %(meaning)s", scope=s, meaning=tokens.SCOPES[s]))
+        for s in tokens.scopes_for(user)
+    ]
     return form
 
 
@@ -102,7 +107,7 @@ def api_tokens() -> ResponseReturnValue:
 def api_token_revoke(token_id: int) -> ResponseReturnValue:
     user = _me()
     _revoke(token_id, user.id)
-    flash("The token was revoked. Programs using it can no longer sign in with it.", "success")
+    flash(_("The token was revoked. Programs using it can no longer sign in with it."), "success")
     return redirect(url_for("api_tokens.api_tokens"))
 
 
@@ -114,7 +119,7 @@ def admin_api_tokens() -> ResponseReturnValue:
 
 def admin_revoke(token_id: int) -> ResponseReturnValue:
     _revoke(token_id, None)
-    flash("The token was revoked.", "success")
+    flash(_("The token was revoked."), "success")
     return redirect(url_for("api_tokens.admin_api_tokens"))
 
 

@@ -16,11 +16,13 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from timetracker import audit
 from timetracker.auth.access import refusal
+from timetracker.i18n import _l
 from timetracker.models import User
 from timetracker.models._common import utcnow
 from timetracker.models.api import ApiToken
@@ -30,12 +32,13 @@ TIME_READ = "time:read"
 TIME_WRITE = "time:write"
 PROJECTS_READ = "projects:read"
 
-#: Every scope with what it allows, in the order the forms list them.
-SCOPES: dict[str, str] = {
-    PORTAL_READ: "Read your client portal: projects, invoices and their PDFs, time entries",
-    TIME_READ: "Read your own time entries and your timer",
-    TIME_WRITE: "Create, change and delete your own time entries; start and stop your timer",
-    PROJECTS_READ: "Read the projects and clients",
+#: Every scope with what it allows (for people, in the language being spoken), in the order
+#: the forms list them.
+SCOPES = {
+    PORTAL_READ: _l("Read your client portal: projects, invoices and their PDFs, time entries"),
+    TIME_READ: _l("Read your own time entries and your timer"),
+    TIME_WRITE: _l("Create, change and delete your own time entries; start and stop your timer"),
+    PROJECTS_READ: _l("Read the projects and clients"),
 }
 CONTACT_SCOPES = (PORTAL_READ,)
 STAFF_SCOPES = (TIME_READ, TIME_WRITE, PROJECTS_READ)
@@ -62,7 +65,7 @@ class TokenRefused(Exception):
 
 
 class TokenError(ValueError):
-    """A token that cannot be made as asked (the form shows the message)."""
+    """A token that cannot be made as asked (the form shows the message, for people)."""
 
 
 @dataclass(frozen=True)
@@ -109,11 +112,13 @@ def create(
     """A new token of ``user``'s and its secret, which is shown once and never stored."""
     name = name.strip()
     if not name or len(name) > 100:
-        raise TokenError("Give the token a name of 1 to 100 characters.")
+        raise TokenError(_("Give the token a name of 1 to 100 characters."))
     allowed = scopes_for(user)
     chosen = [scope for scope in allowed if scope in scopes]
     if not chosen or len(chosen) != len(set(scopes)):
-        raise TokenError("Choose at least one of the scopes offered: " + ", ".join(allowed) + ".")
+        raise TokenError(
+            _("Choose at least one of the scopes offered: %(scopes)s.", scopes=", ".join(allowed))
+        )
     now = now or utcnow()
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(

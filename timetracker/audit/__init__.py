@@ -14,11 +14,13 @@ import enum
 from typing import Any
 
 from flask import current_app, has_request_context, request
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import delete, event
 from sqlalchemy.orm import Session
 
 from timetracker import db
+from timetracker.i18n import N_
 from timetracker.models import AuditEvent, User
 from timetracker.models._common import utcnow
 from timetracker.sidewrites import write_after_request
@@ -82,63 +84,64 @@ class Kind(enum.StrEnum):
     STATEMENT_DOWNLOADED = "statement_downloaded"
 
 
-#: How each kind reads on the audit page and in its CSV.
+#: How each kind reads on the audit page and in its CSV: the English, marked for translation
+#: (:func:`label` gives it in the language being spoken).
 LABELS: dict[str, str] = {
-    Kind.SIGN_IN: "Signed in",
-    Kind.SIGN_IN_FAILED: "Sign-in failed",
-    Kind.SIGN_OUT: "Signed out",
-    Kind.PASSWORD_CHANGED: "Password changed",
-    Kind.PASSWORD_RESET_REQUESTED: "Password reset requested",
-    Kind.PASSWORD_RESET: "Password reset",
-    Kind.TWO_FACTOR_ENROLLED: "Two-factor sign-in turned on",
-    Kind.TWO_FACTOR_REMOVED: "Two-factor sign-in turned off",
-    Kind.TWO_FACTOR_RESET: "Two-factor sign-in reset by an administrator",
-    Kind.TWO_FACTOR_FAILED: "Wrong two-factor code",
-    Kind.RECOVERY_CODE_USED: "Recovery code used",
-    Kind.SESSION_ENDED: "Session signed out",
-    Kind.SESSIONS_ENDED: "All other sessions signed out",
-    Kind.INVITATION_SENT: "Invitation sent",
-    Kind.INVITATION_ACCEPTED: "Invitation accepted",
-    Kind.INVITATION_REVOKED: "Invitation revoked",
-    Kind.PORTAL_ACCESS_GRANTED: "Portal access granted",
-    Kind.PORTAL_ACCESS_REMOVED: "Portal access taken away",
-    Kind.USER_DEACTIVATED: "User deactivated",
-    Kind.USER_ACTIVATED: "User activated",
-    Kind.CLIENT_DEACTIVATED: "Client deactivated",
-    Kind.CLIENT_ACTIVATED: "Client activated",
-    Kind.INVOICE_VIEWED: "Invoice viewed",
-    Kind.INVOICE_PDF_DOWNLOADED: "Invoice PDF downloaded",
-    Kind.CSV_EXPORTED: "CSV exported",
-    Kind.QUOTE_SENT: "Quote sent",
-    Kind.QUOTE_VIEWED: "Quote viewed",
-    Kind.QUOTE_ACCEPTED: "Quote accepted",
-    Kind.QUOTE_DECLINED: "Quote declined",
-    Kind.QUOTE_CONVERTED: "Quote turned into a project or invoice",
-    Kind.PAYMENT_NOTICE: "Client reported a payment as sent",
-    Kind.TIME_APPROVED: "Time approved for the client portal",
-    Kind.INVOICE_EMAILED: "Invoice emailed",
-    Kind.INVOICE_MARKED_SENT: "Invoice marked as sent without emailing",
-    Kind.LOGO_CHANGED: "Logo uploaded, replaced or removed",
-    Kind.SETTINGS_CHANGED: "Firm settings changed",
-    Kind.PAYMENT_CHANGED: "Payment corrected",
-    Kind.PAYMENT_DELETED: "Payment deleted",
-    Kind.COMMENT_POSTED: "Comment posted",
-    Kind.COMMENT_EDITED: "Comment edited",
-    Kind.COMMENT_DELETED: "Comment deleted",
-    Kind.DOCUMENT_UPLOADED: "Document uploaded",
-    Kind.DOCUMENT_DOWNLOADED: "Document downloaded",
-    Kind.DOCUMENT_DELETED: "Document removed",
-    Kind.PORTAL_VISIBILITY_CHANGED: "What the client sees in the portal changed",
-    Kind.API_TOKEN_CREATED: "API token created",
-    Kind.API_TOKEN_REVOKED: "API token revoked",
-    Kind.API_REQUEST: "API request",
-    Kind.WEBHOOK_ADDED: "Webhook added",
-    Kind.WEBHOOK_CHANGED: "Webhook changed",
-    Kind.WEBHOOK_REMOVED: "Webhook removed",
-    Kind.WEBHOOK_DISABLED: "Webhook turned off after failing",
-    Kind.CALENDAR_FEED_CREATED: "Calendar feed address created",
-    Kind.CALENDAR_FEED_REVOKED: "Calendar feed address revoked",
-    Kind.STATEMENT_DOWNLOADED: "Statement of account downloaded",
+    Kind.SIGN_IN: N_("Signed in"),
+    Kind.SIGN_IN_FAILED: N_("Sign-in failed"),
+    Kind.SIGN_OUT: N_("Signed out"),
+    Kind.PASSWORD_CHANGED: N_("Password changed"),
+    Kind.PASSWORD_RESET_REQUESTED: N_("Password reset requested"),
+    Kind.PASSWORD_RESET: N_("Password reset"),
+    Kind.TWO_FACTOR_ENROLLED: N_("Two-factor sign-in turned on"),
+    Kind.TWO_FACTOR_REMOVED: N_("Two-factor sign-in turned off"),
+    Kind.TWO_FACTOR_RESET: N_("Two-factor sign-in reset by an administrator"),
+    Kind.TWO_FACTOR_FAILED: N_("Wrong two-factor code"),
+    Kind.RECOVERY_CODE_USED: N_("Recovery code used"),
+    Kind.SESSION_ENDED: N_("Session signed out"),
+    Kind.SESSIONS_ENDED: N_("All other sessions signed out"),
+    Kind.INVITATION_SENT: N_("Invitation sent"),
+    Kind.INVITATION_ACCEPTED: N_("Invitation accepted"),
+    Kind.INVITATION_REVOKED: N_("Invitation revoked"),
+    Kind.PORTAL_ACCESS_GRANTED: N_("Portal access granted"),
+    Kind.PORTAL_ACCESS_REMOVED: N_("Portal access taken away"),
+    Kind.USER_DEACTIVATED: N_("User deactivated"),
+    Kind.USER_ACTIVATED: N_("User activated"),
+    Kind.CLIENT_DEACTIVATED: N_("Client deactivated"),
+    Kind.CLIENT_ACTIVATED: N_("Client activated"),
+    Kind.INVOICE_VIEWED: N_("Invoice viewed"),
+    Kind.INVOICE_PDF_DOWNLOADED: N_("Invoice PDF downloaded"),
+    Kind.CSV_EXPORTED: N_("CSV exported"),
+    Kind.QUOTE_SENT: N_("Quote sent"),
+    Kind.QUOTE_VIEWED: N_("Quote viewed"),
+    Kind.QUOTE_ACCEPTED: N_("Quote accepted"),
+    Kind.QUOTE_DECLINED: N_("Quote declined"),
+    Kind.QUOTE_CONVERTED: N_("Quote turned into a project or invoice"),
+    Kind.PAYMENT_NOTICE: N_("Client reported a payment as sent"),
+    Kind.TIME_APPROVED: N_("Time approved for the client portal"),
+    Kind.INVOICE_EMAILED: N_("Invoice emailed"),
+    Kind.INVOICE_MARKED_SENT: N_("Invoice marked as sent without emailing"),
+    Kind.LOGO_CHANGED: N_("Logo uploaded, replaced or removed"),
+    Kind.SETTINGS_CHANGED: N_("Firm settings changed"),
+    Kind.PAYMENT_CHANGED: N_("Payment corrected"),
+    Kind.PAYMENT_DELETED: N_("Payment deleted"),
+    Kind.COMMENT_POSTED: N_("Comment posted"),
+    Kind.COMMENT_EDITED: N_("Comment edited"),
+    Kind.COMMENT_DELETED: N_("Comment deleted"),
+    Kind.DOCUMENT_UPLOADED: N_("Document uploaded"),
+    Kind.DOCUMENT_DOWNLOADED: N_("Document downloaded"),
+    Kind.DOCUMENT_DELETED: N_("Document removed"),
+    Kind.PORTAL_VISIBILITY_CHANGED: N_("What the client sees in the portal changed"),
+    Kind.API_TOKEN_CREATED: N_("API token created"),
+    Kind.API_TOKEN_REVOKED: N_("API token revoked"),
+    Kind.API_REQUEST: N_("API request"),
+    Kind.WEBHOOK_ADDED: N_("Webhook added"),
+    Kind.WEBHOOK_CHANGED: N_("Webhook changed"),
+    Kind.WEBHOOK_REMOVED: N_("Webhook removed"),
+    Kind.WEBHOOK_DISABLED: N_("Webhook turned off after failing"),
+    Kind.CALENDAR_FEED_CREATED: N_("Calendar feed address created"),
+    Kind.CALENDAR_FEED_REVOKED: N_("Calendar feed address revoked"),
+    Kind.STATEMENT_DOWNLOADED: N_("Statement of account downloaded"),
 }
 
 
@@ -147,7 +150,9 @@ class AuditTrailIsAppendOnly(RuntimeError):
 
 
 def label(kind: str) -> str:
-    return LABELS.get(kind, kind)
+    """How ``kind`` reads, in the language being spoken (an unknown kind as it is stored)."""
+    text = LABELS.get(kind)
+    return gettext(text) if text is not None else kind
 
 
 def _signed_in_user() -> User | None:

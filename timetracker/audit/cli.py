@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from timetracker import audit, db, firm
 
@@ -29,9 +31,15 @@ def purge() -> None:
     _require_schema()
     days = firm.get_settings().audit_retention_days
     if days <= 0:
-        click.echo("Audit events are kept for ever (retention 0 days); nothing was deleted.")
+        click.echo(_("Audit events are kept for ever (retention 0 days); nothing was deleted."))
         return
     removed = audit.purge_expired(db.session, days)
     db.session.commit()
-    noun = "event" if removed == 1 else "events"
-    click.echo(f"Deleted {removed} audit {noun} older than {days} days.")
+    click.echo(
+        ngettext(
+            "Deleted %(num)d audit event older than %(days)d days.",
+            "Deleted %(num)d audit events older than %(days)d days.",
+            removed,
+            days=days,
+        )
+    )

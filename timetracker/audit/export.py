@@ -12,6 +12,8 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 
+from flask_babel import gettext as _
+
 from timetracker import firm
 from timetracker.audit.queries import TrailFilter, TrailRow
 from timetracker.documents.csv_export import BOM, ROWS_PER_CHUNK, neutralise
@@ -19,16 +21,16 @@ from timetracker.documents.csv_export import BOM, ROWS_PER_CHUNK, neutralise
 
 def header(zone: dt.tzinfo) -> list[str]:
     return [
-        f"When ({zone})",
-        "Who",
-        "Who (email)",
-        "What",
-        "About whom",
-        "Client",
-        "Invoice",
-        "Address",
-        "Browser",
-        "Detail",
+        _("When (%(zone)s)", zone=zone),
+        _("Who"),
+        _("Who (email)"),
+        _("What"),
+        _("About whom"),
+        _("Client"),
+        _("Invoice"),
+        _("Address"),
+        _("Browser"),
+        _("Detail"),
     ]
 
 

@@ -5,33 +5,41 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, SelectField
 from wtforms.validators import AnyOf, Optional
 
-from timetracker.audit import LABELS
+from timetracker.audit import LABELS, label
 from timetracker.audit.queries import TrailFilter
+from timetracker.i18n import _l
 from timetracker.models import Client, User
 from timetracker.workspace.fields import RangeEnd, RecordSelectField, SupportedDateField
 
-PICK_PERSON = "Choose a person from the list."
-PICK_CLIENT = "Choose a client from the list."
-PICK_KIND = "Choose a kind of event from the list."
+PICK_PERSON = _l("Choose a person from the list.")
+PICK_CLIENT = _l("Choose a client from the list.")
+PICK_KIND = _l("Choose a kind of event from the list.")
+
+
+def _kind_choices() -> list[tuple[str, str]]:
+    """Every kind of event, named in the language of the request (the form is made per
+    request)."""
+    return [("", _("All events")), *((str(kind), label(kind)) for kind in LABELS)]
 
 
 class AuditFilterForm(Form):
-    person = RecordSelectField("Person", [Optional()], noun="person")
-    client = RecordSelectField("Client", [Optional()], noun="client")
+    person = RecordSelectField(_l("Person"), [Optional()], noun="person")
+    client = RecordSelectField(_l("Client"), [Optional()], noun="client")
     kind = SelectField(
-        "Event",
+        _l("Event"),
         [Optional(), AnyOf([str(kind) for kind in LABELS], message=PICK_KIND)],
-        choices=[("", "All events"), *((str(kind), text) for kind, text in LABELS.items())],
+        choices=_kind_choices,
         validate_choice=False,
     )
-    date_from = SupportedDateField("From", [Optional()])
-    date_to = SupportedDateField("To", [Optional(), RangeEnd("date_from")])
+    date_from = SupportedDateField(_l("From"), [Optional()])
+    date_to = SupportedDateField(_l("To"), [Optional(), RangeEnd("date_from")])
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The fields' own checks, then: a person or client id must be one of the list (an
@@ -57,7 +65,12 @@ class AuditFilterForm(Form):
     def problems(self) -> str:
         """The errors in one sentence per field, for a 400 that has no form to show them on."""
         return " ".join(
-            f"{self[name].label.text}: {' '.join(errors)}" for name, errors in self.errors.items()
+            _(
+                "%(field)s: %(errors)s",
+                field=self[name].label.text,
+                errors=" ".join(str(error) for error in errors),
+            )
+            for name, errors in self.errors.items()
         )
 
 
@@ -66,7 +79,7 @@ def audit_filter_form(session: Session, args: MultiDict[str, str]) -> AuditFilte
     (deactivated ones too: the trail keeps their events)."""
     form = AuditFilterForm(args)
     users = session.execute(select(User.id, User.name, User.email).order_by(User.name, User.id))
-    form.person.choices = [("", "Everyone"), *((i, f"{n} ({e})") for i, n, e in users)]
+    form.person.choices = [("", _("Everyone")), *((i, f"{n} ({e})") for i, n, e in users)]
     clients = session.execute(select(Client.id, Client.name).order_by(Client.name, Client.id))
-    form.client.choices = [("", "All clients"), *((i, n) for i, n in clients)]
+    form.client.choices = [("", _("All clients")), *((i, n) for i, n in clients)]
     return form

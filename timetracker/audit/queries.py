@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from timetracker import firm
 from timetracker.audit import Kind, label
 from timetracker.billing import periods
+from timetracker.i18n import _l
 from timetracker.models import AuditEvent, Client, Invoice
 from timetracker.parsing import parse_id, parse_whole
 
@@ -31,9 +32,8 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MAX_MICROS = (dt.datetime(9999, 12, 31, tzinfo=dt.UTC) - _EPOCH) // dt.timedelta(microseconds=1)
 _CURSOR = re.compile(r"([0-9]{1,18})-([0-9]{1,10})")
 
-BAD_CURSOR = (
-    "This page link is not valid (it may have been cut short). "
-    "Start again from the newest events."
+BAD_CURSOR = _l(
+    "This page link is not valid (it may have been cut short). Start again from the newest events."
 )
 
 
@@ -57,11 +57,11 @@ class Cursor:
         """Read a cursor written by ``str()``; :class:`CursorError` otherwise."""
         match = _CURSOR.fullmatch(text.strip())
         if match is None:
-            raise CursorError(BAD_CURSOR)
+            raise CursorError(str(BAD_CURSOR))
         micros = parse_whole(match.group(1), 0, _MAX_MICROS)
         event_id = parse_id(match.group(2))
         if micros is None or event_id is None:
-            raise CursorError(BAD_CURSOR)
+            raise CursorError(str(BAD_CURSOR))
         return cls(_EPOCH + dt.timedelta(microseconds=micros), event_id)
 
     @classmethod

@@ -15,6 +15,7 @@ import datetime as dt
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from timetracker import db, firm
 from timetracker.audit.export import csv_chunks, filename
@@ -55,7 +56,7 @@ def trail() -> ResponseReturnValue:
     form = audit_filter_form(db.session, request.args)
     before, after = _cursor("before"), _cursor("after")
     if before is not None and after is not None:
-        abort(400, BAD_CURSOR)
+        abort(400, str(BAD_CURSOR))
     valid = form.validate()
     page = None
     if valid:
@@ -87,7 +88,7 @@ def _purge_overdue() -> dt.datetime | None:
 def trail_csv() -> ResponseReturnValue:
     form = audit_filter_form(db.session, request.args)
     if not form.validate():
-        abort(400, "The export filters are not valid. " + form.problems())
+        abort(400, _("The export filters are not valid. %(problems)s", problems=form.problems()))
     filters = form.filters()
     return csv_response(csv_chunks(trail_rows(db.session, filters)), filename(filters))
 

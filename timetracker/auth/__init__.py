@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import gettext
 
 from timetracker import db
 from timetracker.auth import sessions
 from timetracker.extensions import login_manager
+from timetracker.i18n import N_
 from timetracker.models import User
 
 
@@ -25,7 +27,8 @@ def init_app(app: Flask) -> None:
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to open that page."
+    login_manager.login_message = N_("Please log in to open that page.")
+    login_manager.localize_callback = gettext  # flashed in the language of the request
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     app.register_blueprint(bp)

@@ -25,9 +25,11 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, abort, g
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user
 
 from timetracker.extensions import login_manager
+from timetracker.i18n import N_
 from timetracker.models.users import Role, User
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -44,10 +46,16 @@ class Policy(enum.StrEnum):
     TOKEN = "token"  # noqa: S105 - a policy name
 
 
-STAFF_ONLY = "This page is for the firm's staff. Your account has access to the client portal only."
-ADMIN_ONLY = "This page is for administrators only."
-DEACTIVATED = "Your account has been deactivated. Contact an administrator if this is a mistake."
-NO_ACCESS = (
+# Why an account may not open a page: in English, as the audit trail and the API record them,
+# and translated where people read them (:func:`refusal_text`).
+STAFF_ONLY = N_(
+    "This page is for the firm's staff. Your account has access to the client portal only."
+)
+ADMIN_ONLY = N_("This page is for administrators only.")
+DEACTIVATED = N_(
+    "Your account has been deactivated. Contact an administrator if this is a mistake."
+)
+NO_ACCESS = N_(
     "Your account has no access to this application. "
     "Ask an administrator to give you access if this is a mistake."
 )
@@ -58,7 +66,8 @@ class MissingAccessPolicy(RuntimeError):
 
 
 def refusal(user: User) -> str | None:
-    """Why ``user`` (signed in) may open nothing at all, or ``None`` when they have access.
+    """Why ``user`` (signed in) may open nothing at all, or ``None`` when they have access: in
+    English, for records; :func:`refusal_text` translates it for people.
 
     One rule for every page and for the login form: deactivated accounts, accounts without a
     role, and contacts of a client that is gone or deactivated have no access.
@@ -78,6 +87,11 @@ def refusal(user: User) -> str | None:
     return NO_ACCESS
 
 
+def refusal_text(reason: str) -> str:
+    """A reason of :func:`refusal` as people read it, in the language being spoken."""
+    return str(gettext(reason))
+
+
 def _declare(view: Callable[..., Any], policy: Policy) -> None:
     view.access_policy = policy  # type: ignore[attr-defined]  # an attribute on a function
 
@@ -95,7 +109,7 @@ def _guarded(view: F, policy: Policy, extra: Callable[[User], str | None]) -> F:
         user: User = current_user._get_current_object()
         reason = refusal(user) or extra(user)
         if reason is not None:
-            abort(403, reason)
+            abort(403, refusal_text(reason))
         return view(*args, **kwargs)
 
     _declare(wrapper, policy)

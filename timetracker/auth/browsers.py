@@ -19,10 +19,12 @@ import re
 import secrets
 
 from flask import Response, after_this_request, current_app, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from timetracker import firm
+from timetracker.i18n import N_
 from timetracker.models import KnownBrowser, User
 from timetracker.notifications.accounts import AccountEmail, send_account_email
 
@@ -67,7 +69,7 @@ _SYSTEMS = [
     ("Linux", "Linux"),
     ("FreeBSD", "FreeBSD"),
 ]
-UNKNOWN = "Unknown browser"
+UNKNOWN = N_("Unknown browser")
 
 
 def _first(text: str, table: list[tuple[str, str]]) -> str | None:
@@ -75,17 +77,18 @@ def _first(text: str, table: list[tuple[str, str]]) -> str | None:
 
 
 def describe(user_agent: str | None) -> str:
-    """A short description of a browser for people: "Chrome on Linux", "Safari on iPhone"."""
+    """A short description of a browser for people: "Chrome on Linux", "Safari on iPhone", in
+    the language being spoken."""
     text = user_agent or ""
     browser = _first(text, _BROWSERS)
     system = _first(text, _SYSTEMS)
     if browser and system:
-        return f"{browser} on {system}"
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
     if browser:
         return browser
     if system:
-        return f"A browser on {system}"
-    return UNKNOWN
+        return _("A browser on %(system)s", system=system)
+    return _(UNKNOWN)
 
 
 def _hash(browser_id: str) -> str:
@@ -146,7 +149,8 @@ def note_sign_in(session: Session, user: User) -> bool:
             AccountEmail.NEW_SIGN_IN,
             user,
             when=f"{when:%Y-%m-%d %H:%M} ({firm.timezone().key})",
-            browser=describe(request.user_agent.string),
-            address=request.remote_addr or "unknown",
+            # Described and worded in the person's language, when the email is composed.
+            user_agent=request.user_agent.string or "",
+            address=request.remote_addr or "",
         )
     return True

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
@@ -24,9 +25,11 @@ from sqlalchemy.orm import Session, aliased
 from timetracker import audit
 from timetracker.audit import Kind
 from timetracker.auth import sessions, tokens
+from timetracker.auth.access import refusal_text
 from timetracker.auth.passwords import hash_password
 from timetracker.auth.recovery_links import access_refusal, equal_work
 from timetracker.auth.tokens import Checked
+from timetracker.i18n import N_
 from timetracker.models import Client, TokenPurpose, User, UserToken
 from timetracker.models._common import utcnow
 from timetracker.models.users import normalize_email
@@ -38,13 +41,13 @@ from timetracker.parsing import parse_id
 INVITED_PASSWORD_HASH = "!invited"  # noqa: S105 - a marker, not a password
 
 #: The one answer of ``/invitation/renew``, whatever the address.
-RENEWAL_REQUESTED = "If an invitation is waiting for this address, we have sent a new link."
+RENEWAL_REQUESTED = N_("If an invitation is waiting for this address, we have sent a new link.")
 
-EMAIL_TAKEN = (
+EMAIL_TAKEN = N_(
     "An account with this email address exists already. To give it portal access, edit it "
     "under Users and tick Enable Client Portal."
 )
-CHOOSE_CLIENT = "Choose an active client from the list."
+CHOOSE_CLIENT = N_("Choose an active client from the list.")
 
 INVITATION = TokenPurpose.INVITATION
 
@@ -133,7 +136,7 @@ def _active_client(session: Session, client_id: str | None) -> Client:
     if number is not None:
         client = session.scalar(select(Client).where(Client.id == number, Client.is_active))
     if client is None:
-        raise InvitationError("client_id", CHOOSE_CLIENT)
+        raise InvitationError("client_id", _(CHOOSE_CLIENT))
     return client
 
 
@@ -144,7 +147,7 @@ def invite(
     invitation link; raises :class:`InvitationError` for an address in use or a bad client."""
     email = normalize_email(email)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise InvitationError("email", EMAIL_TAKEN)
+        raise InvitationError("email", _(EMAIL_TAKEN))
     client = _active_client(session, client_id)
     user = User(name=name.strip(), email=email, password_hash=INVITED_PASSWORD_HASH, is_active=True)
     user.make_client_contact(client.id)
@@ -153,7 +156,7 @@ def invite(
             session.add(user)
             session.flush()
     except IntegrityError:
-        raise InvitationError("email", EMAIL_TAKEN) from None
+        raise InvitationError("email", _(EMAIL_TAKEN)) from None
     invitation = _issued(session, user, admin)
     audit.record(
         Kind.INVITATION_SENT, session=session, actor=admin, subject=user, client_id=client.id
@@ -213,7 +216,14 @@ def resend(session: Session, admin: User, *, user_id: int, token_id: int) -> Inv
     token, user = _invitation_of(session, user_id, token_id)
     refused = access_refusal(user)
     if refused is not None:
-        raise InvitationError("invitation", f"{user.name} cannot use a link: {refused}")
+        raise InvitationError(
+            "invitation",
+            _(
+                "%(name)s cannot use a link: %(reason)s",
+                name=user.name,
+                reason=refusal_text(refused),
+            ),
+        )
     if not _close(session, token):
         raise InvitationClosed(user)
     invitation = _issued(session, user, admin)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask_babel import gettext as _
 
 _hasher = PasswordHasher()
 
@@ -33,9 +34,9 @@ def needs_rehash(password_hash: str) -> bool:
 
 
 def password_problem(password: str) -> str | None:
-    """Why a new password is not acceptable, or ``None``."""
+    """Why a new password is not acceptable, for people to read, or ``None``."""
     if len(password) < MIN_LENGTH:
-        return f"The password must have at least {MIN_LENGTH} characters."
+        return _("The password must have at least %(num)d characters.", num=MIN_LENGTH)
     if len(password) > 1024:
-        return "The password must have at most 1024 characters."
+        return _("The password must have at most %(num)d characters.", num=1024)
     return None

@@ -28,6 +28,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
 from timetracker import db
@@ -43,7 +44,6 @@ from timetracker.auth.recovery_links import (
     LinkProblem,
     email_link,
     link_problem,
-    readable_expiry,
     send_after_response,
 )
 from timetracker.auth.tokens import Problem
@@ -112,8 +112,8 @@ def forgot_password() -> ResponseReturnValue:
     response = make_response(
         render_template(
             "auth/recovery/requested.html",
-            title="Check your email",
-            message=recovery_service.RESET_REQUESTED,
+            title=_("Check your email"),
+            message=_(recovery_service.RESET_REQUESTED),
             again=url_for("recovery.forgot_password"),
         )
     )
@@ -140,7 +140,7 @@ def reset_password(token: str) -> ResponseReturnValue:
         return _problem_page(LinkProblem(Problem.USED), TokenPurpose.PASSWORD_RESET)
     # Not signed in: the person signs in with the new password, and with their second factor
     # when they have one.
-    flash("Your password was reset. Sign in with the new password.", "success")
+    flash(_("Your password was reset. Sign in with the new password."), "success")
     return redirect(url_for("auth.login"))
 
 
@@ -168,7 +168,7 @@ def invitation(token: str) -> ResponseReturnValue:
     # Signed in as every login does (a fresh session, audited), and sent where a login sends
     # them: the portal, or first the two-factor set-up when the firm requires it.
     signin.complete(user, detail="invitation accepted")
-    flash(f"Welcome, {user.name}. Your password is set.", "success")
+    flash(_("Welcome, %(name)s. Your password is set.", name=user.name), "success")
     return redirect(signin.landing(user, None))
 
 
@@ -184,8 +184,8 @@ def invitation_renew() -> ResponseReturnValue:
     response = make_response(
         render_template(
             "auth/recovery/requested.html",
-            title="Check your email",
-            message=invitations_service.RENEWAL_REQUESTED,
+            title=_("Check your email"),
+            message=_(invitations_service.RENEWAL_REQUESTED),
             again=url_for("recovery.invitation_renew"),
         )
     )
@@ -195,7 +195,7 @@ def invitation_renew() -> ResponseReturnValue:
             AccountEmail.INVITATION,
             renewed.user,
             link=email_link("recovery.invitation", renewed.token),
-            expires=readable_expiry(renewed.expires_at),
+            expires_at=renewed.expires_at.isoformat(),
         )
     return response
 

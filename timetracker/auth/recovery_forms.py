@@ -8,13 +8,14 @@ from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from timetracker.emails import MAX_EMAIL_LENGTH, EmailAddress
+from timetracker.i18n import _l
 
 
 def _email_field() -> EmailField:
     return EmailField(
-        "Email",
+        _l("Email"),
         validators=[
-            DataRequired("Enter your email address."),
+            DataRequired(_l("Enter your email address.")),
             Length(max=MAX_EMAIL_LENGTH),
             EmailAddress(),
         ],
@@ -23,23 +24,23 @@ def _email_field() -> EmailField:
 
 class ForgotPasswordForm(FlaskForm):
     email = _email_field()
-    submit = SubmitField("Send me a link")
+    submit = SubmitField(_l("Send me a link"))
 
 
 class RenewInvitationForm(FlaskForm):
     email = _email_field()
-    submit = SubmitField("Send me a new link")
+    submit = SubmitField(_l("Send me a new link"))
 
 
 class NewPasswordForm(FlaskForm):
     new_password = PasswordField(
-        "New password", validators=[DataRequired("Enter a new password."), Length(max=1024)]
+        _l("New password"), validators=[DataRequired(_l("Enter a new password.")), Length(max=1024)]
     )
     confirm = PasswordField(
-        "Repeat new password",
+        _l("Repeat new password"),
         validators=[
-            DataRequired("Repeat the new password."),
-            EqualTo("new_password", "The two passwords differ."),
+            DataRequired(_l("Repeat the new password.")),
+            EqualTo("new_password", _l("The two passwords differ.")),
         ],
     )
-    submit = SubmitField("Set password")
+    submit = SubmitField(_l("Set password"))

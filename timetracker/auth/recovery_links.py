@@ -19,7 +19,6 @@ with a forged ``Host`` must not get a link to their own server into someone's ma
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import secrets
 from dataclasses import dataclass
@@ -27,9 +26,9 @@ from functools import partial
 
 from flask import Response, current_app, g, request, url_for
 
-from timetracker import after_commit, firm, formatting
+from timetracker import after_commit
 from timetracker.auth import tokens
-from timetracker.auth.access import refusal
+from timetracker.auth.access import refusal, refusal_text
 from timetracker.auth.tokens import Checked, Problem
 from timetracker.models import User
 from timetracker.notifications.accounts import AccountEmail, dispatch, mail_enabled
@@ -53,7 +52,7 @@ PROBLEM_STATUS: dict[str, int] = {
 @dataclass(frozen=True)
 class LinkProblem:
     """Why a link does not open: ``kind`` is a :class:`tokens.Problem` value or
-    :data:`NO_ACCESS`; ``reason`` says why an account has no access."""
+    :data:`NO_ACCESS`; ``reason`` says why an account has no access (for people to read)."""
 
     kind: str
     reason: str | None = None
@@ -86,7 +85,7 @@ def link_problem(checked: Checked) -> LinkProblem | None:
         return LinkProblem(checked.problem)
     assert checked.user is not None  # a token that opens always has its user
     reason = access_refusal(checked.user)
-    return LinkProblem(NO_ACCESS, reason) if reason is not None else None
+    return LinkProblem(NO_ACCESS, refusal_text(reason)) if reason is not None else None
 
 
 def equal_work() -> None:
@@ -100,12 +99,6 @@ def email_link(endpoint: str, token: str) -> str:
     path = url_for(endpoint, token=token)
     path = path.removeprefix(request.script_root) if request.script_root else path
     return str(current_app.config["BASE_URL"]).rstrip("/") + path
-
-
-def readable_expiry(when: dt.datetime) -> str:
-    """``when`` as people read it in an email: the date and time in the firm's timezone."""
-    local = firm.local(when)
-    return f"{formatting.long_date(local.date())}, {local:%H:%M} ({firm.timezone().key})"
 
 
 def send_after_response(response: Response, kind: AccountEmail, user: User, **context: str) -> bool:

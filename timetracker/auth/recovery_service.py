@@ -21,11 +21,12 @@ from timetracker.auth import sessions, tokens
 from timetracker.auth.passwords import hash_password
 from timetracker.auth.recovery_links import access_refusal, equal_work
 from timetracker.auth.tokens import Checked
+from timetracker.i18n import N_
 from timetracker.models import TokenPurpose, User
 from timetracker.models.users import normalize_email
 
 #: The one answer of ``/forgot-password``, whatever the address.
-RESET_REQUESTED = (
+RESET_REQUESTED = N_(
     "If an account exists for this address, we have sent a link to reset the password. "
     "It works for one hour."
 )

@@ -6,8 +6,9 @@ URL table (the policy of each is in ``URLS`` at the end of this module):
 /login                        GET, POST  login                public  the password (then the second
                                                                       step, auth/twofactor.py)
 /logout                       GET, POST  logout               public  GET asks; POST signs out
-/account                      GET, POST  account              login   password, email preferences,
-                                                                      two-factor status, sessions
+/account                      GET, POST  account              login   password, language, email
+                                                                      preferences, two-factor
+                                                                      status, sessions
 /account/sessions/<id>/end    POST       session_end          login   signs out one other session
 /account/sessions/end-others  POST       sessions_end_others  login   signs out all other sessions
 
@@ -17,6 +18,8 @@ The second step of the login and the two-factor pages of the account are in
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -30,28 +33,49 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, logout_user
 from sqlalchemy import select
 
-from timetracker import audit, db
+from timetracker import audit, db, i18n
 from timetracker.audit import Kind
 from timetracker.auth import browsers, passwords, second_factor, sessions, signin
-from timetracker.auth.access import Policy, UrlTable, refusal, register_urls
+from timetracker.auth.access import Policy, UrlTable, refusal, refusal_text, register_urls
 from timetracker.auth.forms import (
+    BROWSER_LANGUAGE,
     ChangePasswordForm,
+    LanguageForm,
     LoginForm,
     LogoutForm,
     NotificationPreferencesForm,
 )
 from timetracker.auth.signin import home_for
 from timetracker.extensions import limiter
-from timetracker.models import User
+from timetracker.i18n import N_, LazyText, _l
+from timetracker.models import Role, User
 from timetracker.models.users import normalize_email
 
 bp = Blueprint("auth", __name__)
 
-FAILED_LOGIN = "Wrong email or password, or the account is not active."
+FAILED_LOGIN = N_("Wrong email or password, or the account is not active.")
+
+#: The roles as people read them, in the language being spoken (``User.role_label`` is the
+#: English one, for records).
+ROLE_NAMES: dict[str, LazyText] = {
+    Role.ADMIN: _l("Administrator"),
+    Role.STAFF: _l("Staff"),
+    Role.CLIENT: _l("Client contact"),
+    Role.NONE: _l("No access"),
+}
+
+
+@bp.app_template_global("role_name")
+def role_name(user: User) -> str:
+    """``user``'s role as people read it."""
+    name = ROLE_NAMES.get(user.role)
+    return str(name) if name is not None else user.role_label
 
 
 def _account_key() -> str:
@@ -114,15 +138,15 @@ def login() -> ResponseReturnValue:
         valid = passwords.verify_password(user.password_hash if user else None, password)
         if user is None or not valid or not user.is_active:
             _record_failure(form.email.data or "", user, "wrong email or password")
-            form.password.errors = [FAILED_LOGIN]
+            form.password.errors = [_(FAILED_LOGIN)]
             return render_template("auth/login.html", form=form), 400
         # An active account without access (no role, or a contact of a client that is no longer
         # active) is told why, but only once the password is verified: the answer reveals
         # nothing to someone who does not know it.
         reason = refusal(user)
         if reason is not None:
-            _record_failure(user.email, user, reason)
-            return render_template("auth/login.html", form=form, refused=reason), 403
+            _record_failure(user.email, user, str(reason))
+            return render_template("auth/login.html", form=form, refused=refusal_text(reason)), 403
         if passwords.needs_rehash(user.password_hash):
             user.password_hash = passwords.hash_password(password)
         # A new session at login (or the second step first): nothing of the anonymous session
@@ -150,7 +174,7 @@ def logout() -> ResponseReturnValue:
         sessions.end(db.session, session.get("_user_id"))
         session.clear()
         logout_user()  # after clear(): it asks for the "keep me signed in" cookie to be deleted
-        flash("You have been logged out.", "success")
+        flash(_("You have been logged out."), "success")
         response = redirect(url_for("auth.login"))
         # The browser forgets this person's cached pages and site storage too.
         response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
@@ -160,35 +184,59 @@ def logout() -> ResponseReturnValue:
     return render_template("auth/logout.html", form=form)
 
 
+@dataclass
+class AccountForms:
+    """The forms of the account page; the one submitted carries its errors."""
+
+    password: ChangePasswordForm
+    language: LanguageForm
+    prefs: NotificationPreferencesForm
+
+
 def account() -> ResponseReturnValue:
-    password_form = ChangePasswordForm(prefix="pw")
-    prefs_form = NotificationPreferencesForm(
-        prefix="prefs", invoice_emails_enabled=current_user.invoice_emails_enabled
+    forms = AccountForms(
+        password=ChangePasswordForm(prefix="pw"),
+        language=LanguageForm(
+            prefix="lang", language=i18n.known(current_user.language) or BROWSER_LANGUAGE
+        ),
+        prefs=NotificationPreferencesForm(
+            prefix="prefs", invoice_emails_enabled=current_user.invoice_emails_enabled
+        ),
     )
     if request.method == "POST":
         if "pw-submit" in request.form:
-            return _change_password(password_form, prefs_form)
+            return _change_password(forms)
+        if "lang-submit" in request.form:
+            return _change_language(forms)
         if "prefs-submit" in request.form and current_user.is_client_contact:
-            if not prefs_form.validate_on_submit():
-                return _account_page(password_form, prefs_form, 400)
-            current_user.invoice_emails_enabled = bool(prefs_form.invoice_emails_enabled.data)
-            flash("Your email preferences were saved.", "success")
+            if not forms.prefs.validate_on_submit():
+                return _account_page(forms, 400)
+            current_user.invoice_emails_enabled = bool(forms.prefs.invoice_emails_enabled.data)
+            flash(_("Your email preferences were saved."), "success")
             return redirect(url_for("auth.account"))
-        return _account_page(password_form, prefs_form, 400)
-    return _account_page(password_form, prefs_form)
+        return _account_page(forms, 400)
+    return _account_page(forms)
 
 
-def _account_page(
-    password_form: ChangePasswordForm,
-    prefs_form: NotificationPreferencesForm,
-    status: int = 200,
-) -> ResponseReturnValue:
+def _change_language(forms: AccountForms) -> ResponseReturnValue:
+    """Store the person's language (``None``: the browser's); the answer already speaks it."""
+    if not forms.language.validate_on_submit():
+        return _account_page(forms, 400)
+    user: User = current_user._get_current_object()
+    user.language = i18n.known(forms.language.language.data)
+    refresh()  # the language of this request was chosen before the change
+    flash(_("Your language was saved."), "success")
+    return redirect(url_for("auth.account"))
+
+
+def _account_page(forms: AccountForms, status: int = 200) -> ResponseReturnValue:
     user: User = current_user._get_current_object()
     return (
         render_template(
             "auth/account.html",
-            password_form=password_form,
-            prefs_form=prefs_form,
+            password_form=forms.password,
+            language_form=forms.language,
+            prefs_form=forms.prefs,
             two_factor_required=second_factor.required_for(user),
             recovery_codes_left=(
                 second_factor.remaining_recovery_codes(db.session, user)
@@ -214,19 +262,18 @@ def _session_rows(user: User) -> list[dict[str, object]]:
     ]
 
 
-def _change_password(
-    form: ChangePasswordForm, prefs_form: NotificationPreferencesForm
-) -> ResponseReturnValue:
+def _change_password(forms: AccountForms) -> ResponseReturnValue:
+    form = forms.password
     if not form.validate_on_submit():
-        return _account_page(form, prefs_form, 400)
+        return _account_page(forms, 400)
     user: User = current_user._get_current_object()
     if not passwords.verify_password(user.password_hash, form.current_password.data or ""):
-        form.current_password.errors = ["The current password is not correct."]
-        return _account_page(form, prefs_form, 400)
+        form.current_password.errors = [_("The current password is not correct.")]
+        return _account_page(forms, 400)
     problem = passwords.password_problem(form.new_password.data or "")
     if problem:
         form.new_password.errors = [problem]
-        return _account_page(form, prefs_form, 400)
+        return _account_page(forms, 400)
     user.password_hash = passwords.hash_password(form.new_password.data or "")
     # Every other session of this user ends; this one carries on with a fresh id.
     user.session_version += 1
@@ -234,11 +281,11 @@ def _change_password(
     session.clear()
     signin.start_session(user)
     audit.record(Kind.PASSWORD_CHANGED, actor=user, client_id=user.client_id)
-    flash("Your password was changed. Other sessions have been signed out.", "success")
+    flash(_("Your password was changed. Other sessions have been signed out."), "success")
     return redirect(url_for("auth.account"))
 
 
-THIS_BROWSER = "This is the browser you are using: to sign it out, use Log out."
+THIS_BROWSER = N_("This is the browser you are using: to sign it out, use Log out.")
 
 
 def session_end(session_id: int) -> ResponseReturnValue:
@@ -248,11 +295,15 @@ def session_end(session_id: int) -> ResponseReturnValue:
     if row is None:
         abort(404)
     if row.key_hash == sessions.key_hash(session.get("_user_id")):
-        abort(400, THIS_BROWSER)
-    described = browsers.describe(row.user_agent)
+        abort(400, _(THIS_BROWSER))
+    with i18n.speaking(i18n.SOURCE_LANGUAGE):  # the audit trail's detail is in English
+        recorded = browsers.describe(row.user_agent)
     db.session.delete(row)
-    audit.record(Kind.SESSION_ENDED, actor=user, client_id=user.client_id, detail=described)
-    flash(f"The session in {described} was signed out.", "success")
+    audit.record(Kind.SESSION_ENDED, actor=user, client_id=user.client_id, detail=recorded)
+    flash(
+        _("The session in %(browser)s was signed out.", browser=browsers.describe(row.user_agent)),
+        "success",
+    )
     return redirect(url_for("auth.account", _anchor="sessions-heading"))
 
 
@@ -266,9 +317,9 @@ def sessions_end_others() -> ResponseReturnValue:
             client_id=user.client_id,
             detail=f"{ended} other session{'' if ended == 1 else 's'}",
         )
-        flash("Every other session was signed out.", "success")
+        flash(_("Every other session was signed out."), "success")
     else:
-        flash("There were no other sessions to sign out.", "info")
+        flash(_("There were no other sessions to sign out."), "info")
     return redirect(url_for("auth.account", _anchor="sessions-heading"))
 
 

@@ -32,6 +32,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from timetracker import audit, firm
 from timetracker.audit import Kind
+from timetracker.i18n import N_
 from timetracker.models import RecoveryCode, User
 from timetracker.notifications.accounts import AccountEmail, send_account_email
 
@@ -47,19 +48,21 @@ _SEPARATORS = re.compile(r"[\s-]+")
 #: Look-alikes read as the character they resemble (Crockford's rule).
 _LOOK_ALIKES = str.maketrans({"i": "1", "l": "1", "o": "0"})
 
-TURNED_ON = "Two-factor sign-in was turned on for your account."
-TURNED_OFF = "Two-factor sign-in was turned off for your account."
-RESET = (
-    "{admin} reset two-factor sign-in for your account: until you set it up again, your "
+# What the email to the person says changed (``change``, with ``admin`` for a reset by an
+# administrator): in English here, translated when the email is written in their language.
+TURNED_ON = N_("Two-factor sign-in was turned on for your account.")
+TURNED_OFF = N_("Two-factor sign-in was turned off for your account.")
+RESET = N_(
+    "%(admin)s reset two-factor sign-in for your account: until you set it up again, your "
     "password alone signs you in."
 )
-RESET_ON_SERVER = (
+RESET_ON_SERVER = N_(
     "Two-factor sign-in for your account was reset on the server by its operator: until you set "
     "it up again, your password alone signs you in."
 )
 #: The audit detail of a reset made with ``timetracker users reset-two-factor``.
 ON_THE_COMMAND_LINE = "reset on the server's command line"
-NEW_CODES = "New recovery codes were made for your account; the old ones no longer work."
+NEW_CODES = N_("New recovery codes were made for your account; the old ones no longer work.")
 
 
 class Method(enum.StrEnum):
@@ -143,6 +146,7 @@ def remove(
     user.totp_enabled_at = None
     user.totp_last_step = None
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    extra: dict[str, str] = {}
     if on_server:
         audit.record(
             Kind.TWO_FACTOR_RESET,
@@ -157,8 +161,9 @@ def remove(
         change = TURNED_OFF
     else:
         audit.record(Kind.TWO_FACTOR_RESET, actor=by_admin, subject=user, client_id=user.client_id)
-        change = RESET.format(admin=by_admin.name)
-    send_account_email(AccountEmail.TWO_FACTOR_CHANGED, user, change=change)
+        change = RESET
+        extra["admin"] = by_admin.name
+    send_account_email(AccountEmail.TWO_FACTOR_CHANGED, user, change=change, **extra)
 
 
 # Codes ------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import login_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -24,14 +25,15 @@ from werkzeug.wrappers import Response
 from timetracker import audit, db, firm
 from timetracker.audit import Kind
 from timetracker.auth import browsers, second_factor, sessions
-from timetracker.auth.access import refusal
+from timetracker.auth.access import refusal, refusal_text
+from timetracker.i18n import N_
 from timetracker.models import User
 from timetracker.redirects import safe_redirect_target
 
 #: The Flask session's key of a sign-in waiting for its second step.
 PENDING = "two_factor_pending"
 PENDING_LIFETIME = dt.timedelta(minutes=5)
-MUST_ENROL = (
+MUST_ENROL = N_(
     "Your firm requires two-factor sign-in for your account. Set it up to continue; it takes "
     "a minute with an authenticator app on your phone."
 )
@@ -57,7 +59,7 @@ def home_for(user: User) -> str:
     """The page an account with access lands on; an account without access has none (403)."""
     reason = refusal(user)
     if reason is not None:
-        abort(403, reason)
+        abort(403, refusal_text(reason))
     if user.is_client_contact:
         return url_for("portal.dashboard")
     return url_for("workspace.dashboard")
@@ -67,7 +69,7 @@ def landing(user: User, next_target: str | None) -> str:
     """Where a person goes once signed in: the set-up page while they must set up two-factor
     sign-in, else where they were going, else their home."""
     if second_factor.must_enrol(user):
-        flash(MUST_ENROL, "warning")
+        flash(_(MUST_ENROL), "warning")
         return url_for("twofactor.setup")
     return safe_redirect_target(next_target) or home_for(user)
 

@@ -31,6 +31,8 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -46,6 +48,7 @@ from timetracker.auth.forms import (
     TurnOffTwoFactorForm,
 )
 from timetracker.extensions import limiter
+from timetracker.i18n import N_
 from timetracker.models import User
 
 bp = Blueprint("twofactor", __name__)
@@ -55,22 +58,22 @@ CODE_LIMIT_PER_ACCOUNT = "5 per minute; 30 per hour"
 #: Wrong codes at the second step from one address, whichever accounts they are for.
 CODE_LIMIT_PER_ADDRESS = "20 per minute"
 
-WRONG_CODE = (
+WRONG_CODE = N_(
     "That code is not right, or it was used already. Enter the current code from your "
     "authenticator app, or one of your recovery codes."
 )
-WRONG_SETUP_CODE = (
+WRONG_SETUP_CODE = N_(
     "That code does not match. Check that your app shows the account you just added, and "
     "enter its current code."
 )
-WRONG_PASSWORD = "The current password is not correct."  # noqa: S105 - a message
-EXPIRED = (
+WRONG_PASSWORD = N_("The current password is not correct.")  # noqa: S105 - a message
+EXPIRED = N_(
     "Your sign-in was not finished within five minutes, or your account changed meanwhile. "
     "Please sign in again."
 )
-ALREADY_ON = "Two-factor sign-in is already on."
-IS_OFF = "Two-factor sign-in is off."
-REQUIRED = (
+ALREADY_ON = N_("Two-factor sign-in is already on.")
+IS_OFF = N_("Two-factor sign-in is off.")
+REQUIRED = N_(
     "Your firm requires two-factor sign-in for your account, so it cannot be turned off. To "
     "move it to a new phone, make new recovery codes or ask an administrator to reset it."
 )
@@ -128,13 +131,13 @@ def _me() -> User:
 def setup() -> ResponseReturnValue:
     user = _me()
     if user.has_two_factor:
-        flash(ALREADY_ON, "info")
+        flash(_(ALREADY_ON), "info")
         return redirect(url_for("auth.account"))
     form = EnrolForm()
     secret = user.totp_secret
     if secret is None:  # not started (or reset since): the page offers to start
         if request.method == "POST":
-            flash("Set-up had not started: start it, then scan the QR code.", "warning")
+            flash(_("Set-up had not started: start it, then scan the QR code."), "warning")
             return redirect(url_for("twofactor.setup"))
         return _setup_page(form, user, None)
     if request.method == "GET":
@@ -144,9 +147,9 @@ def setup() -> ResponseReturnValue:
     codes = second_factor.enable(db.session, user, form.code.data or "")
     if codes is None:
         _record_failure(user, "setting up two-factor sign-in")
-        form.code.errors = [WRONG_SETUP_CODE]
+        form.code.errors = [_(WRONG_SETUP_CODE)]
         return _setup_page(form, user, secret, 400)
-    flash("Two-factor sign-in is on.", "success")
+    flash(_("Two-factor sign-in is on."), "success")
     return render_template("auth/two_factor/codes.html", codes=codes, enrolled=True)
 
 
@@ -154,7 +157,7 @@ def setup_start() -> ResponseReturnValue:
     """Start set-up with a fresh secret (a POST: it replaces any set-up under way)."""
     user = _me()
     if user.has_two_factor:
-        flash(ALREADY_ON, "info")
+        flash(_(ALREADY_ON), "info")
         return redirect(url_for("auth.account"))
     second_factor.start_enrolment(user)
     return redirect(url_for("twofactor.setup"))
@@ -186,7 +189,7 @@ def _setup_page(
 def disable() -> ResponseReturnValue:
     user = _me()
     if not user.has_two_factor:
-        flash(IS_OFF, "info")
+        flash(_(IS_OFF), "info")
         return redirect(url_for("auth.account"))
     form = TurnOffTwoFactorForm()
     required = second_factor.required_for(user)
@@ -197,14 +200,14 @@ def disable() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("auth/two_factor/disable.html", form=form, required=False), 400
     if not passwords.verify_password(user.password_hash, form.current_password.data or ""):
-        form.current_password.errors = [WRONG_PASSWORD]
+        form.current_password.errors = [_(WRONG_PASSWORD)]
         return render_template("auth/two_factor/disable.html", form=form, required=False), 400
     if second_factor.accept(db.session, user, form.code.data or "") is None:
         _record_failure(user, "turning two-factor sign-in off")
-        form.code.errors = [WRONG_CODE]
+        form.code.errors = [_(WRONG_CODE)]
         return render_template("auth/two_factor/disable.html", form=form, required=False), 400
     second_factor.remove(db.session, user)
-    flash("Two-factor sign-in is off. Your password alone signs you in now.", "success")
+    flash(_("Two-factor sign-in is off. Your password alone signs you in now."), "success")
     return redirect(url_for("auth.account"))
 
 
@@ -212,7 +215,7 @@ def disable() -> ResponseReturnValue:
 def recovery_codes() -> ResponseReturnValue:
     user = _me()
     if not user.has_two_factor:
-        flash(IS_OFF, "info")
+        flash(_(IS_OFF), "info")
         return redirect(url_for("auth.account"))
     form = NewRecoveryCodesForm()
     if request.method == "GET":
@@ -221,7 +224,7 @@ def recovery_codes() -> ResponseReturnValue:
         return render_template("auth/two_factor/new_codes.html", form=form), 400
     if second_factor.accept(db.session, user, form.code.data or "") is None:
         _record_failure(user, "making new recovery codes")
-        form.code.errors = [WRONG_CODE]
+        form.code.errors = [_(WRONG_CODE)]
         return render_template("auth/two_factor/new_codes.html", form=form), 400
     codes = second_factor.replace_recovery_codes(db.session, user)
     return render_template("auth/two_factor/codes.html", codes=codes, enrolled=False)
@@ -244,7 +247,7 @@ def second_step() -> ResponseReturnValue:
     pending = signin.pending()
     if pending is None:
         if was_pending:
-            return signin.redirect_to_login(EXPIRED)
+            return signin.redirect_to_login(_(EXPIRED))
         return redirect(url_for("auth.login"))
     form = SecondStepForm()
     if request.method == "GET":
@@ -255,7 +258,7 @@ def second_step() -> ResponseReturnValue:
     method = second_factor.accept(db.session, user, form.code.data or "")
     if method is None:
         _record_failure(user, "at sign-in")
-        form.code.errors = [WRONG_CODE]
+        form.code.errors = [_(WRONG_CODE)]
         return render_template("auth/two_factor/second_step.html", form=form), 400
     used_recovery = method is second_factor.Method.RECOVERY
     signin.complete(
@@ -266,8 +269,15 @@ def second_step() -> ResponseReturnValue:
     if used_recovery:
         left = second_factor.remaining_recovery_codes(db.session, user)
         flash(
-            f"You signed in with a recovery code; {left} left. If you no longer have your "
-            "authenticator app, make new recovery codes or set it up again on your account page.",
+            ngettext(
+                "You signed in with a recovery code; %(num)d left. If you no longer have your "
+                "authenticator app, make new recovery codes or set it up again on your account "
+                "page.",
+                "You signed in with a recovery code; %(num)d left. If you no longer have your "
+                "authenticator app, make new recovery codes or set it up again on your account "
+                "page.",
+                left,
+            ),
             "warning",
         )
     return redirect(signin.landing(user, pending.next_target))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from timetracker.backup import postgres, sqlite
 from timetracker.backup.files import (
     BackupError,
@@ -31,13 +33,19 @@ def inspect_backup(path: Path) -> BackupFile:
         with path.open("rb") as file:
             magic = file.read(len(SQLITE_MAGIC))
     except OSError as error:
-        raise BackupError(f"Cannot read {path}: {error.strerror}.") from None
+        raise BackupError(
+            _("Cannot read %(path)s: %(reason)s.", path=path, reason=error.strerror)
+        ) from None
     if magic.startswith(SQLITE_MAGIC):
         return BackupFile(path, "sqlite", check_revision(sqlite.revision_of(path), str(path)))
     if magic.startswith(PG_DUMP_MAGIC):
         return BackupFile(path, "postgresql", check_revision(postgres.revision_of(path), str(path)))
     raise BackupError(
-        f"{path} is not a TimeTracker backup (neither a SQLite database nor a pg_dump archive)."
+        _(
+            "%(path)s is not a TimeTracker backup (neither a SQLite database nor a pg_dump "
+            "archive).",
+            path=path,
+        )
     )
 
 
@@ -49,18 +57,28 @@ def backup(database_url: str, output: Path) -> BackupFile:
             return sqlite.backup(database_url, output)
         return postgres.backup(database_url, output)
     except OSError as error:
-        raise BackupError(f"The backup failed: {_os_reason(error)}.") from None
+        raise BackupError(_("The backup failed: %(reason)s.", reason=_os_reason(error))) from None
 
 
 def check_target(database_url: str, backup_file: BackupFile) -> None:
     """Refuse a backup of the other kind of database than DATABASE_URL's."""
     kind = database_kind(database_url)
     if backup_file.kind != kind:
-        made_by = "a SQLite database" if backup_file.kind == "sqlite" else "a PostgreSQL backup"
-        raise BackupError(
-            f"{backup_file.path} is {made_by}; DATABASE_URL names a {kind} database. Restore it "
-            "into a database of the same kind."
-        )
+        if backup_file.kind == "sqlite":
+            message = _(
+                "%(path)s is a SQLite database; DATABASE_URL names a %(kind)s database. Restore "
+                "it into a database of the same kind.",
+                path=backup_file.path,
+                kind=kind,
+            )
+        else:
+            message = _(
+                "%(path)s is a PostgreSQL backup; DATABASE_URL names a %(kind)s database. "
+                "Restore it into a database of the same kind.",
+                path=backup_file.path,
+                kind=kind,
+            )
+        raise BackupError(message)
 
 
 def restore(database_url: str, backup_file: BackupFile) -> None:
@@ -72,7 +90,7 @@ def restore(database_url: str, backup_file: BackupFile) -> None:
         else:
             postgres.restore(database_url, backup_file)
     except OSError as error:
-        raise BackupError(f"The restore failed: {_os_reason(error)}.") from None
+        raise BackupError(_("The restore failed: %(reason)s.", reason=_os_reason(error))) from None
 
 
 def _os_reason(error: OSError) -> str:

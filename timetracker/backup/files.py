@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from flask_babel import gettext as _
 from sqlalchemy.engine import make_url
 
 from timetracker import migrate
@@ -41,11 +42,22 @@ def database_kind(database_url: str) -> Kind:
 def check_revision(revision: str | None, what: str) -> str:
     """``revision``, unless ``what`` has none or one newer than the code."""
     if revision is None:
-        raise BackupError(f"{what} has no schema version ({VERSION_TABLE} is empty).")
+        raise BackupError(
+            _(
+                "%(what)s has no schema version (%(table)s is empty).",
+                what=what,
+                table=VERSION_TABLE,
+            )
+        )
     if not migrate.is_known_revision(revision):
         raise BackupError(
-            f"{what} is at revision {revision}, newer than this version of TimeTracker "
-            f"(head {migrate.head_revision()}): upgrade the app first."
+            _(
+                "%(what)s is at revision %(revision)s, newer than this version of TimeTracker "
+                "(head %(head)s): upgrade the app first.",
+                what=what,
+                revision=revision,
+                head=migrate.head_revision(),
+            )
         )
     return revision
 
@@ -53,7 +65,9 @@ def check_revision(revision: str | None, what: str) -> str:
 def has_schema(revision: str | None, database: object) -> str:
     """A database of any revision can be backed up (even a newer one), but not an empty one."""
     if revision is None:
-        raise BackupError(f"The database {database} has no schema yet: nothing to back up.")
+        raise BackupError(
+            _("The database %(database)s has no schema yet: nothing to back up.", database=database)
+        )
     return revision
 
 
@@ -72,6 +86,6 @@ def temporary_beside(target: Path) -> Iterator[Path]:
 
 def check_output_path(output: Path) -> None:
     if output.is_dir():
-        raise BackupError(f"{output} is a folder; give the backup file's name.")
+        raise BackupError(_("%(path)s is a folder; give the backup file's name.", path=output))
     if not output.parent.is_dir():
-        raise BackupError(f"The folder {output.parent} does not exist.")
+        raise BackupError(_("The folder %(folder)s does not exist.", folder=output.parent))

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,8 +25,6 @@ from timetracker.backup.files import (
 )
 from timetracker.db import make_engine
 
-POSTGRES_CLIENT_HINT = "install the PostgreSQL client programs (Debian: postgresql-client)"
-
 
 def revision_of(path: Path) -> str | None:
     """The revision in a pg_dump archive: the data of its ``alembic_version`` table."""
@@ -38,7 +37,7 @@ def revision_of(path: Path) -> str | None:
             str(path),
         ],
         env=os.environ.copy(),
-        what=f"pg_restore could not read {path}",
+        what=_("pg_restore could not read %(path)s", path=path),
     )
     lines = listing.splitlines()
     for number, line in enumerate(lines):
@@ -46,14 +45,24 @@ def revision_of(path: Path) -> str | None:
             value = lines[number + 1].strip() if number + 1 < len(lines) else ""
             return None if value in ("", "\\.") else value
     raise BackupError(
-        f"{path} is a pg_dump archive but not one of TimeTracker (no {VERSION_TABLE} table)."
+        _(
+            "%(path)s is a pg_dump archive but not one of TimeTracker (no %(table)s table).",
+            path=path,
+            table=VERSION_TABLE,
+        )
     )
 
 
 def _pg_program(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise BackupError(f"{name} is not installed: {POSTGRES_CLIENT_HINT}.")
+        raise BackupError(
+            _(
+                "%(program)s is not installed: install the PostgreSQL client programs (Debian: "
+                "postgresql-client).",
+                program=name,
+            )
+        )
     return path
 
 
@@ -101,10 +110,20 @@ def _run_pg(command: list[str], env: dict[str, str], what: str) -> str:
 
 
 def _client_major_version(program: str) -> int:
-    output = _run_pg([program, "--version"], os.environ.copy(), f"{program} --version failed")
+    output = _run_pg(
+        [program, "--version"],
+        os.environ.copy(),
+        _("%(program)s --version failed", program=program),
+    )
     match = re.search(r"\(PostgreSQL\) (\d+)", output)
     if not match:
-        raise BackupError(f"Cannot tell the version of {program} from {output.strip()!r}.")
+        raise BackupError(
+            _(
+                "Cannot tell the version of %(program)s from %(output)s.",
+                program=program,
+                output=repr(output.strip()),
+            )
+        )
     return int(match.group(1))
 
 
@@ -128,8 +147,13 @@ def _check_client_version(program: str, server_major: int) -> str:
     client_major = _client_major_version(path)
     if client_major < server_major:
         raise BackupError(
-            f"{program} {client_major} is older than the PostgreSQL server ({server_major}): "
-            f"install the client programs of version {server_major} or newer."
+            _(
+                "%(program)s %(client)s is older than the PostgreSQL server (%(server)s): "
+                "install the client programs of version %(server)s or newer.",
+                program=program,
+                client=client_major,
+                server=server_major,
+            )
         )
     return path
 
@@ -143,7 +167,7 @@ def backup(database_url: str, output: Path) -> BackupFile:
         _run_pg(
             [pg_dump, "--format=custom", f"--file={partial}", f"--dbname={conninfo}"],
             env,
-            "pg_dump failed",
+            _("pg_dump failed"),
         )
         revision = has_schema(revision_of(partial), migrate.database_label(database_url))
         info = BackupFile(output, "postgresql", revision)
@@ -156,7 +180,7 @@ def _pg_archive_contents(backup: BackupFile) -> tuple[set[str], set[tuple[str, s
     listing = _run_pg(
         [_pg_program("pg_restore"), "--list", str(backup.path)],
         os.environ.copy(),
-        f"pg_restore could not read {backup.path}",
+        _("pg_restore could not read %(path)s", path=backup.path),
     )
     # Lines such as "215; 1259 16390 TABLE public users postgres" and
     # "3301; 2606 16520 FK CONSTRAINT public time_entries fk_time_entries_user_id_users postgres".
@@ -207,5 +231,5 @@ def restore(database_url: str, backup: BackupFile) -> None:
         [pg_restore, "--clean", "--if-exists", "--no-owner", "--no-privileges"]
         + ["--single-transaction", "--exit-on-error", f"--dbname={conninfo}", str(backup.path)],
         env,
-        "pg_restore failed",
+        _("pg_restore failed"),
     )

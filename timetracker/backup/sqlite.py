@@ -10,6 +10,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy.engine import make_url
 
 from timetracker import migrate
@@ -38,40 +39,50 @@ def revision_of(path: Path) -> str | None:
             ).fetchone()
             if not has_table:
                 raise BackupError(
-                    f"{path} is a SQLite database but not one of TimeTracker (no {VERSION_TABLE} "
-                    "table)."
+                    _(
+                        "%(path)s is a SQLite database but not one of TimeTracker (no %(table)s "
+                        "table).",
+                        path=path,
+                        table=VERSION_TABLE,
+                    )
                 )
             row = db.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()  # noqa: S608
     except sqlite3.Error as error:
-        raise BackupError(f"{path} cannot be read as a SQLite database: {error}.") from None
+        raise BackupError(
+            _("%(path)s cannot be read as a SQLite database: %(reason)s.", path=path, reason=error)
+        ) from None
     return row[0] if row else None
 
 
 def _sqlite_path(database_url: str) -> Path:
     name = make_url(database_url).database
     if not name or name == ":memory:":
-        raise BackupError("DATABASE_URL names an in-memory SQLite database; there is no file.")
+        raise BackupError(_("DATABASE_URL names an in-memory SQLite database; there is no file."))
     return Path(name).resolve()
 
 
 def backup(database_url: str, output: Path) -> BackupFile:
     source_path = _sqlite_path(database_url)
     if not source_path.is_file():
-        raise BackupError(f"There is no database at {source_path}.")
+        raise BackupError(_("There is no database at %(path)s.", path=source_path))
     if output.resolve() == source_path:
-        raise BackupError("The backup file must not be the database itself.")
+        raise BackupError(_("The backup file must not be the database itself."))
     revision = has_schema(revision_of(source_path), source_path)
     try:
         source = read_only(source_path)
     except sqlite3.Error as error:
-        raise BackupError(f"Cannot open {source_path}: {error}.") from None
+        raise BackupError(
+            _("Cannot open %(path)s: %(reason)s.", path=source_path, reason=error)
+        ) from None
     with contextlib.closing(source), temporary_beside(output) as partial:
         try:
             with contextlib.closing(sqlite3.connect(partial)) as copy:
                 source.backup(copy)
                 _finish_copy(copy, str(output))
         except sqlite3.Error as error:
-            raise BackupError(f"The backup of {source_path} failed: {error}.") from None
+            raise BackupError(
+                _("The backup of %(path)s failed: %(reason)s.", path=source_path, reason=error)
+            ) from None
         os.replace(partial, output)
     return BackupFile(output, "sqlite", revision)
 
@@ -82,7 +93,9 @@ def _finish_copy(copy: sqlite3.Connection, what: str) -> None:
     it whenever it is read (the app switches its database back to WAL when it connects)."""
     result = copy.execute("PRAGMA quick_check").fetchone()
     if not result or result[0] != "ok":
-        raise BackupError(f"{what} failed SQLite's integrity check: {result}.")
+        raise BackupError(
+            _("%(what)s failed SQLite's integrity check: %(result)s.", what=what, result=result)
+        )
     copy.execute("PRAGMA journal_mode=DELETE")
 
 
@@ -108,15 +121,18 @@ def _in_use_by_another_process(database: Path) -> bool:
 def restore(database_url: str, backup: BackupFile) -> None:
     target = _sqlite_path(database_url)
     if target == backup.path.resolve():
-        raise BackupError("The backup file is the database itself.")
+        raise BackupError(_("The backup file is the database itself."))
     try:
         migrate.ensure_sqlite_dir(database_url)
     except migrate.DatabaseProblem as problem:
         raise BackupError(str(problem)) from None
     if _in_use_by_another_process(target):
         raise BackupError(
-            f"The database {target} is open in another process: stop `timetracker serve` and "
-            "`timetracker worker` before restoring."
+            _(
+                "The database %(path)s is open in another process: stop `timetracker serve` and "
+                "`timetracker worker` before restoring.",
+                path=target,
+            )
         )
     with temporary_beside(target) as partial:
         try:
@@ -125,7 +141,9 @@ def restore(database_url: str, backup: BackupFile) -> None:
                 source.backup(copy)
                 _finish_copy(copy, str(backup.path))
         except sqlite3.Error as error:
-            raise BackupError(f"Reading the backup {backup.path} failed: {error}.") from None
+            raise BackupError(
+                _("Reading the backup %(path)s failed: %(reason)s.", path=backup.path, reason=error)
+            ) from None
         if target.exists():
             partial.chmod(target.stat().st_mode & 0o777)
         # The old database's log and journal belong to the old file: SQLite would apply them

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
@@ -24,13 +25,14 @@ from timetracker.billing.expressions import unbilled_condition
 from timetracker.billing.invoicing import InvoiceError, new_invoice, recalculate
 from timetracker.billing.periods import day_bounds
 from timetracker.billing.rules import billed_hours, document_totals, line_amount, to_cents
+from timetracker.i18n import _l
 from timetracker.models import Client, Invoice, InvoiceItem, Project, TimeEntry
 
 GroupBy = Literal["project", "task", "entry"]
-GROUPINGS: dict[str, str] = {
-    "project": "One line per project",
-    "task": "One line per project and task description",
-    "entry": "One line per time entry",
+GROUPINGS: dict[str, Any] = {  # lazy labels: read when the form is shown
+    "project": _l("One line per project"),
+    "task": _l("One line per project and task description"),
+    "entry": _l("One line per time entry"),
 }
 #: The unit of every line billed from time.
 HOURS_UNIT = "hours"
@@ -111,9 +113,9 @@ def _check_choice(
     client: Client, projects: Sequence[Project], date_from: dt.date | None, date_to: dt.date | None
 ) -> None:
     if any(p.client_id != client.id for p in projects):
-        raise InvoiceError("The project does not belong to this client.")
+        raise InvoiceError(_("The project does not belong to this client."))
     if date_from and date_to and date_from > date_to:
-        raise InvoiceError("The start date must not be after the end date.")
+        raise InvoiceError(_("The start date must not be after the end date."))
 
 
 def plan_lines(
@@ -197,7 +199,7 @@ def create_invoice_from_time(
         session, client, projects=chosen, date_from=date_from, date_to=date_to, group_by=group_by
     )
     if not plan.lines:
-        raise InvoiceError("There is no unbilled billable time for this client in that range.")
+        raise InvoiceError(_("There is no unbilled billable time for this client in that range."))
     invoice = new_invoice(
         session,
         client,
@@ -230,7 +232,7 @@ def create_invoice_from_time(
             .execution_options(synchronize_session=False)
         ).rowcount
         if taken != line.entry_count:
-            raise InvoiceError("Some of this time was billed meanwhile; please try again.")
+            raise InvoiceError(_("Some of this time was billed meanwhile; please try again."))
         items.append(item)
     invoice.items = items
     recalculate(invoice, items)

@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from timetracker import firm
 from timetracker.billing.rules import document_totals, line_amount, tax_for, to_cents
+from timetracker.i18n import _l
 from timetracker.models import (
     Client,
     Invoice,
@@ -83,14 +85,14 @@ def new_invoice(
     notes: str | None = None,
 ) -> Invoice:
     if project is not None and project.client_id != client.id:
-        raise InvoiceError("The project does not belong to this client.")
+        raise InvoiceError(_("The project does not belong to this client."))
     if not Decimal(0) <= tax_rate <= Decimal(100):
-        raise InvoiceError("The tax rate must be between 0 and 100 percent.")
+        raise InvoiceError(_("The tax rate must be between 0 and 100 percent."))
     settings = firm.get_settings()
     issue_date = issue_date or firm.today()
     due_date = due_date or issue_date + dt.timedelta(days=settings.payment_terms_days)
     if due_date < issue_date:
-        raise InvoiceError("The due date cannot be before the issue date.")
+        raise InvoiceError(_("The due date cannot be before the issue date."))
     invoice = Invoice(
         number=next_invoice_number(session, issue_date.year),
         client_id=client.id,
@@ -113,10 +115,24 @@ def new_invoice(
     return invoice
 
 
+#: Why an issued invoice cannot be changed, by its status (one sentence each, for translation).
+NOT_A_DRAFT = {
+    InvoiceStatus.SENT: _l("Only a draft invoice can be changed; this one is sent."),
+    InvoiceStatus.PAID: _l("Only a draft invoice can be changed; this one is paid."),
+    InvoiceStatus.CANCELLED: _l("Only a draft invoice can be changed; this one is cancelled."),
+}
+
+
 def require_draft(invoice: Invoice) -> None:
     if invoice.status != InvoiceStatus.DRAFT:
+        refusal = NOT_A_DRAFT.get(InvoiceStatus(invoice.status))
         raise InvoiceError(
-            "Only a draft invoice can be changed; this one is " + invoice.status + "."
+            str(refusal)
+            if refusal is not None
+            else _(
+                "Only a draft invoice can be changed; this one is %(status)s.",
+                status=invoice.status,
+            )
         )
 
 
@@ -126,13 +142,13 @@ def _line_values(
     """Quantity (hundredths) and unit price (cents) as stored, so that the line amount is
     computed from exactly the numbers printed on the invoice."""
     if not description.strip():
-        raise InvoiceError("A line needs a description.")
+        raise InvoiceError(_("A line needs a description."))
     quantity = quantity.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if quantity <= 0:
-        raise InvoiceError("The quantity must be more than zero.")
+        raise InvoiceError(_("The quantity must be more than zero."))
     unit_price = to_cents(unit_price)
     if unit_price < 0:
-        raise InvoiceError("The unit price must not be negative.")
+        raise InvoiceError(_("The unit price must not be negative."))
     return quantity, unit_price
 
 
@@ -147,9 +163,9 @@ class LineDetails:
 
     def checked(self) -> LineDetails:
         if (self.period_start is None) != (self.period_end is None):
-            raise InvoiceError("Give the service period's first and last day, or neither.")
+            raise InvoiceError(_("Give the service period's first and last day, or neither."))
         if self.period_start and self.period_end and self.period_end < self.period_start:
-            raise InvoiceError("The service period cannot end before it starts.")
+            raise InvoiceError(_("The service period cannot end before it starts."))
         unit = (self.unit or "").strip()[:MAX_UNIT] or None
         return LineDetails(unit, self.period_start, self.period_end)
 
@@ -238,9 +254,9 @@ def update_draft(
 ) -> None:
     require_draft(invoice)
     if due_date < issue_date:
-        raise InvoiceError("The due date cannot be before the issue date.")
+        raise InvoiceError(_("The due date cannot be before the issue date."))
     if not Decimal(0) <= tax_rate <= Decimal(100):
-        raise InvoiceError("The tax rate must be between 0 and 100 percent.")
+        raise InvoiceError(_("The tax rate must be between 0 and 100 percent."))
     invoice.issue_date = issue_date
     invoice.due_date = due_date
     invoice.tax_rate = to_cents(tax_rate)
@@ -253,7 +269,7 @@ def mark_sent(session: Session, invoice: Invoice) -> None:
     """Issue the invoice: from now on it is locked and visible to the client."""
     require_draft(invoice)
     if not invoice.items:
-        raise InvoiceError("An invoice without lines cannot be sent.")
+        raise InvoiceError(_("An invoice without lines cannot be sent."))
     invoice.status = InvoiceStatus.SENT
     invoice.sent_at = firm.now()
     if invoice.total <= 0:
@@ -267,9 +283,9 @@ def cancel_refusal(invoice: Invoice) -> str | None:
     """Why the invoice cannot be cancelled, or ``None`` when it can: a draft or sent invoice
     without payments (the invoice page offers "Cancel invoice" exactly then)."""
     if invoice.status not in (InvoiceStatus.DRAFT, InvoiceStatus.SENT):
-        return "Only a draft or sent invoice can be cancelled."
+        return _("Only a draft or sent invoice can be cancelled.")
     if invoice.amount_paid > 0:
-        return "An invoice with payments cannot be cancelled: delete its payments to cancel it."
+        return _("An invoice with payments cannot be cancelled: delete its payments to cancel it.")
     return None
 
 

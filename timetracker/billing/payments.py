@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -33,7 +34,7 @@ def record_payment(
     """Record a payment; the invoice is paid when its balance reaches zero."""
     _lock(session, invoice)
     if invoice.status != InvoiceStatus.SENT:
-        raise InvoiceError("Payments can only be recorded on a sent, unpaid invoice.")
+        raise InvoiceError(_("Payments can only be recorded on a sent, unpaid invoice."))
     amount = _payment_amount(amount, balance(invoice))
     payment = Payment(
         invoice_id=invoice.id, amount=amount, paid_on=paid_on, method=method, reference=reference
@@ -72,6 +73,18 @@ def may_correct(invoice: Invoice) -> bool:
     return invoice.status in (InvoiceStatus.SENT, InvoiceStatus.PAID)
 
 
+def locked_refusal(invoice: Invoice) -> str:
+    """Why the payments of ``invoice`` can no longer be changed (one whole sentence per status
+    that :func:`may_correct` refuses)."""
+    if invoice.status == InvoiceStatus.DRAFT:
+        return _("The payments of a draft invoice can no longer be changed.")
+    if invoice.status == InvoiceStatus.CANCELLED:
+        return _("The payments of a cancelled invoice can no longer be changed.")
+    return _(
+        "The payments of a %(status)s invoice can no longer be changed.", status=invoice.status
+    )
+
+
 class PaymentGone(InvoiceError):
     """The payment is not (or no longer) one of the invoice's: deleted meanwhile."""
 
@@ -86,11 +99,9 @@ def correctable_payment(session: Session, invoice: Invoice, payment_id: int) -> 
         .execution_options(populate_existing=True)
     )
     if payment is None:
-        raise PaymentGone("This payment does not exist (any more): it may have been deleted.")
+        raise PaymentGone(_("This payment does not exist (any more): it may have been deleted."))
     if not may_correct(invoice):
-        raise InvoiceError(
-            "The payments of a " + invoice.status + " invoice can no longer be changed."
-        )
+        raise InvoiceError(locked_refusal(invoice))
     return payment
 
 
@@ -112,7 +123,7 @@ def change_payment(
         (new.reference or "").strip() or None,
     )
     if after == before:
-        raise InvoiceError("Nothing was changed.")
+        raise InvoiceError(_("Nothing was changed."))
     payment.amount = after.amount
     payment.paid_on = after.paid_on
     payment.method = after.method
@@ -136,9 +147,9 @@ def delete_payment(session: Session, invoice: Invoice, payment: Payment) -> Paym
 def _payment_amount(amount: Decimal, owed: Decimal) -> Decimal:
     amount = to_cents(amount)
     if amount <= 0:
-        raise InvoiceError("The amount must be greater than zero.")
+        raise InvoiceError(_("The amount must be greater than zero."))
     if amount > owed:
-        raise InvoiceError(f"The amount is more than the balance of {owed}.")
+        raise InvoiceError(_("The amount is more than the balance of %(owed)s.", owed=owed))
     return amount
 
 

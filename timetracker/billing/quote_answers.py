@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import event, inspect, update
 from sqlalchemy.orm import Session
 
@@ -48,12 +49,16 @@ def normalise_signature(text: str) -> str:
     name = " ".join(text.split())
     if not MIN_SIGNATURE <= len(name) <= MAX_SIGNATURE:
         raise QuoteError(
-            f"Type your full name ({MIN_SIGNATURE} to {MAX_SIGNATURE} characters) to accept."
+            _(
+                "Type your full name (%(min)d to %(max)d characters) to accept.",
+                min=MIN_SIGNATURE,
+                max=MAX_SIGNATURE,
+            )
         )
     if not any(ch.isalpha() for ch in name):
-        raise QuoteError("Type your full name in letters to accept.")
+        raise QuoteError(_("Type your full name in letters to accept."))
     if any(unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS for ch in name):
-        raise QuoteError("Type your full name without control characters.")
+        raise QuoteError(_("Type your full name without control characters."))
     return name
 
 
@@ -64,9 +69,11 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 def normalise_reason(text: str) -> str:
     reason = text.strip()
     if not reason:
-        raise QuoteError("Tell us why you decline the quote.")
+        raise QuoteError(_("Tell us why you decline the quote."))
     if len(reason) > MAX_DECLINE_REASON:
-        raise QuoteError(f"The reason can be at most {MAX_DECLINE_REASON} characters long.")
+        raise QuoteError(
+            _("The reason can be at most %(max)d characters long.", max=MAX_DECLINE_REASON)
+        )
     return reason
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -18,9 +19,12 @@ from timetracker.billing.quotes import MAX_TITLE, QuoteError, rowcount
 from timetracker.models import Client, Invoice, Project, ProjectStatus, Quote, QuoteStatus
 
 
-def _require_accepted(quote: Quote, what: str) -> None:
-    if quote.status != QuoteStatus.ACCEPTED:
-        raise QuoteError(f"Only an accepted quote can be turned into {what}.")
+def _require_accepted(quote: Quote, what: type[Project] | type[Invoice]) -> None:
+    if quote.status == QuoteStatus.ACCEPTED:
+        return
+    if what is Project:
+        raise QuoteError(_("Only an accepted quote can be turned into a project."))
+    raise QuoteError(_("Only an accepted quote can be turned into an invoice."))
 
 
 def _free_project_name(session: Session, quote: Quote) -> str:
@@ -37,7 +41,7 @@ def _free_project_name(session: Session, quote: Quote) -> str:
         )
         if taken is None:
             return name
-    raise QuoteError("The client already has projects of every name this quote could give.")
+    raise QuoteError(_("The client already has projects of every name this quote could give."))
 
 
 def create_project(session: Session, quote: Quote) -> tuple[Project, bool]:
@@ -45,7 +49,7 @@ def create_project(session: Session, quote: Quote) -> tuple[Project, bool]:
     the quote's subtotal as its budget and no rate of its own (time on it is billed at the
     client's default rate). Returns ``(project, created)``; once made, every later call (a
     double submission, or two at once) returns that project."""
-    _require_accepted(quote, "a project")
+    _require_accepted(quote, Project)
     existing = _converted(session, Project, quote.converted_project_id)
     if existing is not None:
         return existing, False
@@ -69,7 +73,7 @@ def create_project(session: Session, quote: Quote) -> tuple[Project, bool]:
         return made, True
     existing = _converted(session, Project, quote.converted_project_id)
     if existing is None:
-        raise QuoteError("The project could not be made just now; please try again.")
+        raise QuoteError(_("The project could not be made just now; please try again."))
     return existing, False
 
 
@@ -77,13 +81,13 @@ def create_invoice(session: Session, quote: Quote) -> tuple[Invoice, bool]:
     """The draft invoice of an accepted quote, made once, with the quote's lines, tax rate and
     currency (and the quote's project, or the one made from it). Returns ``(invoice,
     created)``. The quote must come with its items loaded."""
-    _require_accepted(quote, "an invoice")
+    _require_accepted(quote, Invoice)
     existing = _converted(session, Invoice, quote.converted_invoice_id)
     if existing is not None:
         return existing, False
     client = session.scalar(select(Client).where(Client.id == quote.client_id))
     if client is None:  # the foreign key (RESTRICT) keeps it; a guard for mypy
-        raise QuoteError("The quote's client is gone.")
+        raise QuoteError(_("The quote's client is gone."))
     project_id = quote.converted_project_id or quote.project_id
     project = None
     if project_id is not None:
@@ -113,7 +117,7 @@ def create_invoice(session: Session, quote: Quote) -> tuple[Invoice, bool]:
         return made, True
     existing = _converted(session, Invoice, quote.converted_invoice_id)
     if existing is None:
-        raise QuoteError("The invoice could not be made just now; please try again.")
+        raise QuoteError(_("The invoice could not be made just now; please try again."))
     return existing, False
 
 

@@ -15,6 +15,7 @@ import datetime as dt
 import enum
 from typing import Any
 
+from flask_babel import pgettext
 from sqlalchemy import ColumnElement, and_, case, literal, true
 
 from timetracker.models import Quote, QuoteStatus
@@ -42,7 +43,8 @@ class QuoteState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return STATE_LABELS[self]
+        """The state's name in the language being spoken."""
+        return state_label(self)
 
     @property
     def badge(self) -> str:
@@ -50,13 +52,20 @@ class QuoteState(enum.StrEnum):
         return STATE_BADGES[self]
 
 
-STATE_LABELS = {
-    QuoteState.DRAFT: "Draft",
-    QuoteState.OPEN: "Open",
-    QuoteState.ACCEPTED: "Accepted",
-    QuoteState.DECLINED: "Declined",
-    QuoteState.EXPIRED: "Expired",
-}
+def state_label(state: QuoteState) -> str:
+    """The name of ``state``, translated when asked (a quote's states have a context of their
+    own: in French a quote is masculine, an invoice feminine)."""
+    if state is QuoteState.DRAFT:
+        return pgettext("quote state", "Draft")
+    if state is QuoteState.OPEN:
+        return pgettext("quote state", "Open")
+    if state is QuoteState.ACCEPTED:
+        return pgettext("quote state", "Accepted")
+    if state is QuoteState.DECLINED:
+        return pgettext("quote state", "Declined")
+    return pgettext("quote state", "Expired")
+
+
 STATE_BADGES = {
     QuoteState.DRAFT: "text-bg-secondary",
     QuoteState.OPEN: "text-bg-primary",
@@ -80,7 +89,10 @@ class QuoteFilter(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "All" if self is QuoteFilter.ALL else STATE_LABELS[QuoteState(self.value)]
+        """The filter's name in the language being spoken."""
+        if self is QuoteFilter.ALL:
+            return pgettext("quote filter", "All")
+        return state_label(QuoteState(self.value))
 
 
 #: What a client may filter by, in the order of the tabs (the default first). A client never

@@ -30,6 +30,7 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -160,16 +161,16 @@ def _check_header(
     tax_rate: Decimal,
 ) -> str:
     if project is not None and project.client_id != client.id:
-        raise QuoteError("The project does not belong to this client.")
+        raise QuoteError(_("The project does not belong to this client."))
     title = " ".join(title.split())
     if not title:
-        raise QuoteError("A quote needs a title.")
+        raise QuoteError(_("A quote needs a title."))
     if len(title) > MAX_TITLE:
-        raise QuoteError(f"The title can be at most {MAX_TITLE} characters long.")
+        raise QuoteError(_("The title can be at most %(max)d characters long.", max=MAX_TITLE))
     if valid_until < issue_date:
-        raise QuoteError("The quote cannot be valid until a day before its issue date.")
+        raise QuoteError(_("The quote cannot be valid until a day before its issue date."))
     if not Decimal(0) <= tax_rate <= Decimal(100):
-        raise QuoteError("The tax rate must be between 0 and 100 percent.")
+        raise QuoteError(_("The tax rate must be between 0 and 100 percent."))
     return title
 
 
@@ -216,8 +217,10 @@ def new_quote(
 def require_draft(quote: Quote) -> None:
     if quote.status != QuoteStatus.DRAFT:
         raise QuoteError(
-            f"Only a draft quote can be changed; quote {quote.number} has been sent and is "
-            "locked."
+            _(
+                "Only a draft quote can be changed; quote %(number)s has been sent and is locked.",
+                number=quote.number,
+            )
         )
 
 
@@ -236,7 +239,7 @@ def update_draft(
 ) -> None:
     require_draft(quote)
     if client.id != quote.client_id:
-        raise QuoteError("A quote stays with its client.")
+        raise QuoteError(_("A quote stays with its client."))
     quote.title = _check_header(client, project, title, issue_date, valid_until, tax_rate)
     quote.project_id = project.id if project else None
     quote.issue_date = issue_date
@@ -311,9 +314,11 @@ def mark_sent(session: Session, quote: Quote, today: dt.date) -> bool:
     if quote.status != QuoteStatus.DRAFT:
         return False
     if not quote.items:
-        raise QuoteError("A quote without lines cannot be sent; add at least one line.")
+        raise QuoteError(_("A quote without lines cannot be sent; add at least one line."))
     if quote.valid_until < today:
-        raise QuoteError("The quote's validity date has passed; set a later one before sending it.")
+        raise QuoteError(
+            _("The quote's validity date has passed; set a later one before sending it.")
+        )
     result = session.execute(
         update(Quote)
         .where(Quote.id == quote.id, Quote.status == QuoteStatus.DRAFT)

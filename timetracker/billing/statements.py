@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import BigInteger, ColumnElement, cast, func, select
 from sqlalchemy.orm import Session
 
@@ -119,11 +120,14 @@ def latest_end(date_from: dt.date) -> dt.date:
 def check_period(date_from: dt.date, date_to: dt.date) -> None:
     """Refuse a period that ends before it starts or is longer than :data:`MAX_YEARS`."""
     if date_to < date_from:
-        raise StatementError("The end of the period must not be before its start.")
+        raise StatementError(_("The end of the period must not be before its start."))
     if date_to > latest_end(date_from):
         raise StatementError(
-            f"A statement covers at most {MAX_YEARS} years: choose an end on or before "
-            f"{formatting.date(latest_end(date_from))}."
+            _(
+                "A statement covers at most %(years)s years: choose an end on or before %(day)s.",
+                years=MAX_YEARS,
+                day=formatting.date(latest_end(date_from)),
+            )
         )
 
 

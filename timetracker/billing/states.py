@@ -19,9 +19,12 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
+from flask_babel import pgettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy import ColumnElement, and_, case, literal, true
 
 from timetracker.billing.rules import ZERO
+from timetracker.i18n import _l
 from timetracker.models import Invoice, InvoiceStatus
 
 
@@ -36,7 +39,7 @@ class InvoiceState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return STATE_LABELS[self]
+        return str(STATE_LABELS[self])
 
     @property
     def badge(self) -> str:
@@ -46,7 +49,7 @@ class InvoiceState(enum.StrEnum):
     @property
     def badge_text(self) -> str:
         """The badge's word: an open invoice is "Unpaid" (or "Overdue"), as the tabs say."""
-        return "Unpaid" if self is InvoiceState.NOT_YET_DUE else STATE_LABELS[self]
+        return str(_l("Unpaid") if self is InvoiceState.NOT_YET_DUE else STATE_LABELS[self])
 
     @property
     def is_unpaid(self) -> bool:
@@ -57,16 +60,16 @@ class InvoiceState(enum.StrEnum):
         an unpaid invoice with a payment reads "Partially paid" ("Overdue · partially paid"
         once past due). Partially paid is a mark on the unpaid states, not a state."""
         if self.is_unpaid and is_partially_paid(invoice):
-            return PARTIAL_TEXTS[self]
+            return str(PARTIAL_TEXTS[self])
         return self.badge_text
 
 
 STATE_LABELS = {
-    InvoiceState.DRAFT: "Draft",
-    InvoiceState.NOT_YET_DUE: "Not yet due",
-    InvoiceState.OVERDUE: "Overdue",
-    InvoiceState.PAID: "Paid",
-    InvoiceState.CANCELLED: "Cancelled",
+    InvoiceState.DRAFT: _l("Draft"),
+    InvoiceState.NOT_YET_DUE: _l("Not yet due"),
+    InvoiceState.OVERDUE: _l("Overdue"),
+    InvoiceState.PAID: _l("Paid"),
+    InvoiceState.CANCELLED: _l("Cancelled"),
 }
 STATE_BADGES = {
     InvoiceState.DRAFT: "text-bg-secondary",
@@ -76,8 +79,8 @@ STATE_BADGES = {
     InvoiceState.CANCELLED: "text-bg-light",
 }
 PARTIAL_TEXTS = {
-    InvoiceState.NOT_YET_DUE: "Partially paid",
-    InvoiceState.OVERDUE: "Overdue · partially paid",
+    InvoiceState.NOT_YET_DUE: _l("Partially paid"),
+    InvoiceState.OVERDUE: _l("Overdue · partially paid"),
 }
 #: Chart order: the life of an invoice.
 STATE_ORDER = tuple(InvoiceState)
@@ -95,16 +98,17 @@ class InvoiceFilter(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return FILTER_LABELS[self]
+        return str(FILTER_LABELS[self])
 
 
 FILTER_LABELS = {
-    InvoiceFilter.ALL: "All",
-    InvoiceFilter.DRAFT: "Draft",
-    InvoiceFilter.UNPAID: "Unpaid",
-    InvoiceFilter.OVERDUE: "Overdue",
-    InvoiceFilter.PAID: "Paid",
-    InvoiceFilter.CANCELLED: "Cancelled",
+    # "All" has a gender in French (les factures: toutes), hence its context.
+    InvoiceFilter.ALL: LazyString(lambda: pgettext("invoice filter", "All")),
+    InvoiceFilter.DRAFT: _l("Draft"),
+    InvoiceFilter.UNPAID: _l("Unpaid"),
+    InvoiceFilter.OVERDUE: _l("Overdue"),
+    InvoiceFilter.PAID: _l("Paid"),
+    InvoiceFilter.CANCELLED: _l("Cancelled"),
 }
 #: What a client may filter by (it never sees drafts; cancelled invoices show under "all").
 PORTAL_FILTERS = (

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from babel.dates import format_date
-from babel.numbers import format_compact_currency
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from timetracker import formatting
 from timetracker.billing.forecast import Forecast, MeasureForecast
@@ -24,6 +25,7 @@ from timetracker.charts.geometry import (
     WIDTH,
     Tick,
     axis_scale,
+    compact_money,
     plain,
 )
 
@@ -130,7 +132,7 @@ def _money_tick(currency: str) -> Callable[[Decimal], str]:
     locale = formatting.current_locale()
 
     def label(value: Decimal) -> str:
-        return format_compact_currency(value, currency, locale=locale, fraction_digits=1)
+        return compact_money(value, currency, locale)
 
     return label
 
@@ -166,28 +168,70 @@ def forecast_panel(forecast: Forecast | None, currency: str) -> ForecastPanel | 
 
 def _quantity(measure: MeasureForecast, value: Decimal, currency: str) -> str:
     if measure.measure == "hours":
-        return f"{formatting.hours(value)} h"
+        return _("%(hours)s h", hours=formatting.hours(value))
     return formatting.money(value, currency)
 
 
 def summary(forecast: Forecast, measure: MeasureForecast, currency: str) -> str:
-    """The forecast in words, with its assumption (the pace of the last four weeks)."""
-    name = "hours budget" if measure.measure == "hours" else "budget in money"
+    """The forecast in words, with its assumption (the pace of the last four weeks). One
+    sentence per budget: "the hours budget" and "the budget in money" differ in gender and
+    case once translated."""
+    hours = measure.measure == "hours"
     weeks = forecast.recent_days // 7
     pace = _quantity(measure, measure.pace_per_week, currency)
     if measure.exhausted:
         if measure.used_up is None:
-            return f"The {name} is used up ({measure.percent} %)."
-        return (
-            f"The {name} was used up in the week ending "
-            f"{formatting.long_date(measure.used_up)} ({measure.percent} % used)."
+            if hours:
+                return _("The hours budget is used up (%(percent)s %%).", percent=measure.percent)
+            return _("The budget in money is used up (%(percent)s %%).", percent=measure.percent)
+        day = formatting.long_date(measure.used_up)
+        if hours:
+            return _(
+                "The hours budget was used up in the week ending %(day)s (%(percent)s %% used).",
+                day=day,
+                percent=measure.percent,
+            )
+        return _(
+            "The budget in money was used up in the week ending %(day)s (%(percent)s %% used).",
+            day=day,
+            percent=measure.percent,
         )
     if measure.runs_out is None:
-        return (
-            f"No time was recorded in the last {weeks} weeks, so there is no forecast: "
-            f"{_quantity(measure, measure.remaining, currency)} of the {name} remain."
+        remaining = _quantity(measure, measure.remaining, currency)
+        if hours:
+            return ngettext(
+                "No time was recorded in the last %(num)d week, so there is no forecast: "
+                "%(remaining)s of the hours budget remain.",
+                "No time was recorded in the last %(num)d weeks, so there is no forecast: "
+                "%(remaining)s of the hours budget remain.",
+                weeks,
+                remaining=remaining,
+            )
+        return ngettext(
+            "No time was recorded in the last %(num)d week, so there is no forecast: "
+            "%(remaining)s of the budget in money remain.",
+            "No time was recorded in the last %(num)d weeks, so there is no forecast: "
+            "%(remaining)s of the budget in money remain.",
+            weeks,
+            remaining=remaining,
         )
-    return (
-        f"At the pace of the last {weeks} weeks ({pace}/week), the {name} runs out around "
-        f"{formatting.long_date(measure.runs_out)}."
+    day = formatting.long_date(measure.runs_out)
+    if hours:
+        return ngettext(
+            "At the pace of the last %(num)d week (%(pace)s/week), the hours budget runs out "
+            "around %(day)s.",
+            "At the pace of the last %(num)d weeks (%(pace)s/week), the hours budget runs out "
+            "around %(day)s.",
+            weeks,
+            pace=pace,
+            day=day,
+        )
+    return ngettext(
+        "At the pace of the last %(num)d week (%(pace)s/week), the budget in money runs out "
+        "around %(day)s.",
+        "At the pace of the last %(num)d weeks (%(pace)s/week), the budget in money runs out "
+        "around %(day)s.",
+        weeks,
+        pace=pace,
+        day=day,
     )

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from babel.dates import format_date
-from babel.numbers import format_compact_currency
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from timetracker import formatting
 from timetracker.billing import rules
 from timetracker.billing.states import InvoiceState
 from timetracker.billing.summaries import StateAmount, WeekHours
-from timetracker.charts.geometry import BarChart, BarSpec, bar_chart, plain
+from timetracker.charts.geometry import BarChart, BarSpec, bar_chart, compact_money, plain
 
 #: Weeks the hours chart shows.
 WEEKS = 12
@@ -41,9 +42,10 @@ def hours_chart(weeks: Sequence[WeekHours]) -> BarChart:
                 label=format_date(week.week_start, "d MMM", locale=locale) if labelled else "",
                 value=week.hours,
                 value_label="",
-                title=(
-                    f"Week of {formatting.long_date(week.week_start)}: "
-                    f"{formatting.hours(week.hours)} hours"
+                title=_(
+                    "Week of %(day)s: %(hours)s hours",
+                    day=formatting.long_date(week.week_start),
+                    hours=formatting.hours(week.hours),
                 ),
                 colour=HOURS_COLOUR,
                 accent=True,
@@ -73,22 +75,21 @@ def invoice_charts(
             BarSpec(
                 label=row.label,
                 value=row.total,
-                value_label=_compact(row.total, currency, locale),
-                title=(
-                    f"{row.label}: {row.count} invoice{'' if row.count == 1 else 's'}, "
-                    f"{formatting.money(row.total, currency)} invoiced"
+                value_label=compact_money(row.total, currency, locale),
+                title=ngettext(
+                    "%(state)s: %(num)d invoice, %(amount)s invoiced",
+                    "%(state)s: %(num)d invoices, %(amount)s invoiced",
+                    row.count,
+                    state=row.label,
+                    amount=formatting.money(row.total, currency),
                 ),
                 colour=STATE_COLOURS[row.state],
             )
             for row in rows
         ]
-        chart = bar_chart(specs, lambda v, c=currency: _compact(v, c, locale))
+        chart = bar_chart(specs, lambda v, c=currency: compact_money(v, c, locale))
         charts.append(CurrencyChart(currency, chart, rows))
     return charts
-
-
-def _compact(value: Decimal, currency: str, locale: str) -> str:
-    return format_compact_currency(value, currency, locale=locale, fraction_digits=1)
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,14 @@ each comes with a table of the same numbers for screen readers and anyone who pr
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
+
+from babel.core import Locale
+from babel.numbers import format_compact_currency
 
 
 # Geometry -----------------------------------------------------------------------------------
@@ -92,13 +96,20 @@ def plain(value: Decimal) -> Decimal:
     return Decimal(f"{value.normalize():f}")
 
 
+#: Roughly the width of a character of the axis' 12 px labels, to fit the widest one.
+LABEL_CHAR_WIDTH = 7
+
+
 def bar_chart(specs: Sequence[BarSpec], tick_label: Any) -> BarChart:
-    """Lay out one bar per spec on a shared vertical scale starting at zero."""
-    plot_width = WIDTH - LEFT - RIGHT
-    plot_height = HEIGHT - TOP - BOTTOM
+    """Lay out one bar per spec on a shared vertical scale starting at zero; the plot starts
+    where the widest axis label ends (``20.000 €`` is wider than ``€20K``)."""
     top_value = max((s.value for s in specs), default=Decimal(0))
     step, steps = axis_scale(top_value)
     scale_max = step * steps
+    labels = [str(tick_label(step * n)) for n in range(steps + 1)]
+    left = max(LEFT, LABEL_CHAR_WIDTH * max(len(label) for label in labels) + 8)
+    plot_width = WIDTH - left - RIGHT
+    plot_height = HEIGHT - TOP - BOTTOM
     slot = plot_width / max(len(specs), 1)
     gap = min(slot * 0.25, 24)
     bars = []
@@ -112,7 +123,7 @@ def bar_chart(specs: Sequence[BarSpec], tick_label: Any) -> BarChart:
                 value_label=spec.value_label,
                 title=spec.title,
                 colour=spec.colour,
-                x=round(LEFT + i * slot + gap / 2, 1),
+                x=round(left + i * slot + gap / 2, 1),
                 y=round(TOP + plot_height - height, 1),
                 width=round(slot - gap, 1),
                 height=round(height, 1),
@@ -120,7 +131,19 @@ def bar_chart(specs: Sequence[BarSpec], tick_label: Any) -> BarChart:
             )
         )
     ticks = [
-        Tick(tick_label(step * n), round(TOP + plot_height - plot_height * n / steps, 1))
-        for n in range(steps + 1)
+        Tick(label, round(TOP + plot_height - plot_height * n / steps, 1))
+        for n, label in enumerate(labels)
     ]
-    return BarChart(bars, ticks, WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, TOP, TOP + plot_height)
+    return BarChart(bars, ticks, WIDTH, HEIGHT, left, WIDTH - RIGHT, TOP, TOP + plot_height)
+
+
+def compact_money(value: Decimal, currency: str, locale: str) -> str:
+    """``€16K`` in English; where the locale has no short form for thousands (German writes
+    ``15955,5 €``), the amount in whole units with the locale's grouping (``15.956 €``)."""
+    short = format_compact_currency(value, currency, locale=locale, fraction_digits=1)
+    if sum(c.isdigit() for c in short) <= 4:
+        return short
+    parsed = Locale.parse(locale)
+    whole = copy.copy(parsed.currency_formats["standard"])
+    whole.frac_prec = (0, 0)
+    return whole.apply(value, parsed, currency=currency, currency_digits=False)

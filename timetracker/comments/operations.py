@@ -16,12 +16,14 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import format_number, gettext
 from sqlalchemy.orm import Session
 
 from timetracker import audit
 from timetracker.comments import queries
 from timetracker.comments.mentions import mentioned
 from timetracker.comments.queries import Person
+from timetracker.i18n import N_
 from timetracker.models import Client, Comment, Project, User
 from timetracker.models._common import utcnow
 from timetracker.notifications.comments import notify_mentioned
@@ -31,17 +33,24 @@ EDIT_MINUTES = 15
 #: The longest comment, in characters of Markdown source.
 MAX_BODY = 5000
 
-EMPTY = "Write a comment before posting it."
-TOO_LONG = f"A comment can be at most {MAX_BODY:,} characters long."
-READ_ONLY_ARCHIVED = "This project is archived: its comments can be read but no longer added to."
-READ_ONLY_CLIENT = "This client is no longer active: the project's comments are read-only."
-NOT_AUTHOR = "Only the author of a comment can edit it."
-EDIT_EXPIRED = (
-    f"A comment can only be edited for {EDIT_MINUTES} minutes after it was posted. "
+
+# The refusals in English (as the tests and the logs read them); a refusal raised or shown
+# in a request is ``gettext`` of its message, in the language of the page.
+EMPTY = N_("Write a comment before posting it.")
+_TOO_LONG = N_("A comment can be at most %(count)s characters long.")
+TOO_LONG = _TOO_LONG % {"count": f"{MAX_BODY:,}"}
+READ_ONLY_ARCHIVED = N_(
+    "This project is archived: its comments can be read but no longer added to."
+)
+READ_ONLY_CLIENT = N_("This client is no longer active: the project's comments are read-only.")
+NOT_AUTHOR = N_("Only the author of a comment can edit it.")
+_EDIT_EXPIRED = N_(
+    "A comment can only be edited for %(minutes)d minutes after it was posted. "
     "Post a new comment instead."
 )
-ALREADY_DELETED = "This comment was deleted and can no longer be edited."
-MAY_NOT_DELETE = "Only the author of a comment or an administrator can delete it."
+EDIT_EXPIRED = _EDIT_EXPIRED % {"minutes": EDIT_MINUTES}
+ALREADY_DELETED = N_("This comment was deleted and can no longer be edited.")
+MAY_NOT_DELETE = N_("Only the author of a comment or an administrator can delete it.")
 
 
 class CommentRefused(ValueError):
@@ -57,18 +66,18 @@ def normalise_body(text: str | None) -> str:
     :class:`CommentRefused` when empty or too long."""
     body = (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
     if not body:
-        raise CommentRefused(EMPTY)
+        raise CommentRefused(gettext(EMPTY))
     if len(body) > MAX_BODY:
-        raise CommentRefused(TOO_LONG)
+        raise CommentRefused(gettext(_TOO_LONG, count=format_number(MAX_BODY)))
     return body
 
 
 def read_only_reason(project: Project, client: Client) -> str | None:
-    """Why the thread takes no new comments, or ``None``."""
+    """Why the thread takes no new comments (in the language being spoken), or ``None``."""
     if not project.is_active:
-        return READ_ONLY_ARCHIVED
+        return gettext(READ_ONLY_ARCHIVED)
     if not client.is_active:
-        return READ_ONLY_CLIENT
+        return gettext(READ_ONLY_CLIENT)
     return None
 
 
@@ -153,11 +162,11 @@ def edit_comment(
     if reason:
         raise CommentRefused(reason)
     if comment.deleted_at is not None:
-        raise CommentRefused(ALREADY_DELETED)
+        raise CommentRefused(gettext(ALREADY_DELETED))
     if comment.author_id != editor.id:
-        raise CommentRefused(NOT_AUTHOR, 403)
+        raise CommentRefused(gettext(NOT_AUTHOR), 403)
     if not may_edit(comment, editor, now):
-        raise CommentRefused(EDIT_EXPIRED)
+        raise CommentRefused(gettext(_EDIT_EXPIRED, minutes=EDIT_MINUTES))
     body = normalise_body(text)
     before = {p.id for p in mentioned(comment.body, people, author_id=editor.id)}
     if body == comment.body:
@@ -180,7 +189,7 @@ def delete_comment(
     if comment.deleted_at is not None:
         return False
     if not may_delete(comment, user):
-        raise CommentRefused(MAY_NOT_DELETE, 403)
+        raise CommentRefused(gettext(MAY_NOT_DELETE), 403)
     comment.deleted_at = utcnow()
     comment.deleted_by_id = user.id
     comment.body = ""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.exceptions import BadRequest
@@ -25,6 +26,7 @@ from timetracker.comments.markdown import render
 from timetracker.comments.operations import EDIT_MINUTES, may_delete, may_edit, read_only_reason
 from timetracker.comments.queries import CommentRow, Person
 from timetracker.comments.unread import note_reading
+from timetracker.i18n import N_
 from timetracker.models import Client, Project, User
 from timetracker.models._common import utcnow
 from timetracker.pagination import Page
@@ -34,7 +36,9 @@ from timetracker.sidewrites import write_after_request
 
 #: The query parameter of the thread's page (``page`` is the status history's).
 PAGE_PARAMETER = "comments_page"
-BAD_PAGE = "The comments page must be a whole number from 1 upwards."
+
+
+BAD_PAGE = N_("The comments page must be a whole number from 1 upwards.")
 
 
 @dataclass(frozen=True)
@@ -95,10 +99,12 @@ def requested_page() -> int | None:
     if not values or values == [""]:
         return None
     if len(values) > 1:
-        raise BadRequest(f"The parameter '{PAGE_PARAMETER}' was given more than once.")
+        raise BadRequest(
+            gettext("The parameter '%(name)s' was given more than once.", name=PAGE_PARAMETER)
+        )
     number = parse_page(values[0].strip())
     if number is None:
-        raise BadRequest(BAD_PAGE)
+        raise BadRequest(gettext(BAD_PAGE))
     return number
 
 

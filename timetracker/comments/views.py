@@ -26,6 +26,7 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
@@ -156,12 +157,15 @@ def _post(side: Side) -> ResponseReturnValue:
         form.body.errors = [str(refused)]
         return side.render(400, comment_form=form)
     if not posted.new:
-        flash("Your comment was already posted.", "info")
+        flash(_("Your comment was already posted."), "info")
     elif posted.emailed and side.page_endpoint == "workspace.project_detail":
         names = ", ".join(p.name for p in posted.emailed)
-        flash(f"Comment posted. Emailed the people you mentioned: {names}.", "success")
+        flash(
+            _("Comment posted. Emailed the people you mentioned: %(names)s.", names=names),
+            "success",
+        )
     else:
-        flash("Comment posted.", "success")
+        flash(_("Comment posted."), "success")
     return side.back()
 
 
@@ -169,9 +173,13 @@ def _edit(side: Side, comment_id: int) -> ResponseReturnValue:
     comment = side.find(comment_id)
     form = CommentEditForm()
     if not form.validate_on_submit():
-        problems = [str(e) for e in form.body.errors] or ["Reload the page and try again."]
+        problems = [str(e) for e in form.body.errors] or [_("Reload the page and try again.")]
         shown = operations.may_edit(comment, _me(), utcnow())  # else its form is not drawn
-        error = None if shown else "The comment was not saved: " + " ".join(problems)
+        error = (
+            None
+            if shown
+            else _("The comment was not saved: %(problems)s", problems=" ".join(problems))
+        )
         return side.render(400, comment_edit=(comment.id, form), comment_error=error)
     try:
         operations.edit_comment(
@@ -188,19 +196,19 @@ def _edit(side: Side, comment_id: int) -> ResponseReturnValue:
             return render_error(403, str(refused))
         form.body.errors = [str(refused)]
         return side.render(400, comment_edit=(comment.id, form), comment_error=str(refused))
-    flash("Comment saved.", "success")
+    flash(_("Comment saved."), "success")
     return side.back()
 
 
 def _delete(side: Side, comment_id: int) -> ResponseReturnValue:
     comment = side.find(comment_id)
     if not CommentDeleteForm().validate_on_submit():
-        return side.render(400, comment_error="The form was incomplete. Reload and try again.")
+        return side.render(400, comment_error=_("The form was incomplete. Reload and try again."))
     try:
         deleted = operations.delete_comment(db.session, side.project, side.client, comment, _me())
     except CommentRefused as refused:
         return render_error(403, str(refused))
-    flash("Comment deleted." if deleted else "This comment was already deleted.", "success")
+    flash(_("Comment deleted.") if deleted else _("This comment was already deleted."), "success")
     return side.back()
 
 

@@ -22,6 +22,7 @@ from werkzeug.http import dump_options_header
 
 from timetracker import firm
 from timetracker.billing import rules
+from timetracker.i18n import _l
 
 HEADER = (
     "Date",
@@ -35,6 +36,20 @@ HEADER = (
     "Currency",
     "Invoice",
 )
+#: The header row as people read it, in the language being spoken (``HEADER`` names the
+#: columns in code: ``dropped``).
+HEADER_LABELS = {
+    "Date": _l("Date"),
+    "Project": _l("Project"),
+    "Notes": _l("Notes"),
+    "User": _l("User"),
+    "Hours": _l("Hours"),
+    "Seconds": _l("Seconds"),
+    "Billable": _l("Billable"),
+    "Amount": _l("Amount"),
+    "Currency": _l("Currency"),
+    "Invoice": _l("Invoice"),
+}
 #: Characters that make Excel, LibreOffice or Google Sheets start a formula (or a DDE call).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 #: Rows written between two yields: big enough for few, large writes; small enough to be cheap.
@@ -147,7 +162,7 @@ def csv_chunks(
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
-    writer.writerow([HEADER[i] for i in keep])
+    writer.writerow([str(HEADER_LABELS[HEADER[i]]) for i in keep])
     pending = 0
     for row in rows:
         cells = entry_cells(row, zone)

@@ -12,6 +12,10 @@ allows: the staff's download and the portal's are the same document.
 The firm's logo (a ``data:`` URI: the renderer fetches nothing), both parties' VAT IDs, the
 firm's registration details (at the foot of every page), each line's unit and service period
 and the invoice's overall period, and a "Partially paid" mark are printed when they exist.
+
+Every document of a client (invoice, quote, statement) is written in the client's document
+language (``i18n.document_language``), whoever downloads it and when it is attached to an
+email: its words, dates and money alike.
 """
 
 from __future__ import annotations
@@ -28,10 +32,11 @@ from typing import Any
 from babel.dates import format_interval
 from babel.numbers import format_decimal
 from flask import render_template
+from flask_babel import gettext as _
 from sqlalchemy import null, select
 from weasyprint import CSS, HTML, default_url_fetcher
 
-from timetracker import db, firm, formatting
+from timetracker import db, firm, formatting, i18n
 from timetracker.billing import rules, states
 from timetracker.logos.operations import firm_logo
 from timetracker.models import Client, Invoice, InvoiceItem, TimeEntry, User
@@ -150,14 +155,16 @@ class PrintedLine:
 
 
 def printed_line(item: InvoiceItem) -> PrintedLine:
-    """A line as printed: hours with two decimals for time, a plain number otherwise."""
+    """A line as printed: hours with two decimals for time, a plain number otherwise. The unit
+    of time ("hours", as stored) is printed in the document's language; any other unit is the
+    text staff typed."""
     if item.unit == HOURS_UNIT:
         quantity = formatting.hours(item.quantity)
+        unit = _("hours")
     else:  # "3", "2.5": no trailing zeros
         quantity = format_decimal(item.quantity, locale=formatting.current_locale())
-    return PrintedLine(
-        item, quantity, item.unit or "", period_text(item.period_start, item.period_end)
-    )
+        unit = item.unit or ""
+    return PrintedLine(item, quantity, unit, period_text(item.period_start, item.period_end))
 
 
 def invoice_period(items: list[InvoiceItem]) -> str:
@@ -175,9 +182,34 @@ def logo_data_uri() -> str | None:
     return f"data:{logo.content_type};base64,{base64.b64encode(logo.data).decode('ascii')}"
 
 
+def page_counter_css() -> str:
+    """The CSS ``content`` of the page numbers at the foot of a document ("Page 1 of 3"), in
+    the language being spoken: its words as CSS strings around the two counters."""
+    text = _("Page %(page)s of %(pages)s", page="\x00page\x00", pages="\x00pages\x00")
+    parts = []
+    for i, piece in enumerate(text.split("\x00")):
+        if i % 2:  # a counter's name
+            parts.append(f"counter({'pages' if piece == 'pages' else 'page'})")
+        elif piece:
+            parts.append('"' + piece.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return " ".join(parts)
+
+
+def document_stylesheet(template: str) -> CSS:
+    """A document's stylesheet (``documents/*.css``), its page numbers in the language being
+    spoken."""
+    return CSS(string=render_template(template, page_counter=page_counter_css()))
+
+
 def render_invoice_html(invoice: Invoice, client: Client | None = None) -> str:
-    """The invoice as the HTML document the PDF is printed from."""
+    """The invoice as the HTML document the PDF is printed from, in the client's document
+    language."""
     client = client if client is not None else invoice.client
+    with i18n.speaking(i18n.document_language(client)):
+        return _invoice_html(invoice, client)
+
+
+def _invoice_html(invoice: Invoice, client: Client) -> str:
     settings = firm.get_settings()
     return render_template(
         "documents/invoice.html",
@@ -201,9 +233,12 @@ def render_invoice_html(invoice: Invoice, client: Client | None = None) -> str:
 
 
 def render_invoice_pdf(invoice: Invoice, client: Client | None = None) -> bytes:
-    """The invoice as an A4 PDF (needs an application context for the template and settings)."""
-    html = render_invoice_html(invoice, client)
-    stylesheet = CSS(string=render_template("documents/invoice.css"))
+    """The invoice as an A4 PDF in the client's document language (needs an application
+    context for the template and settings)."""
+    client = client if client is not None else invoice.client
+    with i18n.speaking(i18n.document_language(client)):
+        html = _invoice_html(invoice, client)
+        stylesheet = document_stylesheet("documents/invoice.css")
     document = HTML(string=html, url_fetcher=_offline_url_fetcher, media_type="print")
     pdf = document.write_pdf(stylesheets=[stylesheet])
     assert pdf is not None  # write_pdf() without a target returns the bytes

@@ -3,7 +3,7 @@ the quote's validity, terms, state and, once answered, the client's answer.
 
 The quote must come with its ``items`` loaded (and its ``client``, unless the caller passes the
 client): the models' relationships refuse lazy loading. Like invoices, a quote document loads
-no resource from outside itself.
+no resource from outside itself. It is written in the client's document language.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import re
 import unicodedata
 
 from flask import render_template
-from weasyprint import CSS, HTML
+from weasyprint import HTML
 
-from timetracker import firm
+from timetracker import firm, i18n
 from timetracker.billing import quotes
-from timetracker.documents.pdf import _offline_url_fetcher
+from timetracker.documents.pdf import _offline_url_fetcher, document_stylesheet
 from timetracker.models import Client, Quote
 
 
@@ -35,8 +35,16 @@ def render_quote_html(
     project_name: str | None = None,
     today: dt.date | None = None,
 ) -> str:
-    """The quote as the HTML document its PDF is printed from."""
+    """The quote as the HTML document its PDF is printed from, in the client's document
+    language."""
     client = client if client is not None else quote.client
+    with i18n.speaking(i18n.document_language(client)):
+        return _quote_html(quote, client, project_name, today)
+
+
+def _quote_html(
+    quote: Quote, client: Client, project_name: str | None, today: dt.date | None
+) -> str:
     settings = firm.get_settings()
     return render_template(
         "documents/quote.html",
@@ -59,9 +67,12 @@ def render_quote_pdf(
     project_name: str | None = None,
     today: dt.date | None = None,
 ) -> bytes:
-    """The quote as an A4 PDF (needs an application context for the template and settings)."""
-    html = render_quote_html(quote, client, project_name=project_name, today=today)
-    stylesheet = CSS(string=render_template("documents/invoice.css"))
+    """The quote as an A4 PDF in the client's document language (needs an application context
+    for the template and settings)."""
+    client = client if client is not None else quote.client
+    with i18n.speaking(i18n.document_language(client)):
+        html = _quote_html(quote, client, project_name, today)
+        stylesheet = document_stylesheet("documents/invoice.css")
     document = HTML(string=html, url_fetcher=_offline_url_fetcher, media_type="print")
     pdf = document.write_pdf(stylesheets=[stylesheet])
     assert pdf is not None  # write_pdf() without a target returns the bytes

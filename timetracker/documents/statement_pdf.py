@@ -2,7 +2,7 @@
 
 The statement comes from :func:`timetracker.billing.statements.statement_of`; the document adds
 the firm's and the client's names and addresses and the day it was made. Like every document,
-it loads no resource from outside itself.
+it loads no resource from outside itself. It is written in the client's document language.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import render_template
-from weasyprint import CSS, HTML
+from weasyprint import HTML
 
-from timetracker import firm
+from timetracker import firm, i18n
 from timetracker.billing.statements import Statement
 from timetracker.documents.csv_export import _slug
-from timetracker.documents.pdf import _offline_url_fetcher
+from timetracker.documents.pdf import _offline_url_fetcher, document_stylesheet
 from timetracker.models import Client
 
 
@@ -27,6 +27,13 @@ def statement_filename(client: Client, date_from: dt.date, date_to: dt.date) -> 
 
 
 def render_statement_html(statement: Statement, client: Client, today: dt.date) -> str:
+    """The statement as the HTML document its PDF is printed from, in the client's document
+    language."""
+    with i18n.speaking(i18n.document_language(client)):
+        return _statement_html(statement, client, today)
+
+
+def _statement_html(statement: Statement, client: Client, today: dt.date) -> str:
     settings = firm.get_settings()
     return render_template(
         "documents/statement.html",
@@ -42,9 +49,11 @@ def render_statement_html(statement: Statement, client: Client, today: dt.date) 
 def render_statement_pdf(
     statement: Statement, client: Client, today: dt.date | None = None
 ) -> bytes:
-    """The statement as an A4 PDF (needs an application context for the template and settings)."""
-    html = render_statement_html(statement, client, today or firm.today())
-    stylesheet = CSS(string=render_template("documents/statement.css"))
+    """The statement as an A4 PDF in the client's document language (needs an application
+    context for the template and settings)."""
+    with i18n.speaking(i18n.document_language(client)):
+        html = _statement_html(statement, client, today or firm.today())
+        stylesheet = document_stylesheet("documents/statement.css")
     document = HTML(string=html, url_fetcher=_offline_url_fetcher, media_type="print")
     pdf = document.write_pdf(stylesheets=[stylesheet])
     assert pdf is not None  # write_pdf() without a target returns the bytes

@@ -14,10 +14,11 @@ from typing import Any
 from wtforms import Field
 from wtforms.validators import ValidationError
 
+from timetracker.i18n import _l
 from timetracker.models import Invoice, Settings
 
 _VAT_ID = re.compile(r"[A-Z]{2}[A-Z0-9]{2,13}")
-RULE = (
+RULE = _l(
     "A VAT ID is a 2-letter country code followed by 2 to 13 letters or digits, "
     "for example DE123456789 (spaces are fine)."
 )
@@ -27,7 +28,7 @@ def parse_vat_id(text: str) -> str:
     """``text`` compact and in capitals; ``ValueError`` with :data:`RULE` otherwise."""
     compact = "".join(text.split()).upper()
     if not compact.isascii() or not _VAT_ID.fullmatch(compact):
-        raise ValueError(RULE)
+        raise ValueError(str(RULE))
     return compact
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -58,15 +59,22 @@ def _invoice_event(invoice: Invoice, client_name: str, endpoint: str) -> AllDayE
     return AllDayEvent(
         uid=_uid("invoice", invoice.id),
         day=invoice.due_date,
-        summary=f"Invoice {invoice.number} due ({client_name}, {open_amount} open)",
-        description=(
-            f"Invoice {invoice.number} for {client_name}\n"
-            f"Total: {money(invoice.total, invoice.currency)}\n"
-            f"Open: {open_amount}\n"
-            f"Due: {long_date(invoice.due_date)}"
+        summary=_(
+            "Invoice %(number)s due (%(client)s, %(amount)s open)",
+            number=invoice.number,
+            client=client_name,
+            amount=open_amount,
+        ),
+        description=_(
+            "Invoice %(number)s for %(client)s\nTotal: %(total)s\nOpen: %(open)s\nDue: %(due)s",
+            number=invoice.number,
+            client=client_name,
+            total=money(invoice.total, invoice.currency),
+            open=open_amount,
+            due=long_date(invoice.due_date),
         ),
         url=_link(endpoint, invoice_id=invoice.id),
-        categories="Invoice due",
+        categories=_("Invoice due"),
     )
 
 
@@ -75,14 +83,22 @@ def _quote_event(quote: Quote, client_name: str, endpoint: str) -> AllDayEvent:
     return AllDayEvent(
         uid=_uid("quote", quote.id),
         day=quote.valid_until,
-        summary=f"Quote {quote.number} expires ({client_name}, {total})",
-        description=(
-            f"Quote {quote.number} for {client_name}: {quote.title}\n"
-            f"Total: {total}\n"
-            f"Valid until: {long_date(quote.valid_until)}"
+        summary=_(
+            "Quote %(number)s expires (%(client)s, %(total)s)",
+            number=quote.number,
+            client=client_name,
+            total=total,
+        ),
+        description=_(
+            "Quote %(number)s for %(client)s: %(title)s\nTotal: %(total)s\nValid until: %(day)s",
+            number=quote.number,
+            client=client_name,
+            title=quote.title,
+            total=total,
+            day=long_date(quote.valid_until),
         ),
         url=_link(endpoint, quote_id=quote.id),
-        categories="Quote expires",
+        categories=_("Quote expires"),
     )
 
 
@@ -128,9 +144,15 @@ def feed_for(session: Session, user: User) -> tuple[str, Iterable[AllDayEvent]]:
     company = firm.get_settings().company_name
     if user.is_client_contact:
         client_name, events = _contact_events(user, session)
-        return f"{company}: {client_name} invoices and quotes", events
+        return (
+            _("%(company)s: %(client)s invoices and quotes", company=company, client=client_name),
+            events,
+        )
     if user.is_staff:
-        return f"{company}: invoices due and quotes expiring", _staff_events(session)
+        return (
+            _("%(company)s: invoices due and quotes expiring", company=company),
+            _staff_events(session),
+        )
     raise NoFeed()
 
 

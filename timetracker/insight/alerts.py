@@ -24,11 +24,12 @@ from functools import partial
 from typing import Any
 
 from flask import current_app, has_request_context
+from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from timetracker import after_commit, db, firm
+from timetracker import after_commit, db, firm, i18n
 from timetracker.billing.publication import Gate
 from timetracker.billing.summaries import ProjectFigures, project_figures
 from timetracker.models import BudgetAlert, Client, Project, Role, TimeEntry, User
@@ -191,15 +192,39 @@ def deliver(project_id: int, measure: str, threshold: int, user_id: int) -> None
                 user_id,
             )
             return
-    message = compose(project, client, figures, measure, threshold, to, current_app.config)
+    # In the recipient's language: their own choice, else (a contact) their client's document
+    # language, else the firm's.
+    with i18n.speaking(i18n.language_of(_person(session, to.id))):
+        message = compose(project, client, figures, measure, threshold, to, current_app.config)
     send_message(message, current_app.config)
 
 
-SUBJECT = "{project}: {threshold} % of the {budget} used"
+def _person(session: Session, user_id: int) -> User:
+    """The recipient with their client (a contact's), which :func:`i18n.language_of` reads."""
+    person = session.scalar(select(User).options(joinedload(User.client)).where(User.id == user_id))
+    if person is None:  # pragma: no cover - ``recipients`` just found them
+        raise LookupError(f"user {user_id} is gone")
+    return person
 
 
 def budget_name(measure: str) -> str:
-    return "hours budget" if measure == HOURS else "budget in money"
+    """The budget's name, in the language being written."""
+    return _("hours budget") if measure == HOURS else _("budget in money")
+
+
+def subject(project: Project, measure: str, threshold: int) -> str:
+    """The alert's subject line, in the language being written."""
+    if measure == HOURS:
+        return _(
+            "%(project)s: %(threshold)s %% of the hours budget used",
+            project=project.name,
+            threshold=threshold,
+        )
+    return _(
+        "%(project)s: %(threshold)s %% of the budget in money used",
+        project=project.name,
+        threshold=threshold,
+    )
 
 
 def link(project: Project, to: Recipient, config: Mapping[str, Any]) -> str:
@@ -236,9 +261,7 @@ def compose(
     }
     return new_message(
         config,
-        subject=SUBJECT.format(
-            project=project.name, threshold=threshold, budget=budget_name(measure)
-        ),
+        subject=subject(project, measure, threshold),
         to_name=to.name,
         to_email=to.email,
         template="email/insight/budget_alert",

@@ -7,9 +7,10 @@ from typing import Any
 from flask_wtf.file import FileField
 from wtforms.validators import ValidationError
 
+from timetracker.i18n import _l
 from timetracker.logos.validation import InspectedLogo, LogoRefused, inspect_logo, read_upload
 
-HELP = (
+HELP = _l(
     "PNG, JPEG or WebP, at most 512 KB and 2000 × 2000 pixels (SVG is not accepted). "
     "Choosing a file replaces the current logo."
 )

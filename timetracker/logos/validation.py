@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 import filetype
+from flask_babel import gettext as _
 from PIL import Image
 
 KB = 1024
@@ -26,7 +27,6 @@ MAX_BYTES = 512 * KB
 MAX_PIXELS = 2000
 #: Detected content type -> the format Pillow must open it as.
 FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP"}
-ALLOWED = "a PNG, JPEG or WebP image of at most 512 KB and 2000 × 2000 pixels"
 #: Markup or script a browser would run if it were ever taken for a page.
 _MARKUP = re.compile(
     rb"<\s*(!doctype|html|head|body|script|svg|iframe|object|embed|\?xml|\?php)\b",
@@ -77,26 +77,53 @@ def _image_end(content_type: str, data: bytes) -> int:
 def inspect_logo(data: bytes) -> InspectedLogo:
     """Check a logo's bytes; raises :class:`LogoRefused` with the reason."""
     if not data:
-        raise LogoRefused(f"The file is empty. Choose {ALLOWED}.")
+        raise LogoRefused(
+            _(
+                "The file is empty. Choose a PNG, JPEG or WebP image of at most 512 KB and "
+                "2000 × 2000 pixels."
+            )
+        )
     if len(data) > MAX_BYTES:
         raise LogoRefused(
-            f"The file is larger than 512 KB ({len(data) // KB} KB or more). Make it smaller: "
-            f"a logo needs {ALLOWED}."
+            _(
+                "The file is larger than 512 KB (%(size)s KB or more). Make it smaller: a logo "
+                "needs a PNG, JPEG or WebP image of at most 512 KB and 2000 × 2000 pixels.",
+                size=len(data) // KB,
+            )
         )
     kind = filetype.guess(data[:8192])
     if kind is None or kind.mime not in FORMATS:
         head = data[:1024].lstrip().lower()
         if kind is None and (b"<svg" in head or head.startswith(b"<?xml")):
             raise LogoRefused(
-                f"SVG images are not accepted (they can carry scripts). Use {ALLOWED}."
+                _(
+                    "SVG images are not accepted (they can carry scripts). Use a PNG, JPEG or "
+                    "WebP image of at most 512 KB and 2000 × 2000 pixels."
+                )
             )
-        found = f" (this file is {kind.mime})" if kind is not None else ""
-        raise LogoRefused(f"This file is not a PNG, JPEG or WebP image{found}. Use {ALLOWED}.")
+        if kind is not None:
+            raise LogoRefused(
+                _(
+                    "This file is not a PNG, JPEG or WebP image (this file is %(type)s). Use a "
+                    "PNG, JPEG or WebP image of at most 512 KB and 2000 × 2000 pixels.",
+                    type=kind.mime,
+                )
+            )
+        raise LogoRefused(
+            _(
+                "This file is not a PNG, JPEG or WebP image. Use a PNG, JPEG or WebP image of "
+                "at most 512 KB and 2000 × 2000 pixels."
+            )
+        )
     content_type = kind.mime
     expected = FORMATS[content_type]
     damaged = LogoRefused(
-        f"The file starts like a {expected} image but is not a complete, valid one "
-        f"(damaged, cut short, or another kind of file). Use {ALLOWED}."
+        _(
+            "The file starts like a %(format)s image but is not a complete, valid one (damaged, "
+            "cut short, or another kind of file). Use a PNG, JPEG or WebP image of at most "
+            "512 KB and 2000 × 2000 pixels.",
+            format=expected,
+        )
     )
     try:
         with warnings.catch_warnings():
@@ -105,8 +132,13 @@ def inspect_logo(data: bytes) -> InspectedLogo:
                 width, height = image.size
                 if width > MAX_PIXELS or height > MAX_PIXELS:
                     raise LogoRefused(
-                        f"The image is {width} × {height} pixels; a logo is at most "
-                        f"{MAX_PIXELS} × {MAX_PIXELS}. Make it smaller and upload it again."
+                        _(
+                            "The image is %(width)s × %(height)s pixels; a logo is at most "
+                            "%(max)s × %(max)s. Make it smaller and upload it again.",
+                            width=width,
+                            height=height,
+                            max=MAX_PIXELS,
+                        )
                     )
                 image.load()  # decodes every pixel: a truncated file fails here
     except LogoRefused:
@@ -118,7 +150,11 @@ def inspect_logo(data: bytes) -> InspectedLogo:
         raise damaged
     if end != len(data) or _MARKUP.search(data):
         raise LogoRefused(
-            f"The file holds more than a {expected} image (other data or markup is attached "
-            f"to it). Export the logo again as {ALLOWED}."
+            _(
+                "The file holds more than a %(format)s image (other data or markup is attached "
+                "to it). Export the logo again as a PNG, JPEG or WebP image of at most 512 KB "
+                "and 2000 × 2000 pixels.",
+                format=expected,
+            )
         )
     return InspectedLogo(content_type, data, width, height)

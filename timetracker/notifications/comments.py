@@ -17,9 +17,11 @@ from functools import partial
 from typing import Any
 
 from flask import current_app, has_request_context
+from flask_babel import gettext
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from timetracker import after_commit, db, firm
+from timetracker import after_commit, db, firm, i18n
 from timetracker.comments.markdown import render
 from timetracker.comments.queries import Person, people_on_project
 from timetracker.models import Client, Comment, Project, Role, User
@@ -109,11 +111,14 @@ def deliver(comment_id: int, user_id: int) -> None:
     author = None
     if comment.author_id is not None:
         author = session.scalar(select(User).where(User.id == comment.author_id))
-    message = compose(comment, project, client, author, to, current_app.config)
+    # The recipient's own language, else (a contact) their client's document language.
+    recipient = session.scalar(
+        select(User).options(selectinload(User.client)).where(User.id == user_id)
+    )
+    language = i18n.language_of(recipient) if recipient is not None else i18n.firm_language()
+    with i18n.speaking(language):
+        message = compose(comment, project, client, author, to, current_app.config)
     send_message(message, current_app.config)
-
-
-SUBJECT = "{author} mentioned you on {project}"
 
 
 def compose(
@@ -125,7 +130,8 @@ def compose(
     config: Mapping[str, Any],
 ) -> EmailMessage:
     """The mention email to ``to``, from ``email/comments/mention.*``: the comment's source in
-    the text part, its sanitised rendering in the HTML part."""
+    the text part, its sanitised rendering in the HTML part. Written in the language being
+    spoken (``deliver`` speaks the recipient's)."""
     settings = firm.get_settings()
     author_name = author_shown_to(comment, author, client, to)
     values: dict[str, Any] = {
@@ -141,7 +147,9 @@ def compose(
     }
     return new_message(
         config,
-        subject=SUBJECT.format(author=author_name, project=project.name),
+        subject=gettext(
+            "%(author)s mentioned you on %(project)s", author=author_name, project=project.name
+        ),
         to_name=to.name,
         to_email=to.email,
         template="email/comments/mention",

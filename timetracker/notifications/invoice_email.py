@@ -6,6 +6,11 @@ later (an RQ job) sends the same words; the audit event of the send (kind ``invo
 records them too, with the form's key that makes a second submission of one form harmless.
 The HTML part and the dialog's preview are one template, ``email/invoice_sent.html``: the
 preview is its ``content`` block.
+
+Each recipient reads the email in their own language (:func:`reader_language`: a portal
+contact's, else the client's document language), dates and money included. What staff wrote is
+sent as written, except the dialog's own default subject and message left unchanged: those are
+the defaults in the recipient's language (:func:`as_read_by`).
 """
 
 from __future__ import annotations
@@ -16,10 +21,11 @@ from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from timetracker import audit, firm
+from timetracker import audit, firm, i18n
 from timetracker.billing import states
 from timetracker.documents.pdf import pdf_filename
 from timetracker.formatting import long_date, money
@@ -48,24 +54,64 @@ class Written:
 @dataclass(frozen=True)
 class Recipient:
     """Someone the email goes to; ``portal_user`` when they can open the portal link,
-    ``subscribed`` when they also receive invoice emails (the email's footer says so)."""
+    ``subscribed`` when they also receive invoice emails (the email's footer says so).
+    ``language``: a portal contact's (``i18n.language_of``); ``None`` for an address that is
+    no user's, which reads the client's document language."""
 
     email: str
     name: str = ""
     portal_user: bool = False
     subscribed: bool = False
+    language: str | None = None
+
+
+def reader_language(recipient: Recipient, client: Client) -> str:
+    """The language ``recipient`` reads the invoice email in."""
+    return i18n.known(recipient.language) or i18n.document_language(client)
 
 
 def default_subject(invoice: Invoice) -> str:
-    return f"Invoice {invoice.number} from {firm.get_settings().company_name}"
+    """The dialog's subject, in the language being spoken."""
+    return _(
+        "Invoice %(number)s from %(company)s",
+        number=invoice.number,
+        company=firm.get_settings().company_name,
+    )
 
 
 def default_message(invoice: Invoice) -> str:
-    total = money(invoice.total, invoice.currency)
-    return (
-        f"Please find attached invoice {invoice.number} for {total}, "
-        f"due on {long_date(invoice.due_date)}.\n\nThank you for your business."
+    """The dialog's message, in the language being spoken (its money and date too)."""
+    return _(
+        "Please find attached invoice %(number)s for %(total)s, due on %(due)s.\n\n"
+        "Thank you for your business.",
+        number=invoice.number,
+        total=money(invoice.total, invoice.currency),
+        due=long_date(invoice.due_date),
     )
+
+
+def dialog_defaults(invoice: Invoice) -> Written:
+    """What the dialog offers to send: the default subject and message in the client's
+    document language (each recipient then reads them in their own: :func:`as_read_by`)."""
+    with i18n.speaking(i18n.document_language(invoice.client)):
+        return Written(default_subject(invoice), default_message(invoice))
+
+
+def as_read_by(invoice: Invoice, written: Written, language: str) -> Written:
+    """``written`` as a reader of ``language`` gets it: a subject or message that is the
+    dialog's default in any language (left as offered) becomes the default in ``language``;
+    whatever a person wrote stays as written."""
+    defaults = []
+    for other in i18n.LANGUAGES:
+        with i18n.speaking(other):
+            defaults.append((" ".join(default_subject(invoice).split()), default_message(invoice)))
+    with i18n.speaking(language):
+        subject, message = written.subject, written.message
+        if any(" ".join(subject.split()) == default[0] for default in defaults):
+            subject = default_subject(invoice)
+        if any(message.strip() == default[1] for default in defaults):
+            message = default_message(invoice)
+    return Written(subject, message)
 
 
 def email_values(
@@ -99,15 +145,19 @@ def compose(
     pdf: bytes,
     config: Mapping[str, Any],
 ) -> EmailMessage:
-    """The email as written in the dialog, to one recipient, with the invoice PDF attached."""
-    message = new_message(
-        config,
-        subject=written.subject,
-        to_name=recipient.name,
-        to_email=recipient.email,
-        template=TEMPLATE,
-        values=email_values(invoice, client, recipient, written.message, config["BASE_URL"]),
-    )
+    """The email as written in the dialog, to one recipient in their language
+    (:func:`reader_language`), with the invoice PDF attached."""
+    language = reader_language(recipient, client)
+    written = as_read_by(invoice, written, language)
+    with i18n.speaking(language):
+        message = new_message(
+            config,
+            subject=written.subject,
+            to_name=recipient.name,
+            to_email=recipient.email,
+            template=TEMPLATE,
+            values=email_values(invoice, client, recipient, written.message, config["BASE_URL"]),
+        )
     message.add_attachment(
         pdf, maintype="application", subtype="pdf", filename=pdf_filename(invoice)
     )
@@ -116,11 +166,20 @@ def compose(
 
 def preview_html(invoice: Invoice, recipient: Recipient, message: str) -> str:
     """The HTML part's body as the recipient reads it (the ``content`` block of the email's
-    template), for the dialog."""
+    template, in the recipient's language), for the dialog."""
+    language = reader_language(recipient, invoice.client)
+    message = as_read_by(invoice, Written("", message), language).message
     template = current_app.jinja_env.get_template(f"{TEMPLATE}.html")
-    values = email_values(invoice, invoice.client, recipient, message, _base_url())
-    context = template.new_context(values)
-    return "".join(template.blocks["content"](context))
+    with i18n.speaking(language):
+        values = email_values(invoice, invoice.client, recipient, message, _base_url())
+        context = template.new_context(values)
+        return "".join(template.blocks["content"](context))
+
+
+def preview_subject(invoice: Invoice, recipient: Recipient, subject: str) -> str:
+    """The subject as ``recipient`` reads it (the dialog's default in their language)."""
+    language = reader_language(recipient, invoice.client)
+    return as_read_by(invoice, Written(subject, ""), language).subject
 
 
 def _base_url() -> str:

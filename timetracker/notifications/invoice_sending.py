@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from functools import partial
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from timetracker import after_commit, audit
+from timetracker import after_commit, audit, i18n
 from timetracker.billing import invoicing
+from timetracker.i18n import _l
 from timetracker.models import Client, EmailDelivery, Invoice, InvoiceStatus, User
 from timetracker.notifications.invoice_email import (
     EMAILED,
@@ -35,7 +37,7 @@ from timetracker.notifications.invoices import ISSUED, DeliveryStatus
 MAX_RECIPIENTS = 20
 #: Only these invoices can be sent (a draft is issued by sending it).
 SENDABLE = (InvoiceStatus.DRAFT, *ISSUED)
-NOT_CONFIGURED = (
+NOT_CONFIGURED = _l(
     "Email is not set up on this server (SMTP_HOST is not set, or MAIL_ENABLED is off), so "
     "nothing can be emailed from here. You can still mark the invoice as sent and send the PDF "
     "yourself."
@@ -73,7 +75,8 @@ def is_key(text: str | None) -> bool:
 
 
 def choices(session: Session, client: Client) -> list[Choice]:
-    """The client's active portal contacts, then its contact address (once per address)."""
+    """The client's active portal contacts, each with the language they read, then its contact
+    address (once per address), which reads the client's document language."""
     offered: list[Choice] = []
     seen: set[str] = set()
     contacts = session.scalars(
@@ -83,24 +86,31 @@ def choices(session: Session, client: Client) -> list[Choice]:
             User.client_portal_enabled.is_(True),
             User.is_active.is_(True),
         )
+        .options(joinedload(User.client))  # i18n.language_of falls back on the client's
         .order_by(User.name, User.id)
     )
     for user in contacts:
         seen.add(user.email.lower())
         note = (
-            "portal contact"
+            _("portal contact")
             if user.invoice_emails_enabled
-            else ("portal contact, has switched invoice emails off")
+            else _("portal contact, has switched invoice emails off")
         )
         offered.append(
             Choice(
-                Recipient(user.email, user.name, True, user.invoice_emails_enabled),
+                Recipient(
+                    user.email,
+                    user.name,
+                    True,
+                    user.invoice_emails_enabled,
+                    i18n.language_of(user),
+                ),
                 user.invoice_emails_enabled,
                 note,
             )
         )
     if client.contact_email and client.contact_email.lower() not in seen:
-        offered.append(Choice(Recipient(client.contact_email), True, "client's contact address"))
+        offered.append(Choice(Recipient(client.contact_email), True, _("client's contact address")))
     return offered
 
 
@@ -114,20 +124,26 @@ def recipients_for(
     for address in chosen:
         recipient = offered.get(address.lower())
         if recipient is None:
-            raise SendRefused(f"{address} is not one of this client's addresses.")
+            raise SendRefused(
+                _("%(address)s is not one of this client's addresses.", address=address)
+            )
         result.setdefault(address.lower(), recipient)
     for address in extra:
         result.setdefault(address.lower(), offered.get(address.lower()) or Recipient(address))
     if not result:
-        raise SendRefused("Choose at least one recipient, or enter an address.")
+        raise SendRefused(_("Choose at least one recipient, or enter an address."))
     if len(result) > MAX_RECIPIENTS:
-        raise SendRefused(f"An invoice can be emailed to at most {MAX_RECIPIENTS} addresses.")
+        raise SendRefused(
+            _("An invoice can be emailed to at most %(count)d addresses.", count=MAX_RECIPIENTS)
+        )
     return list(result.values())
 
 
 def check_sendable(invoice: Invoice) -> None:
     if invoice.status not in SENDABLE:
-        raise SendRefused(f"A {invoice.status} invoice cannot be sent.")
+        if invoice.status == InvoiceStatus.CANCELLED:
+            raise SendRefused(_("A cancelled invoice cannot be sent."))
+        raise SendRefused(_("A %(status)s invoice cannot be sent.", status=invoice.status))
 
 
 def send_invoice(
@@ -140,7 +156,7 @@ def send_invoice(
     """Issue a draft and queue the email for each recipient; ``None`` when the form with
     ``key`` was already sent (nothing is done again)."""
     if not mail_configured():
-        raise SendRefused(NOT_CONFIGURED)
+        raise SendRefused(str(NOT_CONFIGURED))
     check_sendable(invoice)
     _lock(session, invoice)
     if sent_with_key(session, invoice.id, key):

@@ -21,9 +21,9 @@ from functools import partial
 
 from flask import current_app, has_request_context
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
-from timetracker import after_commit, config, db, firm
+from timetracker import after_commit, config, db, firm, i18n
 from timetracker.documents.pdf import render_invoice_pdf
 from timetracker.models import Client, EmailDelivery, Invoice, InvoiceStatus, User
 from timetracker.notifications import invoice_email
@@ -68,6 +68,7 @@ def invoice_recipients(session: Session, client_id: int) -> list[User]:
                 User.invoice_emails_enabled.is_(True),
                 Client.is_active.is_(True),
             )
+            .options(contains_eager(User.client))  # for i18n.language_of
             .order_by(User.id)
         )
     )
@@ -142,8 +143,8 @@ Composer = Callable[[bytes], EmailMessage]
 
 
 def _standard_email(session: Session, invoice: Invoice, delivery: EmailDelivery) -> Composer | str:
-    """The automatic "new invoice" email to a portal user who still receives them (or why it
-    is skipped)."""
+    """The automatic "new invoice" email to a portal user who still receives them, in their
+    language (or why it is skipped)."""
     recipients = invoice_recipients(session, invoice.client_id)
     recipient = next((u for u in recipients if u.email == delivery.recipient), None)
     if recipient is None:
@@ -155,27 +156,32 @@ def _standard_email(session: Session, invoice: Invoice, delivery: EmailDelivery)
         recipient_name=recipient.name,
         pdf=pdf,
         config=current_app.config,
+        language=i18n.language_of(recipient),
     )
 
 
 def _written_email(session: Session, invoice: Invoice, delivery: EmailDelivery) -> Composer | str:
-    """The email written in the send dialog, to whichever address staff chose."""
+    """The email written in the send dialog, to whichever address staff chose: in a portal
+    contact's language, else in the client's document language."""
     message = delivery.message
     if message is None:
         return "The message written for this email is no longer on record."
     portal_user = session.scalar(
-        select(User).where(
+        select(User)
+        .where(
             User.client_id == invoice.client_id,
             User.client_portal_enabled.is_(True),
             User.is_active.is_(True),
             func.lower(User.email) == delivery.recipient.lower(),
         )
+        .options(joinedload(User.client))  # for i18n.language_of
     )
     recipient = invoice_email.Recipient(
         delivery.recipient,
         portal_user.name if portal_user is not None else "",
         portal_user is not None,
         portal_user is not None and portal_user.invoice_emails_enabled,
+        i18n.language_of(portal_user) if portal_user is not None else None,
     )
     written = invoice_email.Written(delivery.subject or "", message)
     return lambda pdf: invoice_email.compose(

@@ -12,9 +12,10 @@ from email.utils import format_datetime, getaddresses, make_msgid
 from typing import Any
 
 from flask import render_template
+from flask_babel import gettext
 
 from timetracker import config as settings
-from timetracker import firm
+from timetracker import firm, i18n
 from timetracker.billing import states
 from timetracker.documents.pdf import pdf_filename
 from timetracker.formatting import money
@@ -111,27 +112,35 @@ def compose_invoice_email(
     recipient_name: str,
     pdf: bytes,
     config: Mapping[str, Any],
+    language: str | None = None,
 ) -> EmailMessage:
-    """The email telling a portal user about a new invoice, with the invoice PDF attached."""
-    company = firm.get_settings().company_name
-    total = money(invoice.total, invoice.currency)
-    context = {
-        "invoice": invoice,
-        "client": client,
-        "company_name": company,
-        "recipient_name": recipient_name,
-        "total": total,
-        "balance": money(states.open_balance(invoice), invoice.currency),
-        "link": portal_invoice_url(config["BASE_URL"], invoice),
-    }
-    message = new_message(
-        config,
-        subject=f"Invoice {invoice.number} for {total} from {company}",
-        to_name=recipient_name,
-        to_email=recipient_email,
-        template="email/invoice_sent",
-        values=context,
-    )
+    """The email telling a portal user about a new invoice, with the invoice PDF attached, in
+    ``language`` (the user's: ``i18n.language_of``; else the client's document language)."""
+    with i18n.speaking(language or i18n.document_language(client)):
+        company = firm.get_settings().company_name
+        total = money(invoice.total, invoice.currency)
+        context = {
+            "invoice": invoice,
+            "client": client,
+            "company_name": company,
+            "recipient_name": recipient_name,
+            "total": total,
+            "balance": money(states.open_balance(invoice), invoice.currency),
+            "link": portal_invoice_url(config["BASE_URL"], invoice),
+        }
+        message = new_message(
+            config,
+            subject=gettext(
+                "Invoice %(number)s for %(total)s from %(company)s",
+                number=invoice.number,
+                total=total,
+                company=company,
+            ),
+            to_name=recipient_name,
+            to_email=recipient_email,
+            template="email/invoice_sent",
+            values=context,
+        )
     message.add_attachment(
         pdf, maintype="application", subtype="pdf", filename=pdf_filename(invoice)
     )

@@ -19,10 +19,11 @@ from functools import partial
 from typing import Any
 
 from flask import current_app, has_request_context
+from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
-from timetracker import after_commit, db, firm
+from timetracker import after_commit, db, firm, i18n
 from timetracker.billing import quotes
 from timetracker.documents.quote_pdf import quote_filename, render_quote_pdf
 from timetracker.formatting import money
@@ -71,11 +72,13 @@ def staff_link(quote: Quote, config: Mapping[str, Any]) -> str:
 # Who is told ----------------------------------------------------------------------------------
 def client_contacts(session: Session, client_id: int) -> list[User]:
     """The active portal contacts of an active client (a quote asks for an answer, so they are
-    told whatever their invoice-email switch says)."""
+    told whatever their invoice-email switch says), each with their client loaded (the language
+    of their email may be the client's)."""
     return list(
         session.scalars(
             select(User)
             .join(Client, Client.id == User.client_id)
+            .options(contains_eager(User.client))
             .where(
                 User.client_id == client_id,
                 User.client_portal_enabled.is_(True),
@@ -168,6 +171,7 @@ def deliver(kind: str, quote_id: int, recipient: Mapping[str, Any]) -> None:
     assert client is not None  # the foreign key (RESTRICT) keeps it
     to = Recipient(**recipient)
     which = QuoteEmail(kind)
+    language = i18n.firm_language()  # the firm's own address
     if which is QuoteEmail.SENT:
         if quote.status != QuoteStatus.SENT:
             log.info("quote %s email dropped: the quote is %s", quote_id, quote.status)
@@ -178,20 +182,30 @@ def deliver(kind: str, quote_id: int, recipient: Mapping[str, Any]) -> None:
             log.info("quote %s email dropped: user %s is no contact now", quote_id, to.user_id)
             return
         to = Recipient(user.email, user.name, user.id)
+        language = i18n.language_of(user)
     elif to.user_id is not None:
         staff = _active_staff(session, to.user_id)
         if staff is None:
             log.info("quote %s email dropped: user %s is no staff now", quote_id, to.user_id)
             return
         to = Recipient(staff.email, staff.name, staff.id)
-    message = compose(which, quote, client, to, current_app.config)
+        language = i18n.language_of(staff)
+    message = compose(which, quote, client, to, current_app.config, language=language)
     send_message(message, current_app.config)
 
 
-SUBJECTS = {
-    QuoteEmail.SENT: "Quote {number} from {company}: {title}",
-    QuoteEmail.ANSWERED: "{client} {answer} quote {number}",
-}
+def subject_of(kind: QuoteEmail, quote: Quote, client: Client, company: str) -> str:
+    """The email's subject, in the language being spoken."""
+    if kind is QuoteEmail.SENT:
+        return _(
+            "Quote %(number)s from %(company)s: %(title)s",
+            number=quote.number,
+            company=company,
+            title=quote.title,
+        )
+    if quote.status == QuoteStatus.ACCEPTED:
+        return _("%(client)s accepted quote %(number)s", client=client.name, number=quote.number)
+    return _("%(client)s declined quote %(number)s", client=client.name, number=quote.number)
 
 
 def compose(
@@ -200,9 +214,29 @@ def compose(
     client: Client,
     recipient: Recipient,
     config: Mapping[str, Any],
+    *,
+    language: str | None = None,
 ) -> EmailMessage:
-    """The email ``kind`` about ``quote`` to ``recipient``, from ``email/quote_<kind>.*``; the
-    "sent" email carries the quote's PDF."""
+    """The email ``kind`` about ``quote`` to ``recipient``, from ``email/quote_<kind>.*``, in
+    ``language`` (the firm's by default); the "sent" email carries the quote's PDF, in the
+    client's document language."""
+    with i18n.speaking(language or i18n.firm_language()):
+        message = _compose(kind, quote, client, recipient, config)
+    if kind is QuoteEmail.SENT:
+        with i18n.speaking(i18n.document_language(client)):
+            pdf = render_quote_pdf(quote, client)
+            filename = quote_filename(quote)
+        message.add_attachment(pdf, maintype="application", subtype="pdf", filename=filename)
+    return message
+
+
+def _compose(
+    kind: QuoteEmail,
+    quote: Quote,
+    client: Client,
+    recipient: Recipient,
+    config: Mapping[str, Any],
+) -> EmailMessage:
     settings = firm.get_settings()
     company = settings.company_name
     state = quotes.state_of(quote, firm.today())
@@ -221,25 +255,13 @@ def compose(
         else staff_link(quote, config),
         "answered_by": answered_by,
         "timezone": settings.timezone,
+        "language": i18n.current_language(),
     }
-    subject = SUBJECTS[kind].format(
-        number=quote.number,
-        company=company,
-        title=quote.title,
-        client=client.name,
-        answer=state.label.lower(),
-    )
-    message = new_message(
+    return new_message(
         config,
-        subject=subject,
+        subject=subject_of(kind, quote, client, company),
         to_name=recipient.name,
         to_email=recipient.email,
         template=f"email/quote_{kind}",
         values=values,
     )
-    if kind is QuoteEmail.SENT:
-        pdf = render_quote_pdf(quote, client)
-        message.add_attachment(
-            pdf, maintype="application", subtype="pdf", filename=quote_filename(quote)
-        )
-    return message

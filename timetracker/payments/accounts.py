@@ -15,6 +15,7 @@ IBAN's bank code, where it has one.
 
 from __future__ import annotations
 
+from flask_babel import get_locale, gettext
 from schwifty import BIC, IBAN
 from schwifty import exceptions as schwifty_errors
 
@@ -36,6 +37,12 @@ def _compact(text: str) -> str:
 
 
 def _country_name(code: str) -> str:
+    """The country's name in the language being spoken (schwifty's English name in English)."""
+    locale = get_locale()
+    if locale is not None and locale.language != "en":
+        translated = locale.territories.get(code)
+        if translated:
+            return str(translated)
     try:
         country = IBAN(f"{code}00", allow_invalid=True).country
     except schwifty_errors.SchwiftyException:
@@ -47,36 +54,47 @@ def parse_iban(text: str) -> str:
     """The IBAN, compact and in capitals; raises :class:`AccountNumberError`."""
     compact = _compact(text)
     if not compact:
-        raise AccountNumberError("Enter the IBAN.")
+        raise AccountNumberError(gettext("Enter the IBAN."))
     if not (compact.isascii() and compact.isalnum()):
         raise AccountNumberError(
-            "An IBAN has only letters and digits (spaces between the groups are fine)."
+            gettext("An IBAN has only letters and digits (spaces between the groups are fine).")
         )
     if len(compact) < 5 or not compact[:2].isalpha() or not compact[2:4].isdigit():
         raise AccountNumberError(
-            "An IBAN starts with a country code and two check digits, like DE89 or FR76."
+            gettext("An IBAN starts with a country code and two check digits, like DE89 or FR76.")
         )
     try:
         return str(IBAN(compact).compact)
     except schwifty_errors.InvalidCountryCode:
         raise AccountNumberError(
-            f"{compact[:2]} is not the code of a country that uses IBANs; an IBAN starts with "
-            "its country's code, like DE or FR."
+            gettext(
+                "%(code)s is not the code of a country that uses IBANs; an IBAN starts with "
+                "its country's code, like DE or FR.",
+                code=compact[:2],
+            )
         ) from None
     except schwifty_errors.InvalidLength:
         spec = IBAN(compact, allow_invalid=True).spec
         raise AccountNumberError(
-            f"An IBAN from {_country_name(compact[:2])} has {spec.iban_length} characters; "
-            f"this one has {len(compact)}."
+            gettext(
+                "An IBAN from %(country)s has %(length)d characters; this one has %(count)d.",
+                country=_country_name(compact[:2]),
+                length=spec.iban_length,
+                count=len(compact),
+            )
         ) from None
     except schwifty_errors.InvalidChecksumDigits:
         raise AccountNumberError(
-            "The check digits do not match this IBAN: look for a mistyped character."
+            gettext("The check digits do not match this IBAN: look for a mistyped character.")
         ) from None
     except schwifty_errors.SchwiftyException:
         raise AccountNumberError(
-            f"This is not how an IBAN from {_country_name(compact[:2])} is written: check the "
-            f"characters after {compact[:4]}."
+            gettext(
+                "This is not how an IBAN from %(country)s is written: check the characters "
+                "after %(start)s.",
+                country=_country_name(compact[:2]),
+                start=compact[:4],
+            )
         ) from None
 
 
@@ -90,22 +108,29 @@ def parse_bic(text: str) -> str:
     """The BIC, compact and in capitals; raises :class:`AccountNumberError`."""
     compact = _compact(text)
     if not compact:
-        raise AccountNumberError("Enter the BIC.")
+        raise AccountNumberError(gettext("Enter the BIC."))
     if not (compact.isascii() and compact.isalnum()):
-        raise AccountNumberError("A BIC has only letters and digits.")
+        raise AccountNumberError(gettext("A BIC has only letters and digits."))
     if len(compact) not in (8, 11):
-        raise AccountNumberError(f"A BIC has 8 or 11 characters; this one has {len(compact)}.")
+        raise AccountNumberError(
+            gettext("A BIC has 8 or 11 characters; this one has %(count)d.", count=len(compact))
+        )
     try:
         return str(BIC(compact).compact)
     except schwifty_errors.InvalidCountryCode:
         raise AccountNumberError(
-            f"The 5th and 6th characters of a BIC are its bank's country; {compact[4:6]} is not "
-            "a country code."
+            gettext(
+                "The 5th and 6th characters of a BIC are its bank's country; %(code)s is not "
+                "a country code.",
+                code=compact[4:6],
+            )
         ) from None
     except schwifty_errors.SchwiftyException:
         raise AccountNumberError(
-            "A BIC is 4 characters for the bank, 2 letters for the country, 2 for the place and "
-            "optionally 3 for the branch, like COBADEFFXXX."
+            gettext(
+                "A BIC is 4 characters for the bank, 2 letters for the country, 2 for the place "
+                "and optionally 3 for the branch, like COBADEFFXXX."
+            )
         ) from None
 
 
@@ -127,6 +152,10 @@ def check_bic_for_iban(bic: str, iban: str) -> None:
     if bic[4:6] in bic_countries(iban):
         return
     raise AccountNumberError(
-        f"This BIC is of a bank in {_country_name(bic[4:6])}, but the IBAN is from "
-        f"{_country_name(iban[:2])}: check both."
+        gettext(
+            "This BIC is of a bank in %(bank_country)s, but the IBAN is from %(iban_country)s: "
+            "check both.",
+            bank_country=_country_name(bic[4:6]),
+            iban_country=_country_name(iban[:2]),
+        )
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from schwifty import IBAN
 from schwifty import exceptions as schwifty_errors
 
@@ -35,7 +36,6 @@ class BankTransfer:
     bic: str | None
 
     key = "bank_transfer"
-    title = "Bank transfer"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BankTransfer:
@@ -57,15 +57,16 @@ class BankTransfer:
         due = states.open_balance(invoice)
         if due <= 0:
             return None
+        # In the language being spoken: the portal page's, or the PDF's (the client's).
         rows = [
-            ("Account holder", self.holder, False),
-            ("Bank", self.bank_name, False),
-            ("IBAN", group_iban(self.iban), True),
-            ("BIC", self.bic, True),
+            (gettext("Account holder"), self.holder, False),
+            (gettext("Bank"), self.bank_name, False),
+            (gettext("IBAN"), group_iban(self.iban), True),
+            (gettext("BIC"), self.bic, True),
         ]
         return PaymentInstructions(
             method=self.key,
-            title=self.title,
+            title=gettext("Bank transfer"),
             amount_due=due,
             currency=invoice.currency,
             reference=payment_reference(invoice),

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from timetracker.i18n import _l
 from timetracker.models import Invoice
 from timetracker.payments import notices
 from timetracker.workspace.fields import SupportedDateField
@@ -16,7 +18,7 @@ from timetracker.workspace.fields import SupportedDateField
 
 def _single_line(_form: Any, field: Any) -> None:
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in field.data or ""):
-        raise ValidationError("Write the reference on one line.")
+        raise ValidationError(gettext("Write the reference on one line."))
 
 
 class PaymentNoticeForm(FlaskForm):
@@ -24,15 +26,15 @@ class PaymentNoticeForm(FlaskForm):
     double submission record one notice."""
 
     paid_on = SupportedDateField(
-        "Date you sent the payment", [InputRequired("Enter the date you sent the payment.")]
+        _l("Date you sent the payment"), [InputRequired(_l("Enter the date you sent the payment."))]
     )
     reference = StringField(
-        "Reference you used (optional)",
+        _l("Reference you used (optional)"),
         [Optional(), Length(max=notices.MAX_REFERENCE), _single_line],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
     submission_key = HiddenField()
-    submit = SubmitField("Tell us you sent the payment")
+    submit = SubmitField(_l("Tell us you sent the payment"))
 
     def __init__(self, *args: Any, invoice: Invoice, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -56,4 +58,4 @@ class PaymentNoticeForm(FlaskForm):
 
     def validate_submission_key(self, field: HiddenField) -> None:
         if not notices.is_submission_key(field.data):
-            raise ValidationError(notices.BAD_KEY)
+            raise ValidationError(gettext(notices.BAD_KEY))

@@ -20,12 +20,14 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from timetracker import audit, formatting
 from timetracker.billing import states
+from timetracker.i18n import N_
 from timetracker.models import Invoice, PaymentNotice, User
 
 #: The longest reference a notice keeps (the remittance field of a SEPA transfer).
@@ -33,10 +35,16 @@ MAX_REFERENCE = 140
 #: :func:`submission_key` gives 43 characters; the column holds 64.
 _SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
-NOTHING_OWED = "Nothing is owed on this invoice any more, so there is no payment to tell us about."
-PAID_IN_FUTURE = "The payment date cannot be in the future."
-STALE_FORM = "This form was already used for another invoice. Reload the page and send it again."
-BAD_KEY = "This form is incomplete. Reload the invoice page and send it again."
+
+#: What the contact is told, in English (``gettext`` of it in the language of the page).
+NOTHING_OWED = N_(
+    "Nothing is owed on this invoice any more, so there is no payment to tell us about."
+)
+PAID_IN_FUTURE = N_("The payment date cannot be in the future.")
+STALE_FORM = N_(
+    "This form was already used for another invoice. Reload the page and send it again."
+)
+BAD_KEY = N_("This form is incomplete. Reload the invoice page and send it again.")
 
 
 def new_seed() -> str:
@@ -65,11 +73,11 @@ def paid_on_problem(paid_on: dt.date, invoice: Invoice, today: dt.date) -> str |
     """Why ``paid_on`` cannot be the day the payment was sent, or ``None``: not after today
     (in the firm's timezone), not before the invoice was issued."""
     if paid_on > today:
-        return PAID_IN_FUTURE
+        return gettext(PAID_IN_FUTURE)
     if paid_on < invoice.issue_date:
-        return (
-            f"The payment date cannot be before the invoice was issued "
-            f"({formatting.date(invoice.issue_date)})."
+        return gettext(
+            "The payment date cannot be before the invoice was issued (%(date)s).",
+            date=formatting.date(invoice.issue_date),
         )
     return None
 
@@ -125,7 +133,7 @@ def record_notice(
     earlier = _by_key(session, submission_key)
     if earlier is not None:
         if earlier.invoice_id != invoice.id:
-            raise NoticeRefused(STALE_FORM)
+            raise NoticeRefused(gettext(STALE_FORM))
         return Recorded(earlier, new=False)
     notice = PaymentNotice(
         invoice_id=invoice.id,
@@ -142,7 +150,7 @@ def record_notice(
     except IntegrityError:
         earlier = _by_key(session, submission_key)
         if earlier is None or earlier.invoice_id != invoice.id:
-            raise NoticeRefused(STALE_FORM) from None
+            raise NoticeRefused(gettext(STALE_FORM)) from None
         return Recorded(earlier, new=False)
     detail = f"Paid on {paid_on.isoformat()}" + (f", reference {reference}" if reference else "")
     audit.record(

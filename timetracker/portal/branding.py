@@ -20,6 +20,10 @@ import hashlib
 import math
 from dataclasses import dataclass
 
+from babel.numbers import get_decimal_symbol
+from flask import has_request_context
+from flask_babel import gettext
+
 from timetracker.parsing import parse_colour
 
 WHITE = "#ffffff"
@@ -110,11 +114,17 @@ def contrast_warning(accent: str) -> str | None:
     ratio = contrast_ratio(accent, WHITE)
     if ratio >= AA_CONTRAST:
         return None
-    shown = math.floor(ratio * 100) / 100  # never rounded up to a passing 4.50
-    return (
-        f"The accent colour {normalize_hex_colour(accent).upper()} has a contrast of only "
-        f"{shown:.2f}:1 against white (WCAG asks 4.5:1 for text). The portal uses it "
-        "darkened for links and charts; consider a darker colour."
+    shown = f"{math.floor(ratio * 100) / 100:.2f}"  # never rounded up to a passing 4.50
+    if has_request_context():  # written as the page writes numbers
+        from timetracker.formatting import current_locale
+
+        shown = shown.replace(".", get_decimal_symbol(current_locale()))
+    return gettext(
+        "The accent colour %(colour)s has a contrast of only %(ratio)s:1 against white (WCAG "
+        "asks 4.5:1 for text). The portal uses it darkened for links and charts; consider a "
+        "darker colour.",
+        colour=normalize_hex_colour(accent).upper(),
+        ratio=shown,
     )
 
 

@@ -48,7 +48,7 @@ ENTRIES_PER_PAGE = 50
 
 @bp.errorhandler(params.ParamError)
 def _bad_parameter(error: params.ParamError) -> ResponseReturnValue:
-    return render_error(400, str(error))
+    return render_error(400, error.text)
 
 
 def scope() -> PortalScope:
@@ -58,12 +58,17 @@ def scope() -> PortalScope:
 def _line(args: MultiDict[str, str]) -> int | None:
     values = args.getlist("line")
     if len(values) > 1:
-        raise params.ParamError("The parameter 'line' was given more than once; give it once.")
+        raise params.ParamError(
+            params.N_("The parameter '%(name)s' was given more than once; give it once."),
+            name="line",
+        )
     if not values or not values[0].strip():
         return None
     line = parse_whole(values[0].strip(), 0, MAX_ID)  # 0 is a missing line: 404
     if line is None:
-        raise params.ParamError("'line' must be the number of one of this invoice's lines.")
+        raise params.ParamError(
+            params.N_("'line' must be the number of one of this invoice's lines.")
+        )
     return line
 
 

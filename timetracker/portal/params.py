@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from timetracker.billing import statements
 from timetracker.billing.states import PORTAL_FILTERS, InvoiceFilter
 from timetracker.formatting import current_locale
+from timetracker.i18n import N_
 from timetracker.pagination import MAX_PAGE, PageRequest
 from timetracker.parsing import (
     MAX_ID,
@@ -26,9 +28,22 @@ from timetracker.parsing import (
 
 
 class ParamError(ValueError):
-    """A query parameter with a value the portal does not accept."""
+    """A query parameter with a value the portal does not accept.
+
+    ``str()`` of it is the English (the API's problem text, the logs); :attr:`text` is the
+    message in the language of the page that shows it (a 400 page)."""
+
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message % values if values else message)
+        self.message = message
+        self.values = values
+
+    @property
+    def text(self) -> str:
+        return gettext(self.message, **self.values)
 
 
+BAD_RANGE = N_("'date_from' must be on or before 'date_to'.")
 #: The invoice filters a client may choose, in the order of the tabs.
 INVOICE_FILTERS = tuple(f.value for f in PORTAL_FILTERS)
 
@@ -54,7 +69,9 @@ class TimeFilters:
 def _single(args: MultiDict[str, str], name: str) -> str | None:
     values = args.getlist(name)
     if len(values) > 1:
-        raise ParamError(f"The parameter '{name}' was given more than once; give it once.")
+        raise ParamError(
+            N_("The parameter '%(name)s' was given more than once; give it once."), name=name
+        )
     if not values:
         return None
     return values[0].strip()
@@ -66,7 +83,8 @@ def invoice_filter(args: MultiDict[str, str]) -> InvoiceFilter:
         return InvoiceFilter.ALL
     if value not in INVOICE_FILTERS:
         raise ParamError(
-            "Unknown invoice status filter. Allowed values: " + ", ".join(INVOICE_FILTERS) + "."
+            N_("Unknown invoice status filter. Allowed values: %(values)s."),
+            values=", ".join(INVOICE_FILTERS),
         )
     return InvoiceFilter(value)
 
@@ -77,7 +95,7 @@ def page_request(args: MultiDict[str, str], size: int) -> PageRequest:
         return PageRequest(1, size)
     number = parse_page(value)
     if number is None:
-        raise ParamError(f"The page must be a whole number from 1 to {MAX_PAGE}.")
+        raise ParamError(N_("The page must be a whole number from 1 to %(max)d."), max=MAX_PAGE)
     return PageRequest(number, size)
 
 
@@ -91,7 +109,7 @@ def date_param(args: MultiDict[str, str], name: str) -> dt.date | None:
     try:
         return parse_date(value, current_locale())
     except DateValueError as exc:
-        raise ParamError(f"'{name}': {exc}") from None
+        raise ParamError(N_("'%(name)s': %(problem)s"), name=name, problem=str(exc)) from None
 
 
 def time_filters(args: MultiDict[str, str]) -> TimeFilters:
@@ -100,13 +118,13 @@ def time_filters(args: MultiDict[str, str]) -> TimeFilters:
     if raw_project:
         project_id = parse_whole(raw_project, 0, MAX_ID)  # 0 is a missing project: 404
         if project_id is None:
-            raise ParamError("'project_id' must be the number of one of your projects.")
+            raise ParamError(N_("'project_id' must be the number of one of your projects."))
     date_from = date_param(args, "date_from")
     date_to = date_param(args, "date_to")
     try:
         check_date_range(date_from, date_to)
     except DateValueError:
-        raise ParamError("'date_from' must be on or before 'date_to'.") from None
+        raise ParamError(BAD_RANGE) from None
     return TimeFilters(project_id, date_from, date_to)
 
 
@@ -117,5 +135,5 @@ def date_range(args: MultiDict[str, str], today: dt.date) -> tuple[dt.date, dt.d
         date_param(args, "date_from"), date_param(args, "date_to"), today
     )
     if date_to < date_from:
-        raise ParamError("'date_from' must be on or before 'date_to'.")
+        raise ParamError(BAD_RANGE)
     return date_from, date_to

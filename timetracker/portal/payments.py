@@ -38,6 +38,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
@@ -178,7 +179,7 @@ def payment_sent(invoice_id: int) -> ResponseReturnValue:
     if earlier is not None:  # the same form again: it was recorded the first time
         return _thanks(invoice, earlier)
     if not notices.may_send_notice(invoice):
-        return _form_page(invoice, form, problem=notices.NOTHING_OWED, status=400)
+        return _form_page(invoice, form, problem=_(notices.NOTHING_OWED), status=400)
     if not form.validate_on_submit():
         return _form_page(invoice, form, status=400)
     try:
@@ -198,8 +199,11 @@ def payment_sent(invoice_id: int) -> ResponseReturnValue:
 
 def _thanks(invoice: Invoice, notice: PaymentNotice) -> ResponseReturnValue:
     flash(
-        f"Thank you. We have noted that you sent the payment on {long_date(notice.paid_on)}. "
-        "The invoice shows as paid once the money has arrived.",
+        _(
+            "Thank you. We have noted that you sent the payment on %(date)s. "
+            "The invoice shows as paid once the money has arrived.",
+            date=long_date(notice.paid_on),
+        ),
         "success",
     )
     return redirect(url_for("portal.invoice_detail", invoice_id=invoice.id), 303)

@@ -33,6 +33,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -48,6 +49,7 @@ from timetracker.documents.responses import pdf_response
 from timetracker.errors import render_error
 from timetracker.extensions import limiter
 from timetracker.formatting import long_date
+from timetracker.i18n import _l
 from timetracker.models import Quote
 from timetracker.notifications.quotes import notify_quote_answered
 from timetracker.portal import params
@@ -65,7 +67,7 @@ ANSWER_LIMIT = "10 per minute;50 per day"
 
 @bp.errorhandler(params.ParamError)
 def _bad_parameter(error: params.ParamError) -> ResponseReturnValue:
-    return render_error(400, str(error))
+    return render_error(400, error.text)
 
 
 def scope() -> PortalScope:
@@ -92,13 +94,13 @@ def _after_the_request(_response: Response) -> bool:
 # Forms ----------------------------------------------------------------------------------------
 class AcceptForm(FlaskForm):
     full_name = StringField(
-        "Your full name", [DataRequired("Type your full name to accept the quote.")]
+        _l("Your full name"), [DataRequired(_l("Type your full name to accept the quote."))]
     )
     accept_terms = BooleanField(
-        "I accept this quote and its terms",
-        [DataRequired("Tick the box to accept the quote and its terms.")],
+        _l("I accept this quote and its terms"),
+        [DataRequired(_l("Tick the box to accept the quote and its terms."))],
     )
-    submit = SubmitField("Accept quote")
+    submit = SubmitField(_l("Accept quote"))
 
     def validate_full_name(self, field: StringField) -> None:
         try:
@@ -109,9 +111,9 @@ class AcceptForm(FlaskForm):
 
 class DeclineForm(FlaskForm):
     reason = TextAreaField(
-        "Why do you decline?", [DataRequired("Tell us why you decline the quote.")]
+        _l("Why do you decline?"), [DataRequired(_l("Tell us why you decline the quote."))]
     )
-    submit = SubmitField("Decline quote")
+    submit = SubmitField(_l("Decline quote"))
 
     def validate_reason(self, field: TextAreaField) -> None:
         try:
@@ -123,13 +125,17 @@ class DeclineForm(FlaskForm):
 def quote_filter(args: MultiDict[str, str]) -> QuoteFilter:
     values = args.getlist("status")
     if len(values) > 1:
-        raise params.ParamError("The parameter 'status' was given more than once; give it once.")
+        raise params.ParamError(
+            params.N_("The parameter '%(name)s' was given more than once; give it once."),
+            name="status",
+        )
     value = values[0].strip() if values else ""
     if not value:
         return rules.PORTAL_DEFAULT
     if value not in QUOTE_FILTERS:
         raise params.ParamError(
-            "Unknown quote status filter. Allowed values: " + ", ".join(QUOTE_FILTERS) + "."
+            params.N_("Unknown quote status filter. Allowed values: %(values)s."),
+            values=", ".join(QUOTE_FILTERS),
         )
     return QuoteFilter(value)
 
@@ -188,8 +194,12 @@ def quote_accept(quote_id: int) -> ResponseReturnValue:
     audit.record(audit.Kind.QUOTE_ACCEPTED, client_id=s.client_id, detail=quote.number)
     notify_quote_answered(quote)
     flash(
-        f"You accepted quote {quote.number}. Thank you: {firm.get_settings().company_name} "
-        "has been told and will be in touch.",
+        _(
+            "You accepted quote %(number)s. Thank you: %(firm)s has been told and will be in "
+            "touch.",
+            number=quote.number,
+            firm=firm.get_settings().company_name,
+        ),
         "success",
     )
     return _to_quote(quote)
@@ -209,8 +219,11 @@ def quote_decline(quote_id: int) -> ResponseReturnValue:
     audit.record(audit.Kind.QUOTE_DECLINED, client_id=s.client_id, detail=quote.number)
     notify_quote_answered(quote)
     flash(
-        f"You declined quote {quote.number}. {firm.get_settings().company_name} has been told "
-        "your reason.",
+        _(
+            "You declined quote %(number)s. %(firm)s has been told your reason.",
+            number=quote.number,
+            firm=firm.get_settings().company_name,
+        ),
         "info",
     )
     return _to_quote(quote)
@@ -254,18 +267,41 @@ def _not_answerable(s: PortalScope, quote: Quote) -> ResponseReturnValue:
     """An answer to a quote that is no longer open changes nothing: back to the quote, which
     shows the answer that stands, with a message saying so."""
     state = s.quote_state(quote)
+    number = quote.number
     if state is QuoteState.EXPIRED:
-        message = (
-            f"Quote {quote.number} expired on {long_date(quote.valid_until)} and can no longer "
-            f"be accepted or declined. Ask {firm.get_settings().company_name} for a new quote."
+        message = _(
+            "Quote %(number)s expired on %(date)s and can no longer be accepted or declined. "
+            "Ask %(firm)s for a new quote.",
+            number=number,
+            date=long_date(quote.valid_until),
+            firm=firm.get_settings().company_name,
         )
     else:
         when = long_date(firm.local(quote.answered_at).date()) if quote.answered_at else ""
-        message = (
-            f"Quote {quote.number} was already {state.label.lower()}"
-            + (f" on {when}" if when else "")
-            + "; nothing was changed."
-        )
+        if state is QuoteState.ACCEPTED and when:
+            message = _(
+                "Quote %(number)s was already accepted on %(date)s; nothing was changed.",
+                number=number,
+                date=when,
+            )
+        elif state is QuoteState.ACCEPTED:
+            message = _(
+                "Quote %(number)s was already accepted; nothing was changed.", number=number
+            )
+        elif state is QuoteState.DECLINED and when:
+            message = _(
+                "Quote %(number)s was already declined on %(date)s; nothing was changed.",
+                number=number,
+                date=when,
+            )
+        elif state is QuoteState.DECLINED:
+            message = _(
+                "Quote %(number)s was already declined; nothing was changed.", number=number
+            )
+        else:
+            message = _(
+                "Quote %(number)s can no longer be answered; nothing was changed.", number=number
+            )
     flash(message, "warning")
     return _to_quote(quote)
 

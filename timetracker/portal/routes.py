@@ -29,6 +29,7 @@ from flask_login import current_user
 
 from timetracker import audit
 from timetracker.auth.access import Policy, UrlTable, register_urls
+from timetracker.billing.states import PORTAL_FILTERS
 from timetracker.charts.burndown import forecast_panel
 from timetracker.comments import panels as comment_panels
 from timetracker.errors import render_error
@@ -42,7 +43,7 @@ bp = Blueprint("portal", __name__, url_prefix="/client-portal")
 
 @bp.errorhandler(params.ParamError)
 def _bad_parameter(error: params.ParamError) -> ResponseReturnValue:
-    return render_error(400, str(error))
+    return render_error(400, error.text)
 
 
 def scope() -> PortalScope:
@@ -139,7 +140,7 @@ def invoices() -> ResponseReturnValue:
         "portal/invoices.html",
         client=s.client,
         status=which,
-        filters=params.INVOICE_FILTERS,
+        filters=PORTAL_FILTERS,
         counts=s.invoice_filter_counts(),
         totals=s.invoice_totals(which),
         page=s.invoice_page(which, page_request),

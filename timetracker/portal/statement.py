@@ -34,7 +34,7 @@ bp = Blueprint("portal_statement", __name__, url_prefix="/client-portal")
 
 @bp.errorhandler(params.ParamError)
 def _bad_parameter(error: params.ParamError) -> ResponseReturnValue:
-    return render_error(400, str(error))
+    return render_error(400, error.text)
 
 
 def _scope() -> PortalScope:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from timetracker import db, firm
@@ -54,7 +55,12 @@ def panel_page_request() -> PageRequest:
         return PageRequest(1, PANEL_SIZE)
     number = parse_page(value)
     if number is None:
-        abort(400, f"The parameter '{PAGE_PARAMETER}' must be a whole page number from 1.")
+        abort(
+            400,
+            gettext(
+                "The parameter '%(name)s' must be a whole page number from 1.", name=PAGE_PARAMETER
+            ),
+        )
     return PageRequest(number, PANEL_SIZE)
 
 

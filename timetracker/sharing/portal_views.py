@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from timetracker import audit, db, firm
@@ -46,11 +47,6 @@ def _download_limit() -> str:
 
 #: Uploads per contact.
 UPLOAD_LIMIT = "10 per minute;100 per day"
-UPLOADS_OFF = (
-    "{firm} does not accept uploads in the portal. Send the file to {firm} another way, or "
-    "ask them to allow uploads."
-)
-ARCHIVED = "This project is archived: documents can no longer be uploaded to it."
 
 
 def scope() -> PortalScope:
@@ -138,9 +134,16 @@ def portal_upload(project_id: int) -> ResponseReturnValue:
     project = s.upload_project(project_id)
     settings = firm.get_settings()
     if not settings.clients_may_upload:
-        abort(403, UPLOADS_OFF.format(firm=settings.company_name))
+        abort(
+            403,
+            _(
+                "%(firm)s does not accept uploads in the portal. Send the file to %(firm)s "
+                "another way, or ask them to allow uploads.",
+                firm=settings.company_name,
+            ),
+        )
     if not s.may_upload_to(project, settings.clients_may_upload):
-        abort(403, ARCHIVED)
+        abort(403, _("This project is archived: documents can no longer be uploaded to it."))
     form = UploadForm()
     if not form.validate_on_submit():
         return render_project_page(project.id, 400, **{UPLOAD_FORM: form})
@@ -165,9 +168,19 @@ def portal_upload(project_id: int) -> ResponseReturnValue:
             f"to the project {project.name}",
         )
         flash(
-            f"“{upload.document.title}” was uploaded. {settings.company_name} can see it.",
+            _(
+                "“%(title)s” was uploaded. %(firm)s can see it.",
+                title=upload.document.title,
+                firm=settings.company_name,
+            ),
             "success",
         )
     else:
-        flash(f"“{upload.document.title}” was uploaded already; nothing was changed.", "info")
+        flash(
+            _(
+                "“%(title)s” was uploaded already; nothing was changed.",
+                title=upload.document.title,
+            ),
+            "info",
+        )
     return redirect(url_for("portal.project_detail", project_id=project.id) + "#documents", 303)

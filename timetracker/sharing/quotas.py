@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from babel.numbers import get_decimal_symbol
+from flask import has_request_context
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -55,14 +58,42 @@ def check_quota(session: Session, client_id: int, adding: int, quota_mb: int) ->
     if used + adding > quota_mb * MB:
         free = max(0, quota_mb * MB - used)
         raise UploadRefused(
-            f"This client's documents would take more than its storage quota of {quota_mb} MB "
-            f"({_mb(used)} used, {_mb(free)} free). Ask an administrator to raise the quota "
-            "in the settings."
+            gettext(
+                "This client's documents would take more than its storage quota of %(quota)s MB "
+                "(%(used)s used, %(free)s free). Ask an administrator to raise the quota in the "
+                "settings.",
+                quota=quota_mb,
+                used=_mb(used),
+                free=_mb(free),
+            )
         )
 
 
+def _one_decimal(value: float) -> str:
+    """``value`` with one decimal, written with the decimal sign of the page's locale."""
+    text = f"{value:.1f}"
+    if not has_request_context():
+        return text
+    from timetracker.formatting import current_locale
+
+    return text.replace(".", get_decimal_symbol(current_locale()))
+
+
 def _mb(size: int) -> str:
-    return f"{size / MB:.1f} MB"
+    return gettext("%(size)s MB", size=_one_decimal(size / MB))
+
+
+def filesize(size: int) -> str:
+    """1 234 567 -> "1.2 MB" (in the language and the number format of the page)."""
+    if size < 1024:
+        return gettext("%(size)s bytes", size=size)
+    value = size / 1024
+    if value < 1024:
+        return gettext("%(size)s KB", size=_one_decimal(value))
+    value /= 1024
+    if value < 1024:
+        return gettext("%(size)s MB", size=_one_decimal(value))
+    return gettext("%(size)s GB", size=_one_decimal(value / 1024))
 
 
 def usage_page(session: Session, quota_mb: int, request: PageRequest) -> Page[Usage]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from timetracker import audit, db, firm
@@ -21,11 +22,6 @@ from timetracker.sharing import operations, queries, quotas
 from timetracker.sharing.downloads import send_version
 from timetracker.sharing.forms import UPLOAD_FORM, RemoveForm, UploadForm, VersionForm
 from timetracker.workspace.common import found
-
-REMOVED_NO_VERSION = (
-    "This document was removed from the portal: it takes no new versions. "
-    "Upload the file as a new document instead."
-)
 
 
 def _document_page(
@@ -60,7 +56,13 @@ def download(version_id: int) -> ResponseReturnValue:
 
 def _uploaded(upload: operations.Upload, where: str) -> None:
     if not upload.created:
-        flash(f"“{upload.document.title}” was uploaded already; nothing was changed.", "info")
+        flash(
+            _(
+                "“%(title)s” was uploaded already; nothing was changed.",
+                title=upload.document.title,
+            ),
+            "info",
+        )
         return
     audit.record(
         audit.Kind.DOCUMENT_UPLOADED,
@@ -69,8 +71,12 @@ def _uploaded(upload: operations.Upload, where: str) -> None:
         f"{upload.version.filename}) {where}",
     )
     flash(
-        f"“{upload.document.title}” was uploaded (version {upload.version.number}). "
-        "The client's contacts can see it in the portal.",
+        _(
+            "“%(title)s” was uploaded (version %(number)s). "
+            "The client's contacts can see it in the portal.",
+            title=upload.document.title,
+            number=upload.version.number,
+        ),
         "success",
     )
 
@@ -134,7 +140,12 @@ def version_upload(document_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _document_page(document, 400, form)
     if document.deleted_at is not None:
-        form.file.errors = [REMOVED_NO_VERSION]
+        form.file.errors = [
+            _(
+                "This document was removed from the portal: it takes no new versions. "
+                "Upload the file as a new document instead."
+            )
+        ]
         return _document_page(document, 400, form)
     try:
         upload = operations.upload_version(
@@ -151,7 +162,10 @@ def version_upload(document_id: int) -> ResponseReturnValue:
         _uploaded(upload, "as a new version")
     else:
         flash(
-            f"This file is the same as version {upload.version.number}; nothing was changed.",
+            _(
+                "This file is the same as version %(number)s; nothing was changed.",
+                number=upload.version.number,
+            ),
             "info",
         )
     return redirect(url_for("sharing.document_detail", document_id=document.id), 303)
@@ -167,11 +181,17 @@ def remove(document_id: int) -> ResponseReturnValue:
             audit.Kind.DOCUMENT_DELETED, client_id=document.client_id, detail=document.title
         )
         flash(
-            f"“{document.title}” was removed from the portal. Its versions stay stored.",
+            _(
+                "“%(title)s” was removed from the portal. Its versions stay stored.",
+                title=document.title,
+            ),
             "success",
         )
     else:
-        flash(f"“{document.title}” was removed already; nothing was changed.", "info")
+        flash(
+            _("“%(title)s” was removed already; nothing was changed.", title=document.title),
+            "info",
+        )
     return redirect(url_for("sharing.document_detail", document_id=document.id), 303)
 
 

@@ -18,6 +18,9 @@ from pathlib import PurePosixPath
 from typing import BinaryIO
 
 import filetype
+from flask_babel import gettext
+
+from timetracker.i18n import N_
 
 MB = 1024 * 1024
 #: Bytes ``filetype`` reads to recognise a type.
@@ -41,8 +44,10 @@ BINARY_TYPES: dict[str, tuple[str, ...]] = {
 }
 #: Names a text file may have; ``.csv`` makes it ``text/csv``.
 TEXT_EXTENSIONS = ("txt", "csv", "tsv", "md", "log")
-#: What the refusal lists as allowed.
-ALLOWED_DESCRIPTION = (
+
+
+#: What the refusal lists as allowed (in English; ``gettext`` of it in a refusal).
+ALLOWED_DESCRIPTION = N_(
     "PDF, PNG, JPEG, GIF, WebP, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), "
     "OpenDocument text (.odt) and spreadsheet (.ods), ZIP, and plain text or CSV (UTF-8)"
 )
@@ -112,8 +117,11 @@ def _measure(stream: BinaryIO, limit: int) -> tuple[int, str]:
         size += len(chunk)
         if size > limit:
             raise UploadRefused(
-                f"The file is larger than the limit of {limit // MB} MB. "
-                "Make it smaller (or split it) and upload it again."
+                gettext(
+                    "The file is larger than the limit of %(size)s MB. "
+                    "Make it smaller (or split it) and upload it again.",
+                    size=limit // MB,
+                )
             )
         digest.update(chunk)
     return size, digest.hexdigest()
@@ -124,7 +132,7 @@ def inspect(stream: BinaryIO, filename: str | None, max_bytes: int) -> Inspected
     from its start and left at its start."""
     size, sha256 = _measure(stream, max_bytes)
     if size == 0:
-        raise UploadRefused("The file is empty. Choose a file with content.")
+        raise UploadRefused(gettext("The file is empty. Choose a file with content."))
     name = clean_filename(filename)
     stream.seek(0)
     head = stream.read(HEAD)
@@ -134,23 +142,32 @@ def inspect(stream: BinaryIO, filename: str | None, max_bytes: int) -> Inspected
         extensions = BINARY_TYPES.get(kind.mime)
         if extensions is None:
             raise UploadRefused(
-                f"Files of this type ({kind.mime}) cannot be shared. "
-                f"Allowed: {ALLOWED_DESCRIPTION}."
+                gettext(
+                    "Files of this type (%(type)s) cannot be shared. Allowed: %(allowed)s.",
+                    type=kind.mime,
+                    allowed=gettext(ALLOWED_DESCRIPTION),
+                )
             )
         return Inspected(kind.mime, size, sha256, _named(name, extensions))
     if not _is_text(stream) or head.lstrip().startswith(b"#!"):
         stream.seek(0)
         raise UploadRefused(
-            "The content of this file is not of a type that can be shared (web pages, SVG "
-            f"images, scripts and programs are refused). Allowed: {ALLOWED_DESCRIPTION}."
+            gettext(
+                "The content of this file is not of a type that can be shared (web pages, SVG "
+                "images, scripts and programs are refused). Allowed: %(allowed)s.",
+                allowed=gettext(ALLOWED_DESCRIPTION),
+            )
         )
     stream.seek(0)
     extension = _extension(name)
     if extension and extension not in TEXT_EXTENSIONS:
         raise UploadRefused(
-            f"The file is named .{extension} but its content is plain text. Name a text file "
-            ".txt or .csv, or upload the real file. "
-            f"Allowed: {ALLOWED_DESCRIPTION}."
+            gettext(
+                "The file is named .%(extension)s but its content is plain text. Name a text "
+                "file .txt or .csv, or upload the real file. Allowed: %(allowed)s.",
+                extension=extension,
+                allowed=gettext(ALLOWED_DESCRIPTION),
+            )
         )
     content_type = "text/csv" if extension == "csv" else "text/plain"
     return Inspected(content_type, size, sha256, _named(name, TEXT_EXTENSIONS))

@@ -25,12 +25,13 @@ from typing import Any
 
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from timetracker.auth.access import Policy, UrlTable, register_urls
 from timetracker.errors import render_error
 from timetracker.portal import params
-from timetracker.sharing import operations
+from timetracker.sharing import operations, quotas
 from timetracker.sharing import portal_views as portal
 from timetracker.sharing import staff_views as staff
 from timetracker.sharing.validation import MB
@@ -63,14 +64,17 @@ def _too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
     limit = (request.max_content_length or 0) // MB
     return render_error(
         413,
-        f"The file is larger than the limit of {limit} MB for shared documents. Nothing was "
-        "uploaded: make the file smaller (or split it) and upload it again.",
+        gettext(
+            "The file is larger than the limit of %(size)s MB for shared documents. Nothing was "
+            "uploaded: make the file smaller (or split it) and upload it again.",
+            size=limit,
+        ),
     )
 
 
 @bp.errorhandler(params.ParamError)
 def _bad_parameter(error: params.ParamError) -> ResponseReturnValue:
-    return render_error(400, str(error))
+    return render_error(400, error.text)
 
 
 @bp.teardown_app_request
@@ -81,12 +85,7 @@ def _files_of_failed_requests(_error: BaseException | None) -> None:
 @bp.app_template_filter("filesize")
 def filesize(size: int) -> str:
     """1 234 567 -> "1.2 MB"."""
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GB"
+    return quotas.filesize(size)
 
 
 GET, POST = ["GET"], ["POST"]

@@ -17,12 +17,26 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
+from flask_babel import gettext
+
+from timetracker.i18n import N_
+
 MAX_URL_LENGTH = 2000
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class AddressError(ValueError):
-    """The URL may not be called; the message says why, for the administrator."""
+    """The URL may not be called; the message says why, for the administrator: in English as
+    ``str()`` (what a delivery attempt records), in the reader's language as
+    :meth:`translated` (what the form shows)."""
+
+    def __init__(self, message: str, **values: Any) -> None:
+        super().__init__(message % values if values else message)
+        self.message = message
+        self.values = values
+
+    def translated(self) -> str:
+        return gettext(self.message, **self.values)
 
 
 def allow_private(config: Mapping[str, Any]) -> bool:
@@ -33,30 +47,30 @@ def parse(url: str) -> SplitResult:
     """The parts of an acceptable webhook URL (syntax only; no name is resolved)."""
     url = url.strip()
     if not url:
-        raise AddressError("Enter the URL of the endpoint, starting with https://.")
+        raise AddressError(N_("Enter the URL of the endpoint, starting with https://."))
     if len(url) > MAX_URL_LENGTH:
-        raise AddressError(f"The URL is longer than {MAX_URL_LENGTH} characters.")
+        raise AddressError(N_("The URL is longer than %(max)d characters."), max=MAX_URL_LENGTH)
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
-        raise AddressError("The URL must not contain spaces or control characters.")
+        raise AddressError(N_("The URL must not contain spaces or control characters."))
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise AddressError("This is not a valid URL (check the host and the port).") from None
+        raise AddressError(N_("This is not a valid URL (check the host and the port).")) from None
     if parts.scheme.lower() == "http":
-        raise AddressError("Only https:// URLs are allowed: deliveries are sent encrypted.")
+        raise AddressError(N_("Only https:// URLs are allowed: deliveries are sent encrypted."))
     if parts.scheme.lower() != "https":
-        raise AddressError("The URL must start with https://.")
+        raise AddressError(N_("The URL must start with https://."))
     if not parts.hostname:
-        raise AddressError("The URL has no host name (https://host.example/path).")
+        raise AddressError(N_("The URL has no host name (https://host.example/path)."))
     if parts.username is not None or parts.password is not None:
         raise AddressError(
-            "Put no user name or password in the URL: receivers check the signature instead."
+            N_("Put no user name or password in the URL: receivers check the signature instead.")
         )
     if port == 0:
-        raise AddressError("The port must be a number from 1 to 65535.")
+        raise AddressError(N_("The port must be a number from 1 to 65535."))
     if parts.fragment:
-        raise AddressError("The URL must not have a #fragment.")
+        raise AddressError(N_("The URL must not have a #fragment."))
     return parts
 
 
@@ -72,21 +86,25 @@ def resolve(host: str, port: int, *, private_ok: bool) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise AddressError(f"The host name {host!r} could not be resolved.") from None
+        raise AddressError(N_("The host name %(host)r could not be resolved."), host=host) from None
     addresses: list[str] = []
     for info in infos:
         text = str(info[4][0]).split("%", 1)[0]
         if text not in addresses:
             addresses.append(text)
     if not addresses:
-        raise AddressError(f"The host name {host!r} could not be resolved.")
+        raise AddressError(N_("The host name %(host)r could not be resolved."), host=host)
     if not private_ok:
         for text in addresses:
             if not _is_public(ipaddress.ip_address(text)):
                 raise AddressError(
-                    f"{host} is a private, loopback or link-local address ({text}); webhooks "
-                    "are only sent to public hosts. (An operator can allow receivers on the "
-                    "local network with WEBHOOK_ALLOW_PRIVATE.)"
+                    N_(
+                        "%(host)s is a private, loopback or link-local address (%(address)s); "
+                        "webhooks are only sent to public hosts. (An operator can allow "
+                        "receivers on the local network with WEBHOOK_ALLOW_PRIVATE.)"
+                    ),
+                    host=host,
+                    address=text,
                 )
     return addresses
 

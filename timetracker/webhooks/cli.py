@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from timetracker.webhooks import jobs
 
@@ -36,6 +37,12 @@ def sweep(limit: int) -> None:
     _require_schema()
     report = jobs.sweep(limit)
     click.echo(
-        f"Attempted {report.attempted} webhook deliveries: {report.delivered} delivered, "
-        f"{report.retrying} to retry later, {report.failed} failed."
+        _(
+            "Attempted %(attempted)d webhook deliveries: %(delivered)d delivered, "
+            "%(retrying)d to retry later, %(failed)d failed.",
+            attempted=report.attempted,
+            delivered=report.delivered,
+            retrying=report.retrying,
+            failed=report.failed,
+        )
     )

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -32,9 +33,6 @@ class EndpointError(ValueError):
         self.field = field
 
 
-NO_EVENTS = "Choose at least one event to send."
-
-
 @dataclass(frozen=True)
 class EndpointInput:
     url: str
@@ -47,12 +45,12 @@ def _checked(data: EndpointInput, config: Mapping[str, Any]) -> tuple[str, str]:
     try:
         url = addresses.check(data.url, config)
     except addresses.AddressError as error:
-        raise EndpointError("url", str(error)) from None
+        raise EndpointError("url", error.translated()) from None
     unknown = [e for e in data.events if e not in SUBSCRIBABLE]
     if unknown:
-        raise EndpointError("events", f"Unknown event: {unknown[0]}.")
+        raise EndpointError("events", _("Unknown event: %(event)s.", event=unknown[0]))
     if not data.events:
-        raise EndpointError("events", NO_EVENTS)
+        raise EndpointError("events", _("Choose at least one event to send."))
     events = " ".join(e for e in SUBSCRIBABLE if e in data.events)
     return url, events
 

@@ -17,9 +17,11 @@ from functools import partial
 from typing import Any
 
 from flask import has_request_context
+from flask_babel import LazyString
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from timetracker.i18n import _l
 from timetracker.models import Invoice, InvoiceStatus, TimeEntry
 from timetracker.models._common import utcnow
 from timetracker.models.api import WebhookDelivery, WebhookEndpoint
@@ -36,11 +38,11 @@ class Event(enum.StrEnum):
 
 
 #: What an endpoint can subscribe to, with the label of its checkbox.
-SUBSCRIBABLE: dict[str, str] = {
-    Event.INVOICE_SENT: "Invoice sent (issued to the client)",
-    Event.INVOICE_PAID: "Invoice paid (its balance reached zero)",
-    Event.INVOICE_REOPENED: "Paid invoice owing again (a payment corrected or deleted)",
-    Event.TIME_ENTRY_CREATED: "Time entry created (a completed entry or a stopped timer)",
+SUBSCRIBABLE: dict[str, LazyString] = {
+    Event.INVOICE_SENT: _l("Invoice sent (issued to the client)"),
+    Event.INVOICE_PAID: _l("Invoice paid (its balance reached zero)"),
+    Event.INVOICE_REOPENED: _l("Paid invoice owing again (a payment corrected or deleted)"),
+    Event.TIME_ENTRY_CREATED: _l("Time entry created (a completed entry or a stopped timer)"),
 }
 
 

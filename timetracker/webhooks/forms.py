@@ -7,6 +7,7 @@ from wtforms import BooleanField, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from timetracker.i18n import _l
 from timetracker.webhooks.addresses import MAX_URL_LENGTH
 from timetracker.webhooks.events import SUBSCRIBABLE
 
@@ -18,15 +19,17 @@ class CheckboxesField(SelectMultipleField):
 
 class EndpointForm(FlaskForm):
     url = StringField(
-        "Endpoint URL",
-        validators=[Length(max=MAX_URL_LENGTH, message="The URL is too long.")],
+        _l("Endpoint URL"),
+        validators=[Length(max=MAX_URL_LENGTH, message=_l("The URL is too long."))],
     )
     description = StringField(
-        "Description",
-        validators=[Optional(), Length(max=200, message="At most 200 characters.")],
+        _l("Description"),
+        validators=[Optional(), Length(max=200, message=_l("At most 200 characters."))],
     )
-    events = CheckboxesField("Events", choices=list(SUBSCRIBABLE.items()), validate_choice=False)
-    is_active = BooleanField("On: send events to this endpoint", default=True)
+    events = CheckboxesField(
+        _l("Events"), choices=list(SUBSCRIBABLE.items()), validate_choice=False
+    )
+    is_active = BooleanField(_l("On: send events to this endpoint"), default=True)
 
 
 class ActionForm(FlaskForm):

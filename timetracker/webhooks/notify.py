@@ -11,9 +11,10 @@ import logging
 from email.message import EmailMessage
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from timetracker import db, firm
+from timetracker import db, firm, i18n
 from timetracker.models import Role, User
 from timetracker.models.api import WebhookEndpoint
 from timetracker.notifications.jobs import dispatch_email
@@ -77,6 +78,12 @@ def deliver(endpoint_id: int, user_id: int) -> None:
 
 
 def compose(endpoint: WebhookEndpoint, admin: User) -> EmailMessage:
+    """The email to ``admin``, in their language."""
+    with i18n.speaking(i18n.language_of(admin)):
+        return _compose(endpoint, admin)
+
+
+def _compose(endpoint: WebhookEndpoint, admin: User) -> EmailMessage:
     config = current_app.config
     settings = firm.get_settings()
     base = str(config.get("BASE_URL") or "").rstrip("/")
@@ -86,10 +93,11 @@ def compose(endpoint: WebhookEndpoint, admin: User) -> EmailMessage:
         "company_name": settings.company_name,
         "timezone": settings.timezone,
         "link": f"{base}/admin/webhooks/{endpoint.id}",
+        "language": i18n.current_language(),
     }
     return new_message(
         config,
-        subject=f"Webhook turned off: {endpoint.url}",
+        subject=_("Webhook turned off: %(url)s", url=endpoint.url),
         to_name=admin.name,
         to_email=admin.email,
         template="email/webhooks/disabled",

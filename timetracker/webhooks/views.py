@@ -17,11 +17,13 @@ from functools import partial
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from timetracker import after_commit, db
 from timetracker.auth.access import Policy, UrlTable, register_urls
 from timetracker.errors import render_error
+from timetracker.i18n import _l
 from timetracker.models import User
 from timetracker.models.api import WebhookEndpoint
 from timetracker.portal.params import ParamError, page_request
@@ -33,9 +35,10 @@ from timetracker.webhooks.jobs import dispatch
 
 bp = Blueprint("webhooks", __name__, url_prefix="/admin/webhooks")
 
-EXPIRED_FORM = "The form has expired or is incomplete. Reload the page and try again."
-ENDPOINT_OFF = "This endpoint is turned off. Turn it on (Edit) before sending or retrying events."
-NOT_FAILED = "Only a failed delivery can be retried; this one is {status}."
+EXPIRED_FORM = _l("The form has expired or is incomplete. Reload the page and try again.")
+ENDPOINT_OFF = _l(
+    "This endpoint is turned off. Turn it on (Edit) before sending or retrying events."
+)
 
 
 @bp.errorhandler(ParamError)
@@ -57,7 +60,7 @@ def _endpoint_or_404(endpoint_id: int) -> WebhookEndpoint:
 
 def _require_button() -> None:
     if not ActionForm().validate_on_submit():
-        abort(400, EXPIRED_FORM)
+        abort(400, str(EXPIRED_FORM))
 
 
 def _input(form: EndpointForm, *, editing: bool) -> EndpointInput:
@@ -96,7 +99,10 @@ def webhook_new() -> ResponseReturnValue:
         form[error.field].errors = [str(error)]
         return _form_page(form, None, 400)
     flash(
-        "Endpoint added. Give its signing secret (below) to the receiver, then send a test event.",
+        _(
+            "Endpoint added. Give its signing secret (below) to the receiver, then send a test "
+            "event."
+        ),
         "success",
     )
     return redirect(url_for("webhooks.webhook_detail", endpoint_id=endpoint.id))
@@ -128,7 +134,7 @@ def webhook_edit(endpoint_id: int) -> ResponseReturnValue:
     except EndpointError as error:
         form[error.field].errors = [str(error)]
         return _form_page(form, endpoint, 400)
-    flash("Endpoint saved." if changes else "Nothing was changed.", "success")
+    flash(_("Endpoint saved.") if changes else _("Nothing was changed."), "success")
     return redirect(url_for("webhooks.webhook_detail", endpoint_id=endpoint.id))
 
 
@@ -136,7 +142,7 @@ def webhook_delete(endpoint_id: int) -> ResponseReturnValue:
     _require_button()
     endpoint = _endpoint_or_404(endpoint_id)
     endpoints.remove(db.session, _admin(), endpoint)
-    flash(f"The endpoint {endpoint.url} and its deliveries were removed.", "success")
+    flash(_("The endpoint %(url)s and its deliveries were removed.", url=endpoint.url), "success")
     return redirect(url_for("webhooks.webhooks"))
 
 
@@ -145,8 +151,10 @@ def webhook_rotate(endpoint_id: int) -> ResponseReturnValue:
     endpoint = _endpoint_or_404(endpoint_id)
     endpoints.rotate_secret(db.session, _admin(), endpoint)
     flash(
-        "A new signing secret was made; the old one no longer signs anything. Give the new "
-        "one to the receiver.",
+        _(
+            "A new signing secret was made; the old one no longer signs anything. Give the new "
+            "one to the receiver."
+        ),
         "success",
     )
     return redirect(url_for("webhooks.webhook_detail", endpoint_id=endpoint.id, _anchor="secret"))
@@ -156,10 +164,10 @@ def webhook_test(endpoint_id: int) -> ResponseReturnValue:
     _require_button()
     endpoint = _endpoint_or_404(endpoint_id)
     if not (endpoint.is_active and endpoint.disabled_at is None):
-        return render_error(400, ENDPOINT_OFF)
+        return render_error(400, str(ENDPOINT_OFF))
     delivery = endpoints.ping(db.session, endpoint)
     after_commit(partial(dispatch, [(delivery.id, 0, False)]))
-    flash("A test event was sent; its delivery is at the top of the list.", "success")
+    flash(_("A test event was sent; its delivery is at the top of the list."), "success")
     return redirect(url_for("webhooks.webhook_detail", endpoint_id=endpoint.id))
 
 
@@ -170,13 +178,28 @@ def delivery_retry(endpoint_id: int, delivery_id: int) -> ResponseReturnValue:
     if delivery is None:
         abort(404)
     if delivery.status != "failed":
-        flash(NOT_FAILED.format(status=delivery.status), "info")
+        flash(
+            _(
+                "Only a failed delivery can be retried; this one is %(status)s.",
+                status=_delivery_status(delivery.status),
+            ),
+            "info",
+        )
         return redirect(url_for("webhooks.webhook_detail", endpoint_id=endpoint.id))
     if not (endpoint.is_active and endpoint.disabled_at is None):
-        return render_error(400, ENDPOINT_OFF)
+        return render_error(400, str(ENDPOINT_OFF))
     after_commit(partial(dispatch, [(delivery.id, delivery.attempts, True)]))
-    flash("The delivery is being sent again; its new answer shows below.", "success")
+    flash(_("The delivery is being sent again; its new answer shows below."), "success")
     return redirect(url_for("webhooks.webhook_detail", endpoint_id=endpoint.id))
+
+
+def _delivery_status(status: str) -> str:
+    """A delivery's stored status (``pending``, ``delivered``, ``failed``) in words."""
+    if status == "pending":
+        return _("pending")
+    if status == "delivered":
+        return _("delivered")
+    return status
 
 
 GET, POST, FORM = ["GET"], ["POST"], ["GET", "POST"]

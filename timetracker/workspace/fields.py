@@ -22,6 +22,7 @@ from wtforms.widgets import NumberInput, Select, TextInput
 
 from timetracker import firm, local_dates, local_numbers, parsing
 from timetracker.formatting import current_locale
+from timetracker.i18n import _l
 from timetracker.parsing import MAX_HOURS, MAX_MONEY, DateValueError, parse_date, parse_id
 
 #: What a decimal field holds: money takes the currency's sign, hours take ``H:MM``.
@@ -208,7 +209,11 @@ class WholeNumberField(StringField):
         super().__init__(label, validators, **kwargs)
         self.minimum = minimum
         self.maximum = maximum
-        self.message = message or f"Enter a whole number from {minimum} to {maximum}, in digits."
+        self.message = message or _l(
+            "Enter a whole number from %(minimum)s to %(maximum)s, in digits.",
+            minimum=minimum,
+            maximum=maximum,
+        )
         #: Drawn like WTForms' own number field (the form macros choose the CSS class by type).
         self.type = "IntegerField"
 
@@ -221,7 +226,7 @@ class WholeNumberField(StringField):
             return
         self.data = parsing.parse_whole(text, self.minimum, self.maximum)
         if self.data is None:
-            raise ValueError(self.message)
+            raise ValueError(str(self.message))
 
     def process_data(self, value: Any) -> None:
         self.data = value if isinstance(value, int) else None
@@ -333,6 +338,28 @@ class RangeEnd:
             raise ValidationError(str(exc)) from None
 
 
+#: What a record select says of its noun: its empty choice, and the refusal of a bad value.
+_CHOICE_TEXTS: dict[str, tuple[Any, Any]] = {
+    "client": (_l("Choose a client…"), _l("Choose a client from the list.")),
+    "project": (_l("Choose a project…"), _l("Choose a project from the list.")),
+    "person": (_l("Choose a person…"), _l("Choose a person from the list.")),
+    "note": (_l("Choose a note…"), _l("Choose a note from the list.")),
+    "record": (_l("Choose a record…"), _l("Choose a record from the list.")),
+}
+
+
+def choose_prompt(noun: str) -> str:
+    """The empty choice of a select of ``noun`` records, in the reader's language."""
+    texts = _CHOICE_TEXTS.get(noun)
+    return str(texts[0]) if texts else f"Choose a {noun}…"
+
+
+def choose_from_list(noun: str) -> str:
+    """The refusal of a value that names no ``noun`` record, in the reader's language."""
+    texts = _CHOICE_TEXTS.get(noun)
+    return str(texts[1]) if texts else f"Choose a {noun} from the list."
+
+
 class _RecordSelect(Select):
     """WTForms' select, with an empty first choice outside the groups when the choices are
     grouped, and for a required one too, grouped or not: a required ``<select>`` must start
@@ -346,7 +373,7 @@ class _RecordSelect(Select):
             placeholder_first = any(str(choice[0]) == "" for choice in first)
             if not field.flags.required or placeholder_first:
                 return Markup(html)
-        empty = self.render_option("", f"Choose a {field.noun}…", field.data is None)
+        empty = self.render_option("", choose_prompt(field.noun), field.data is None)
         head, _, rest = html.partition(">")  # the end of ``<select ...>`` (values are escaped)
         return Markup(f"{head}>{empty}{rest}")
 
@@ -380,7 +407,7 @@ class RecordSelectField(SelectField):
         self.data = parse_id(str(valuelist[0]).strip())
         if self.data is None:
             # No id to look up: views may query with ``data`` before validating the form.
-            raise ValueError(f"Choose a {self.noun} from the list.")
+            raise ValueError(choose_from_list(self.noun))
 
     def pre_validate(self, form: Any) -> None:
         if self.process_errors:

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from flask import abort, current_app, request
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from timetracker import db
@@ -17,7 +18,7 @@ def requested_page() -> int:
     """The ``page`` query parameter; anything but a whole number from 1 up is a 400."""
     number = parse_page(request.args.get("page", "1").strip() or "1")
     if number is None:
-        abort(400, "The page number must be a whole number from 1 up.")
+        abort(400, _("The page number must be a whole number from 1 up."))
     return number
 
 

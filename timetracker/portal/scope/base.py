@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from timetracker import db, firm
 from timetracker.billing.publication import Gate
+from timetracker.i18n import N_
 from timetracker.models import Client, User
 from timetracker.portal.scope.visibility import Visibility
 
@@ -21,31 +23,33 @@ class PortalAccessDenied(Exception):
         self.reason = reason
 
 
-NOT_PORTAL_USER = (
+# The reasons in English; :func:`portal_client` raises ``gettext`` of them, in the language of
+# the request (``gettext(NOT_PORTAL_USER)`` where that one is shown).
+NOT_PORTAL_USER = N_(
     "Your account does not have client portal access. "
     "Ask an administrator to enable the client portal for you."
 )
-NO_CLIENT = (
+NO_CLIENT = N_(
     "Your portal account is not linked to a client. "
     "Ask an administrator to choose your client in your user settings."
 )
-CLIENT_INACTIVE = "The client account your portal belongs to is no longer active."
-USER_INACTIVE = "Your account has been deactivated."
+CLIENT_INACTIVE = N_("The client account your portal belongs to is no longer active.")
+USER_INACTIVE = N_("Your account has been deactivated.")
 
 
 def portal_client(user: User, session: Session) -> Client:
     """The client whose portal ``user`` may open; raises :class:`PortalAccessDenied`."""
     if not user.is_active:
-        raise PortalAccessDenied(USER_INACTIVE)
+        raise PortalAccessDenied(gettext(USER_INACTIVE))
     if not user.client_portal_enabled:
-        raise PortalAccessDenied(NOT_PORTAL_USER)
+        raise PortalAccessDenied(gettext(NOT_PORTAL_USER))
     if user.client_id is None:
-        raise PortalAccessDenied(NO_CLIENT)
+        raise PortalAccessDenied(gettext(NO_CLIENT))
     client = session.scalar(select(Client).where(Client.id == user.client_id))
     if client is None:
-        raise PortalAccessDenied(NO_CLIENT)
+        raise PortalAccessDenied(gettext(NO_CLIENT))
     if not client.is_active:
-        raise PortalAccessDenied(CLIENT_INACTIVE)
+        raise PortalAccessDenied(gettext(CLIENT_INACTIVE))
     return client
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import and_, case, func, select
 
 from timetracker.billing import rules, states
@@ -111,4 +112,5 @@ class DashboardScope(TimeScope):
         amounts = invoice_amounts_by_state(
             self.session, Invoice.client_id == self.client_id, self.today, include_drafts=False
         )
-        return dashboard_charts("Hours per week on your projects", weeks, amounts, PORTAL_STATES)
+        title = gettext("Hours per week on your projects")
+        return dashboard_charts(title, weeks, amounts, PORTAL_STATES)

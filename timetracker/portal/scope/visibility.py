@@ -18,15 +18,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from flask_babel import gettext
+
+from timetracker.i18n import N_
 from timetracker.models import Client
 
-#: Each flag: its attribute here, the client's column that stores it, and its label.
+#: Each flag: its attribute here, the client's column that stores it, and its label (English,
+#: as the audit trail keeps it; :meth:`Visibility.hidden_labels` translates it for a page).
 FLAGS: tuple[tuple[str, str, str], ...] = (
-    ("staff_names", "portal_shows_staff_names", "Staff names"),
-    ("entry_notes", "portal_shows_entry_notes", "Notes of time entries"),
-    ("amounts", "portal_shows_amounts", "Hourly rates and billable amounts"),
-    ("time_entries", "portal_shows_time_entries", "Time entries"),
-    ("documents", "portal_shows_documents", "Documents"),
+    ("staff_names", "portal_shows_staff_names", N_("Staff names")),
+    ("entry_notes", "portal_shows_entry_notes", N_("Notes of time entries")),
+    ("amounts", "portal_shows_amounts", N_("Hourly rates and billable amounts")),
+    ("time_entries", "portal_shows_time_entries", N_("Time entries")),
+    ("documents", "portal_shows_documents", N_("Documents")),
 )
 
 
@@ -59,12 +63,13 @@ class Visibility:
         return all(getattr(self, f.name) for f in fields(self))
 
     def hidden_labels(self) -> list[str]:
-        """The labels of what is hidden, in the order of :data:`FLAGS`."""
-        return [label for name, _column, label in FLAGS if not getattr(self, name)]
+        """The labels of what is hidden, in the order of :data:`FLAGS`, in the language being
+        spoken."""
+        return [gettext(label) for name, _column, label in FLAGS if not getattr(self, name)]
 
     def changes_from(self, before: Visibility) -> str:
         """What changed from ``before``, in words (``"Staff names: hidden; Documents:
-        shown"``); empty when nothing did."""
+        shown"``); empty when nothing did. In English: the audit trail's detail."""
         return "; ".join(
             f"{label}: {'shown' if getattr(self, name) else 'hidden'}"
             for name, _column, label in FLAGS

@@ -3,6 +3,10 @@
 // (a warning under 4.5:1). The server validates the value again and says the same on saving
 // (timetracker/portal/branding.py, contrast_warning). Colours are set through the CSSOM, which
 // the Content-Security-Policy allows (no style attribute is written).
+//
+// The ratio's words come from the page, in its language: the ratio element's
+// data-accent-ratio-text, with "{ratio}" where the number goes (English when it is absent);
+// the number is written as the page's language writes numbers (<html lang>).
 (function () {
   "use strict";
 
@@ -38,6 +42,21 @@
     var link = preview.querySelector("[data-accent-sample-link]");
     var ratioText = preview.querySelector("[data-accent-ratio]");
     var warning = preview.querySelector("[data-accent-warning]");
+    var ratioWords =
+      ratioText.getAttribute("data-accent-ratio-text") || "Contrast against white: {ratio}:1";
+    var language = document.documentElement.lang || "en";
+
+    function ratioNumber(value) {
+      var floored = Math.floor(value * 100) / 100;
+      try {
+        return floored.toLocaleString(language, {
+          minimumFractionDigits: 2,
+          maximumFractionDigits: 2,
+        });
+      } catch (error) {
+        return floored.toFixed(2);
+      }
+    }
 
     function show(value) {
       if (!HEX.test(value)) {
@@ -49,8 +68,7 @@
       button.style.borderColor = value;
       button.style.color = onWhite >= contrast(value, "#000000") ? "#ffffff" : "#000000";
       link.style.color = value;
-      ratioText.textContent =
-        "Contrast against white: " + (Math.floor(onWhite * 100) / 100).toFixed(2) + ":1";
+      ratioText.textContent = ratioWords.replace("{ratio}", ratioNumber(onWhite));
       warning.hidden = onWhite >= AA;
       preview.hidden = false;
     }

@@ -57,7 +57,7 @@
       }
     } catch (error) {
       if (mine === latest) {
-        box.textContent = "The preview could not be loaded; press Preview to ask again.";
+        box.textContent = box.dataset.failed; // the page's words, in its language
       }
     } finally {
       if (mine === latest) {

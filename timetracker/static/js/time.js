@@ -14,6 +14,11 @@
   // The week grid --------------------------------------------------------------------------
   var grid = document.getElementById("week-grid");
 
+  // What the grid says, in the page's language (data-msg-* on the grid, see time_week.html).
+  function message(name, fallback) {
+    return (grid && grid.dataset[name]) || fallback;
+  }
+
   function setMessage(input, text, ok) {
     var box = input.parentElement.querySelector(".cell-message");
     input.classList.toggle("is-invalid", !ok);
@@ -54,11 +59,11 @@
       },
       body: JSON.stringify({ project: input.dataset.project, day: input.dataset.day, hours: value })
     }).then(function (response) {
-      return response.json().catch(function () { return { error: "The server did not answer (" + response.status + ")." }; })
+      return response.json().catch(function () { return { error: message("msgNoAnswer", "The server did not answer ({status}).").replace("{status}", String(response.status)) }; })
         .then(function (data) { return { ok: response.ok, data: data }; });
     }).then(function (result) {
       if (!result.ok) {
-        setMessage(input, result.data.error || result.data.message || "Not saved.", false);
+        setMessage(input, result.data.error || result.data.message || message("msgNotSaved", "Not saved."), false);
         return;
       }
       var data = result.data;
@@ -75,7 +80,7 @@
       if (weekTotal) { weekTotal.textContent = data.week_total; }
     }).catch(function () {
       input.dataset.tried = "";
-      setMessage(input, "Not saved: the connection failed. Try again.", false);
+      setMessage(input, message("msgOffline", "Not saved: the connection failed. Try again."), false);
     });
   }
 
@@ -145,7 +150,7 @@
 
   function focusSearch() {
     var field = document.querySelector("main [data-search]:not([hidden])") ||
-      document.querySelector("main form[role=search] input, main form[aria-label^=Filter] input, main form[aria-label^=Filter] select");
+      document.querySelector("main form[role=search] input, main form[data-filter] input, main form[data-filter] select, main form[aria-label^=Filter] input, main form[aria-label^=Filter] select");
     if (field) { field.focus(); if (field.select) { field.select(); } }
     return Boolean(field);
   }

@@ -15,7 +15,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
-from timetracker import db, firm
+from timetracker import db, firm, i18n
 from timetracker.auth.access import Policy, UrlTable, register_urls
 from timetracker.billing import statements
 from timetracker.billing.statements import StatementError
@@ -49,8 +49,11 @@ def client_statement_pdf(client_id: int) -> ResponseReturnValue:
         result = statements.statement_of(db.session, client.id, date_from, date_to)
     except StatementError as exc:
         raise _BadPeriod(str(exc)) from None
-    pdf = render_statement_pdf(result, client, today)
-    return pdf_response(pdf, statement_filename(client, date_from, date_to))
+    # A client's document speaks the client's language, whoever downloads it.
+    with i18n.speaking(i18n.document_language(client)):
+        pdf = render_statement_pdf(result, client, today)
+        filename = statement_filename(client, date_from, date_to)
+    return pdf_response(pdf, filename)
 
 
 URLS: UrlTable = [

@@ -6,10 +6,12 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 
-from timetracker import audit, db, firm
+from timetracker import audit, db, firm, i18n
 from timetracker.auth.sessions import revoke_client_contacts
+from timetracker.i18n import _l
 from timetracker.logos import operations as logos
 from timetracker.models import Client
 from timetracker.portal.scope.visibility import FLAGS, Visibility
@@ -19,7 +21,7 @@ from timetracker.workspace.clients.forms import ClientFilterForm, ClientForm
 from timetracker.workspace.common import empty_page, found, render_form
 from timetracker.workspace.projects.queries import budget_usage, projects_page
 
-NAME_TAKEN = "A client with this name already exists."
+NAME_TAKEN = _l("A client with this name already exists.")
 
 
 def clients() -> ResponseReturnValue:
@@ -62,7 +64,7 @@ def client_new() -> ResponseReturnValue:
     client = Client(is_active=True, **{column: True for _name, column, _label in FLAGS})
     if not _save(form, client):
         return render_form("workspace/client_form.html", 400, form=form, client=None)
-    flash(f"Client {client.name} was created.", "success")
+    flash(gettext("Client %(name)s was created.", name=client.name), "success")
     _warn_about_the_accent(form)
     return redirect(url_for("workspace.client_detail", client_id=client.id))
 
@@ -74,7 +76,7 @@ def client_edit(client_id: int) -> ResponseReturnValue:
         return render_template("workspace/client_form.html", form=form, client=client)
     if not _save(form, client):
         return render_form("workspace/client_form.html", 400, form=form, client=client)
-    flash(f"Client {client.name} was saved.", "success")
+    flash(gettext("Client %(name)s was saved.", name=client.name), "success")
     _warn_about_the_accent(form)
     return redirect(url_for("workspace.client_detail", client_id=client.id))
 
@@ -88,8 +90,11 @@ def client_deactivate(client_id: int) -> ResponseReturnValue:
     # does not revive a cookie from before.
     revoke_client_contacts(db.session, client.id)
     flash(
-        f"{client.name} was deactivated; its projects no longer take new time and its contacts "
-        "have no access.",
+        gettext(
+            "%(name)s was deactivated; its projects no longer take new time and its contacts "
+            "have no access.",
+            name=client.name,
+        ),
         "success",
     )
     return redirect(url_for("workspace.client_detail", client_id=client.id))
@@ -100,7 +105,7 @@ def client_reactivate(client_id: int) -> ResponseReturnValue:
     if not client.is_active:
         audit.record(audit.Kind.CLIENT_ACTIVATED, client_id=client.id)
     client.is_active = True
-    flash(f"{client.name} is active again.", "success")
+    flash(gettext("%(name)s is active again.", name=client.name), "success")
     return redirect(url_for("workspace.client_detail", client_id=client.id))
 
 
@@ -120,7 +125,7 @@ def _save(form: ClientForm, client: Client) -> bool:
         return False
     name = (form.name.data or "").strip()
     if queries.name_taken(name, client.id):
-        form.name.errors.append(NAME_TAKEN)
+        form.name.errors.append(str(NAME_TAKEN))
         return False
     try:
         # The savepoint opens before any change: a refused flush then leaves the request's
@@ -132,6 +137,7 @@ def _save(form: ClientForm, client: Client) -> bool:
             client.currency = form.currency.data
             client.default_hourly_rate = form.default_hourly_rate.checked_number
             client.vat_id = form.vat_id.data or None
+            client.document_language = i18n.known(form.document_language.data)
             client.portal_display_name = (form.portal_display_name.data or "").strip() or None
             client.portal_accent_color = form.portal_accent_color.data or None
             client.portal_welcome_message = (form.portal_welcome_message.data or "").strip() or None
@@ -144,7 +150,7 @@ def _save(form: ClientForm, client: Client) -> bool:
             client.publish_after_days = form.publish_after_days.data
             db.session.add(client)
     except IntegrityError:
-        form.name.errors.append(NAME_TAKEN)
+        form.name.errors.append(str(NAME_TAKEN))
         return False
     changes = Visibility.of(client).changes_from(before)
     if _gate_text(client) != gate_before:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
@@ -68,4 +69,4 @@ def dashboard_charts_for(user: User, today: dt.date) -> DashboardCharts:
     amounts = None
     if user.is_admin:
         amounts = invoice_amounts_by_state(db.session, EVERY_CLIENT, today, include_drafts=True)
-    return dashboard_charts("Your hours per week", weeks, amounts, STATE_ORDER)
+    return dashboard_charts(_("Your hours per week"), weeks, amounts, STATE_ORDER)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from timetracker import audit, db
 from timetracker.audit import Kind
@@ -65,7 +66,7 @@ def payment_edit(invoice_id: int, payment_id: int) -> ResponseReturnValue:
         f" to {after.describe(invoice.currency)}.",
         reason,
     )
-    flash(f"The payment was changed. {_outcome(invoice)}", "success")
+    flash(_("The payment was changed. %(outcome)s", outcome=_said_outcome(invoice)), "success")
     return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
 
 
@@ -91,7 +92,7 @@ def payment_delete(invoice_id: int, payment_id: int) -> ResponseReturnValue:
         f"Payment {payment_id} deleted: {before.describe(invoice.currency)}.",
         reason,
     )
-    flash(f"The payment was deleted. {_outcome(invoice)}", "success")
+    flash(_("The payment was deleted. %(outcome)s", outcome=_said_outcome(invoice)), "success")
     return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
 
 
@@ -130,12 +131,22 @@ def _audit(kind: Kind, invoice: Invoice, what: str, reason: str) -> None:
 
 
 def _outcome(invoice: Invoice) -> str:
-    """What the invoice is after the correction, in words."""
+    """What the invoice is after the correction, in words (for the audit trail, which keeps
+    English: :func:`_said_outcome` says it to the person)."""
     paid = money(invoice.amount_paid, invoice.currency)
     if invoice.status == InvoiceStatus.PAID:
         return f"The invoice is paid ({paid} in all)."
     owed = money(states.balance(invoice), invoice.currency)
     return f"The invoice is unpaid: {paid} paid, {owed} to pay."
+
+
+def _said_outcome(invoice: Invoice) -> str:
+    """:func:`_outcome` in the language of the person who corrected the payment."""
+    paid = money(invoice.amount_paid, invoice.currency)
+    if invoice.status == InvoiceStatus.PAID:
+        return _("The invoice is paid (%(paid)s in all).", paid=paid)
+    owed = money(states.balance(invoice), invoice.currency)
+    return _("The invoice is unpaid: %(paid)s paid, %(owed)s to pay.", paid=paid, owed=owed)
 
 
 URLS: UrlTable = [

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -108,8 +109,8 @@ def project_groups(client_id: int | None = None) -> list[ProjectGroup]:
     groups: dict[int, ProjectGroup] = {}
     for pid, name, status, cid, client_name in db.session.execute(query):
         group = groups.setdefault(cid, ProjectGroup(cid, client_name, []))
-        archived = " (archived)" if status == ProjectStatus.ARCHIVED else ""
-        group.projects.append((pid, name + archived))
+        archived = status == ProjectStatus.ARCHIVED
+        group.projects.append((pid, _("%(name)s (archived)", name=name) if archived else name))
     return list(groups.values())
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import HiddenField, SelectMultipleField, StringField, TextAreaField
@@ -25,6 +26,7 @@ from timetracker import db
 from timetracker.auth.access import Policy, UrlTable
 from timetracker.documents.pdf import pdf_filename
 from timetracker.emails import check_email
+from timetracker.i18n import _l
 from timetracker.models import Invoice
 from timetracker.notifications import invoice_sending as sending
 from timetracker.notifications.invoice_email import (
@@ -32,9 +34,9 @@ from timetracker.notifications.invoice_email import (
     MAX_SUBJECT,
     Recipient,
     Written,
-    default_message,
-    default_subject,
+    dialog_defaults,
     preview_html,
+    preview_subject,
 )
 from timetracker.notifications.limits import emails_typed_addresses
 from timetracker.notifications.mail import one_line
@@ -47,10 +49,10 @@ _SEPARATORS = re.compile(r"[,;\s]+")
 
 class SendForm(FlaskForm):
     key = HiddenField()
-    recipients = SelectMultipleField("Recipients", choices=[], validate_choice=False)
-    extra = TextAreaField("Other addresses")
-    subject = StringField("Subject")
-    message = TextAreaField("Message")
+    recipients = SelectMultipleField(_l("Recipients"), choices=[], validate_choice=False)
+    extra = TextAreaField(_l("Other addresses"))
+    subject = StringField(_l("Subject"))
+    message = TextAreaField(_l("Message"))
 
 
 def invoice_send_dialog(invoice_id: int) -> ResponseReturnValue:
@@ -59,8 +61,9 @@ def invoice_send_dialog(invoice_id: int) -> ResponseReturnValue:
     form.key.data = sending.new_key()
     choices = sending.choices(db.session, invoice.client)
     form.recipients.data = [c.recipient.email for c in choices if c.ticked]
-    form.subject.data = default_subject(invoice)
-    form.message.data = default_message(invoice)
+    defaults = dialog_defaults(invoice)
+    form.subject.data = defaults.subject
+    form.message.data = defaults.message
     problem = None
     try:
         sending.check_sendable(invoice)
@@ -74,14 +77,14 @@ def invoice_send_preview(invoice_id: int) -> ResponseReturnValue:
     subject = one_line(request.args.get("subject", ""))
     message = _text(request.args.get("message", ""))
     if len(subject) > MAX_SUBJECT or len(message) > MAX_MESSAGE:
-        return "The subject or the message is too long to preview.", 400
+        return _("The subject or the message is too long to preview."), 400
     address = request.args.get("to", "")
     offered = {c.recipient.email: c.recipient for c in sending.choices(db.session, invoice.client)}
     recipient = offered.get(address) or Recipient(address)
     return render_template(
         "workspace/invoices/send_preview.html",
         invoice=invoice,
-        subject=subject,
+        subject=preview_subject(invoice, recipient, subject),
         body=_preview(invoice, recipient, message),
         pdf_name=pdf_filename(invoice),
     )
@@ -92,18 +95,22 @@ def invoice_send_email(invoice_id: int) -> ResponseReturnValue:
     invoice = found(get_invoice(invoice_id))
     form = SendForm()
     if not form.validate_on_submit():
-        return _dialog(invoice, form, problem="The form has expired; please send it again.")
+        return _dialog(invoice, form, problem=_("The form has expired; please send it again."))
     extra = _extra_addresses(form)
     subject = one_line(form.subject.data or "")
     message = _text(form.message.data or "")
     if not subject:
-        form.subject.errors.append("Enter a subject.")
+        form.subject.errors.append(_("Enter a subject."))
     elif len(subject) > MAX_SUBJECT:
-        form.subject.errors.append(f"A subject has at most {MAX_SUBJECT} characters.")
+        form.subject.errors.append(
+            _("A subject has at most %(count)d characters.", count=MAX_SUBJECT)
+        )
     if len(message) > MAX_MESSAGE:
-        form.message.errors.append(f"A message has at most {MAX_MESSAGE} characters.")
+        form.message.errors.append(
+            _("A message has at most %(count)d characters.", count=MAX_MESSAGE)
+        )
     if not sending.is_key(form.key.data):
-        return _dialog(invoice, form, problem="The form is incomplete; open the dialog again.")
+        return _dialog(invoice, form, problem=_("The form is incomplete; open the dialog again."))
     if form.errors or extra is None:
         return _dialog(invoice, form)
     try:
@@ -116,12 +123,16 @@ def invoice_send_email(invoice_id: int) -> ResponseReturnValue:
     except sending.SendRefused as exc:
         return _dialog(invoice, form, problem=str(exc))
     if deliveries is None:
-        flash("This form was already sent; nothing was sent again.", "info")
+        flash(_("This form was already sent; nothing was sent again."), "info")
     else:
         names = ", ".join(d.recipient for d in deliveries)
         flash(
-            f"Invoice {invoice.number} is sent. The email is on its way to {names}; "
-            "its delivery status is shown below.",
+            _(
+                "Invoice %(number)s is sent. The email is on its way to %(names)s; "
+                "its delivery status is shown below.",
+                number=invoice.number,
+                names=names,
+            ),
             "success",
         )
     return _back(invoice)
@@ -131,15 +142,24 @@ def invoice_mark_sent(invoice_id: int) -> ResponseReturnValue:
     invoice = found(get_invoice(invoice_id))
     form = SendForm()
     if not form.validate_on_submit():
-        return _dialog(invoice, form, problem="The form has expired; please try again.")
+        return _dialog(invoice, form, problem=_("The form has expired; please try again."))
     try:
         marked = sending.mark_sent_without_email(db.session, invoice)
     except sending.SendRefused as exc:
         return _dialog(invoice, form, problem=str(exc))
     if marked:
-        flash(f"Invoice {invoice.number} is marked as sent; nobody was emailed.", "success")
+        flash(
+            _("Invoice %(number)s is marked as sent; nobody was emailed.", number=invoice.number),
+            "success",
+        )
     else:
-        flash(f"Invoice {invoice.number} was already marked as sent; nothing changed.", "info")
+        flash(
+            _(
+                "Invoice %(number)s was already marked as sent; nothing changed.",
+                number=invoice.number,
+            ),
+            "info",
+        )
     return _back(invoice)
 
 
@@ -170,11 +190,13 @@ def _dialog(
         "ticked": ticked,
         "problem": problem,
         "mail_configured": sending.mail_configured(),
-        "not_configured": sending.NOT_CONFIGURED,
+        "not_configured": str(sending.NOT_CONFIGURED),
         "max_subject": MAX_SUBJECT,
         "max_message": MAX_MESSAGE,
         "preview_to": first.email if first else "",
-        "preview_subject": one_line(form.subject.data or ""),
+        "preview_subject": preview_subject(
+            invoice, first or Recipient(""), one_line(form.subject.data or "")
+        ),
         "preview": _preview(invoice, first or Recipient(""), _text(form.message.data or "")),
         "pdf_name": pdf_filename(invoice),
     }
@@ -194,7 +216,9 @@ def _extra_addresses(form: SendForm) -> list[str] | None:
     field's errors) when one is not an address."""
     addresses = [a for a in _SEPARATORS.split(form.extra.data or "") if a]
     if len(addresses) > sending.MAX_RECIPIENTS:
-        form.extra.errors.append(f"Enter at most {sending.MAX_RECIPIENTS} addresses.")
+        form.extra.errors.append(
+            _("Enter at most %(count)d addresses.", count=sending.MAX_RECIPIENTS)
+        )
         return None
     checked = []
     for address in addresses:

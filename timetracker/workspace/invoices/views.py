@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from timetracker import db, firm
@@ -44,7 +45,7 @@ from timetracker.workspace.invoices.forms import (
 
 def invoices() -> ResponseReturnValue:
     form = InvoiceFilterForm(request.args)
-    form.client.choices = [("", "All clients"), *client_choices(active_only=False)]
+    form.client.choices = [("", _("All clients")), *client_choices(active_only=False)]
     today = firm.today()
     if not form.validate():
         return render_form(
@@ -81,7 +82,7 @@ def invoice_new() -> ResponseReturnValue:
     valid = form.validate_on_submit()
     client = active_client(form.client.data)
     if form.client.data is not None and client is None:
-        form.client.errors.append("Unknown client, or one that is deactivated.")
+        form.client.errors.append(_("Unknown client, or one that is deactivated."))
     projects = _chosen_projects(form.project, client)
     if not valid or client is None or projects is None:
         return _new_form(form, client, status=400)
@@ -111,7 +112,7 @@ def invoice_new() -> ResponseReturnValue:
     except InvoiceError as exc:
         form.form_errors.append(str(exc))
         return _new_form(form, client, status=400)
-    flash(f"Draft invoice {invoice.number} was created.", "success")
+    flash(_("Draft invoice %(number)s was created.", number=invoice.number), "success")
     return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
 
 
@@ -122,7 +123,7 @@ def invoice_preview() -> ResponseReturnValue:
     valid = form.validate()
     client = active_client(form.client_id.data)
     if form.client_id.data is not None and client is None:
-        form.client_id.errors.append("Unknown client, or one that is deactivated.")
+        form.client_id.errors.append(_("Unknown client, or one that is deactivated."))
     projects = _chosen_projects(form.project_ids, client)
     if not valid or client is None or projects is None:
         return render_form("workspace/invoices/preview.html", 400, preview=None, errors=form)
@@ -164,7 +165,7 @@ def invoice_edit(invoice_id: int) -> ResponseReturnValue:
     except InvoiceError as exc:
         form.form_errors.append(str(exc))
         return render_form("workspace/invoice_edit.html", 400, form=form, invoice=invoice)
-    flash("The invoice was saved.", "success")
+    flash(_("The invoice was saved."), "success")
     return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
 
 
@@ -189,7 +190,7 @@ def invoice_item_add(invoice_id: int) -> ResponseReturnValue:
     except InvoiceError as exc:
         form.form_errors.append(str(exc))
         return _detail(invoice, item_form=form, status=400)
-    flash("The line was added.", "success")
+    flash(_("The line was added."), "success")
     return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
 
 
@@ -220,7 +221,7 @@ def invoice_item_edit(invoice_id: int, item_id: int) -> ResponseReturnValue:
         return render_form(
             "workspace/invoice_item.html", 400, form=form, invoice=invoice, item=item
         )
-    flash("The line was saved.", "success")
+    flash(_("The line was saved."), "success")
     return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
 
 
@@ -228,7 +229,7 @@ def invoice_item_delete(invoice_id: int, item_id: int) -> ResponseReturnValue:
     invoice = found(queries.get_invoice(invoice_id))
     item = _item(invoice, item_id)
     _apply(invoicing.remove_item, invoice, item)
-    flash("The line was removed; any time it billed can be billed again.", "success")
+    flash(_("The line was removed; any time it billed can be billed again."), "success")
     return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
 
 
@@ -236,7 +237,13 @@ def invoice_send(invoice_id: int) -> ResponseReturnValue:
     invoice = found(queries.get_invoice(invoice_id))
     _apply(invoicing.mark_sent, invoice)
     notify_invoice_sent(invoice)  # emails the client's portal users once this commits
-    flash(f"Invoice {invoice.number} is marked as sent and can no longer be edited.", "success")
+    flash(
+        _(
+            "Invoice %(number)s is marked as sent and can no longer be edited.",
+            number=invoice.number,
+        ),
+        "success",
+    )
     return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
 
 
@@ -244,7 +251,7 @@ def invoice_payment(invoice_id: int) -> ResponseReturnValue:
     invoice = found(queries.get_invoice(invoice_id))
     form = PaymentForm(prefix="pay", currency=invoice.currency)
     if invoice.status != InvoiceStatus.SENT:
-        problem = "Payments can only be recorded on a sent, unpaid invoice."
+        problem = _("Payments can only be recorded on a sent, unpaid invoice.")
         return _detail(invoice, problem=problem, status=400)
     if not form.validate_on_submit():
         return _detail(invoice, payment_form=form, status=400)
@@ -260,14 +267,17 @@ def invoice_payment(invoice_id: int) -> ResponseReturnValue:
     except InvoiceError as exc:
         form.amount.errors.append(str(exc))
         return _detail(invoice, payment_form=form, status=400)
-    flash("The payment was recorded.", "success")
+    flash(_("The payment was recorded."), "success")
     return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
 
 
 def invoice_cancel(invoice_id: int) -> ResponseReturnValue:
     invoice = found(queries.get_invoice(invoice_id))
     _apply(invoicing.cancel, invoice)
-    flash(f"Invoice {invoice.number} was cancelled; its time can be billed again.", "success")
+    flash(
+        _("Invoice %(number)s was cancelled; its time can be billed again.", number=invoice.number),
+        "success",
+    )
     return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
 
 
@@ -341,7 +351,7 @@ def _chosen_projects(field: RecordMultiField, client: Client | None) -> list[Pro
         return None if field.errors else []
     projects = queries.client_projects(client.id, field.data)
     if projects is None:
-        field.errors.append("Choose projects of the chosen client only (or none for all).")
+        field.errors.append(_("Choose projects of the chosen client only (or none for all)."))
     return projects
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, Form, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from timetracker import db
+from timetracker.i18n import _l
 from timetracker.models import Client, DeliveryStatus
 from timetracker.workspace.fields import MAX_HOURS, MAX_MONEY, DecimalTextField, RecordSelectField
 
@@ -22,66 +24,84 @@ def _client_currency(form: Any) -> str | None:
     return db.session.scalar(select(Client.currency).where(Client.id == client_id))
 
 
+#: How a project stands, in words (``DeliveryStatus.label`` is the English of these).
+STATUS_LABELS: dict[DeliveryStatus, Any] = {
+    DeliveryStatus.ON_TRACK: _l("On track"),
+    DeliveryStatus.AT_RISK: _l("At risk"),
+    DeliveryStatus.BLOCKED: _l("Blocked"),
+    DeliveryStatus.ON_HOLD: _l("On hold"),
+    DeliveryStatus.COMPLETED: _l("Completed"),
+}
+
+
+def status_label(status: DeliveryStatus) -> str:
+    """The status in the reader's language."""
+    return str(STATUS_LABELS.get(status, status.label))
+
+
 class ProjectForm(FlaskForm):
-    client = RecordSelectField("Client", [DataRequired("Choose a client.")], noun="client")
-    name = StringField("Name", [DataRequired("Enter the project's name."), Length(max=200)])
-    description = TextAreaField("Description", [Optional(), Length(max=5000)])
+    client = RecordSelectField(_l("Client"), [DataRequired(_l("Choose a client."))], noun="client")
+    name = StringField(_l("Name"), [DataRequired(_l("Enter the project's name.")), Length(max=200)])
+    description = TextAreaField(_l("Description"), [Optional(), Length(max=5000)])
     hourly_rate = DecimalTextField(
-        "Hourly rate", [Optional()], maximum=MAX_MONEY, currency=_client_currency
+        _l("Hourly rate"), [Optional()], maximum=MAX_MONEY, currency=_client_currency
     )
-    billable = BooleanField("Billable", default=True)
+    billable = BooleanField(_l("Billable"), default=True)
     budget_hours = DecimalTextField(
-        "Budget (hours)", [Optional()], maximum=MAX_HOURS, example="120"
+        _l("Budget (hours)"), [Optional()], maximum=MAX_HOURS, example="120"
     )
     budget_amount = DecimalTextField(
-        "Budget (amount)",
+        _l("Budget (amount)"),
         [Optional()],
         maximum=MAX_MONEY,
         example="12000",
         currency=_client_currency,
     )
-    submit = SubmitField("Save project")
+    submit = SubmitField(_l("Save project"))
 
 
 class ProjectFilterForm(Form):
-    client = RecordSelectField("Client", [Optional()], noun="client")
+    client = RecordSelectField(_l("Client"), [Optional()], noun="client")
     status = SelectField(
-        "Show",
-        choices=[("active", "Active"), ("archived", "Archived"), ("all", "All")],
+        _l("Show"),
+        choices=[("active", _l("Active")), ("archived", _l("Archived")), ("all", _l("All"))],
         default="active",
     )
-    q = StringField("Name", [Optional(), Length(max=200)])
+    q = StringField(_l("Name"), [Optional(), Length(max=200)])
 
 
 class StatusUpdateForm(FlaskForm):
     status = SelectField(
-        "Status",
-        choices=[(s.value, s.label) for s in DeliveryStatus],
+        _l("Status"),
+        choices=[(s.value, STATUS_LABELS[s]) for s in DeliveryStatus],
         validate_choice=False,
     )
     message = TextAreaField(
-        "Message for the client",
-        [DataRequired("Write a short message about how the project stands."), Length(max=2000)],
+        _l("Message for the client"),
+        [
+            DataRequired(_l("Write a short message about how the project stands.")),
+            Length(max=2000),
+        ],
     )
-    post_update = SubmitField("Post update")
+    post_update = SubmitField(_l("Post update"))
 
     def validate_status(self, field: SelectField) -> None:
         if field.data not in {s.value for s in DeliveryStatus}:
-            labels = ", ".join(s.label for s in DeliveryStatus)
-            raise ValidationError(f"Choose one of the statuses: {labels}.")
+            labels = ", ".join(status_label(s) for s in DeliveryStatus)
+            raise ValidationError(_("Choose one of the statuses: %(labels)s.", labels=labels))
 
 
 class NoteForm(FlaskForm):
-    body = TextAreaField("Note", [DataRequired("Write the note."), Length(max=5000)])
-    visible_to_client = BooleanField("Visible to client", default=False)
-    save_note = SubmitField("Add note")
+    body = TextAreaField(_l("Note"), [DataRequired(_l("Write the note.")), Length(max=5000)])
+    visible_to_client = BooleanField(_l("Visible to client"), default=False)
+    save_note = SubmitField(_l("Add note"))
 
 
 class NoteEditForm(NoteForm):
     #: Which of the project's notes; looked up within the project by the view (404 otherwise).
-    note_id = RecordSelectField("Note", [DataRequired("Say which note.")], noun="note")
-    save_note = SubmitField("Save note")
+    note_id = RecordSelectField(_l("Note"), [DataRequired(_l("Say which note."))], noun="note")
+    save_note = SubmitField(_l("Save note"))
 
 
 class NoteDeleteForm(FlaskForm):
-    note_id = RecordSelectField("Note", [DataRequired("Say which note.")], noun="note")
+    note_id = RecordSelectField(_l("Note"), [DataRequired(_l("Say which note."))], noun="note")

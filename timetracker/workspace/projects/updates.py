@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -26,6 +27,7 @@ from timetracker.workspace.projects.forms import (
     NoteEditForm,
     NoteForm,
     StatusUpdateForm,
+    status_label,
 )
 from timetracker.workspace.projects.operations import (
     add_note,
@@ -78,7 +80,7 @@ def status_update_new(project_id: int) -> ResponseReturnValue:
         return render_project_page(project, 400, status_form=form)
     status = DeliveryStatus(form.status.data)
     post_status_update(db.session, project, status, form.message.data or "", current_user)
-    flash(f"Status update posted: {status.label}.", "success")
+    flash(_("Status update posted: %(status)s.", status=status_label(status)), "success")
     return _back(project, "#status-updates")
 
 
@@ -91,9 +93,9 @@ def note_new(project_id: int) -> ResponseReturnValue:
         db.session, project, form.body.data or "", bool(form.visible_to_client.data), current_user
     )
     flash(
-        "Note added; the client can read it."
+        _("Note added; the client can read it.")
         if note.visible_to_client
-        else "Internal note added; the client cannot see it.",
+        else _("Internal note added; the client cannot see it."),
         "success",
     )
     return _back(project, "#notes")
@@ -109,7 +111,7 @@ def note_edit(project_id: int) -> ResponseReturnValue:
     if not valid:
         return render_project_page(project, 400, edit_form=form)
     edit_note(db.session, note, form.body.data or "", bool(form.visible_to_client.data))
-    flash("Note saved.", "success")
+    flash(_("Note saved."), "success")
     return _back(project, f"#note-{note.id}")
 
 
@@ -117,7 +119,9 @@ def note_delete(project_id: int) -> ResponseReturnValue:
     project = found(queries.get_project(project_id))
     form = NoteDeleteForm()
     if not form.validate_on_submit():
-        return render_project_page(project, 400, note_error=form.note_id.errors or ["Bad request."])
+        return render_project_page(
+            project, 400, note_error=form.note_id.errors or [_("Bad request.")]
+        )
     delete_note(db.session, found(queries.project_note(project.id, form.note_id.data)))
-    flash("Note deleted.", "success")
+    flash(_("Note deleted."), "success")
     return _back(project, "#notes")

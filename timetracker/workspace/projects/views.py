@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from timetracker import db
 from timetracker.billing.project_status import latest_status_updates
+from timetracker.i18n import _l
 from timetracker.models import Client, Project, ProjectStatus
 from timetracker.parsing import parse_id
 from timetracker.workspace.choices import client_choices
@@ -18,12 +20,12 @@ from timetracker.workspace.projects import queries
 from timetracker.workspace.projects.forms import ProjectFilterForm, ProjectForm
 from timetracker.workspace.projects.updates import render_project_page
 
-NAME_TAKEN = "This client already has a project with this name."
+NAME_TAKEN = _l("This client already has a project with this name.")
 
 
 def projects() -> ResponseReturnValue:
     form = ProjectFilterForm(request.args)
-    form.client.choices = [("", "All clients"), *client_choices(active_only=False)]
+    form.client.choices = [("", _("All clients")), *client_choices(active_only=False)]
     if not form.validate():
         return render_form(
             "workspace/projects.html",
@@ -61,7 +63,7 @@ def project_new() -> ResponseReturnValue:
     project = Project(status=ProjectStatus.ACTIVE)
     if not _save(form, project, active_client(form.client.data)):
         return render_form("workspace/project_form.html", 400, form=form, project=None)
-    flash(f"Project {project.name} was created.", "success")
+    flash(_("Project %(name)s was created.", name=project.name), "success")
     return redirect(url_for("workspace.project_detail", project_id=project.id))
 
 
@@ -75,21 +77,21 @@ def project_edit(project_id: int) -> ResponseReturnValue:
         return render_template("workspace/project_form.html", form=form, project=project)
     if not _save(form, project, project.client):
         return render_form("workspace/project_form.html", 400, form=form, project=project)
-    flash(f"Project {project.name} was saved.", "success")
+    flash(_("Project %(name)s was saved.", name=project.name), "success")
     return redirect(url_for("workspace.project_detail", project_id=project.id))
 
 
 def project_archive(project_id: int) -> ResponseReturnValue:
     project = found(queries.get_project(project_id))
     project.status = ProjectStatus.ARCHIVED
-    flash(f"{project.name} was archived; it no longer takes new time.", "success")
+    flash(_("%(name)s was archived; it no longer takes new time.", name=project.name), "success")
     return redirect(url_for("workspace.project_detail", project_id=project.id))
 
 
 def project_unarchive(project_id: int) -> ResponseReturnValue:
     project = found(queries.get_project(project_id))
     project.status = ProjectStatus.ACTIVE
-    flash(f"{project.name} is active again.", "success")
+    flash(_("%(name)s is active again.", name=project.name), "success")
     return redirect(url_for("workspace.project_detail", project_id=project.id))
 
 
@@ -98,13 +100,13 @@ def _save(form: ProjectForm, project: Project, client: Client | None) -> bool:
     valid = form.validate_on_submit()
     if client is None:
         if not form.client.errors:
-            form.client.errors.append("Unknown client, or one that is deactivated.")
+            form.client.errors.append(_("Unknown client, or one that is deactivated."))
         return False
     if not valid:
         return False
     name = (form.name.data or "").strip()
     if queries.name_taken(client.id, name, project.id):
-        form.name.errors.append(NAME_TAKEN)
+        form.name.errors.append(str(NAME_TAKEN))
         return False
     try:
         # The savepoint opens before any change (see ``clients.views._save``).
@@ -118,6 +120,6 @@ def _save(form: ProjectForm, project: Project, client: Client | None) -> bool:
             project.budget_amount = form.budget_amount.number
             db.session.add(project)
     except IntegrityError:
-        form.name.errors.append(NAME_TAKEN)
+        form.name.errors.append(str(NAME_TAKEN))
         return False
     return True

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from timetracker import audit, db, firm
 from timetracker.billing import quote_conversions as conversions
@@ -26,26 +27,44 @@ def quote_send(quote_id: int) -> ResponseReturnValue:
     except QuoteError as exc:
         return detail_page(quote, problem=str(exc), status=400)
     if not sent:
-        flash(f"Quote {quote.number} had already been sent; nothing was changed.", "info")
+        flash(
+            _("Quote %(number)s had already been sent; nothing was changed.", number=quote.number),
+            "info",
+        )
         return _back(quote.id)
     audit.record(audit.Kind.QUOTE_SENT, client_id=quote.client_id, detail=quote.number)
     recipients = notify_quote_sent(quote)  # emailed once this request commits
-    locked = f"Quote {quote.number} is sent and can no longer be edited."
     if recipients is None:
         flash(
-            f"{locked} Email is switched off on this server, so nobody was emailed: the "
-            "client's contacts find it under Quotes in their portal.",
+            _(
+                "Quote %(number)s is sent and can no longer be edited. Email is switched off on "
+                "this server, so nobody was emailed: the client's contacts find it under Quotes "
+                "in their portal.",
+                number=quote.number,
+            ),
             "warning",
         )
     elif not recipients:
         flash(
-            f"{locked} {quote.client.name} has no active portal contacts, so nobody was "
-            "emailed.",
+            _(
+                "Quote %(number)s is sent and can no longer be edited. %(client)s has no active "
+                "portal contacts, so nobody was emailed.",
+                number=quote.number,
+                client=quote.client.name,
+            ),
             "warning",
         )
     else:
         names = ", ".join(r.email for r in recipients)
-        flash(f"{locked} A link to it is on its way to {names}.", "success")
+        flash(
+            _(
+                "Quote %(number)s is sent and can no longer be edited. A link to it is on its "
+                "way to %(names)s.",
+                number=quote.number,
+                names=names,
+            ),
+            "success",
+        )
     return _back(quote.id)
 
 
@@ -69,12 +88,19 @@ def quote_create_project(quote_id: int) -> ResponseReturnValue:
             detail=f"{quote.number}: project {project.name}",
         )
         flash(
-            f"Project {project.name} was created from quote {quote.number}, with a budget of "
-            "the quote's subtotal.",
+            _(
+                "Project %(project)s was created from quote %(number)s, with a budget of the "
+                "quote's subtotal.",
+                project=project.name,
+                number=quote.number,
+            ),
             "success",
         )
     else:
-        flash(f"Quote {quote.number} was already turned into this project.", "info")
+        flash(
+            _("Quote %(number)s was already turned into this project.", number=quote.number),
+            "info",
+        )
     return redirect(url_for("workspace.project_detail", project_id=project.id))
 
 
@@ -92,12 +118,18 @@ def quote_create_invoice(quote_id: int) -> ResponseReturnValue:
             detail=f"{quote.number}: invoice {invoice.number}",
         )
         flash(
-            f"Draft invoice {invoice.number} was created with the lines of quote "
-            f"{quote.number}.",
+            _(
+                "Draft invoice %(invoice)s was created with the lines of quote %(number)s.",
+                invoice=invoice.number,
+                number=quote.number,
+            ),
             "success",
         )
     else:
-        flash(f"Quote {quote.number} was already turned into this invoice.", "info")
+        flash(
+            _("Quote %(number)s was already turned into this invoice.", number=quote.number),
+            "info",
+        )
     return redirect(url_for("workspace.invoice_detail", invoice_id=invoice.id))
 
 

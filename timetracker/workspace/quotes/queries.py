@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -63,8 +64,9 @@ def project_choices(client_id: int) -> list[tuple[int | str, str]]:
         .where(Project.client_id == client_id)
         .order_by(Project.status, Project.name)
     ).all()
-    return [("", "No project")] + [
-        (pid, name if status == "active" else f"{name} (archived)") for pid, name, status in rows
+    return [("", _("No project"))] + [
+        (pid, name if status == "active" else _("%(name)s (archived)", name=name))
+        for pid, name, status in rows
     ]
 
 

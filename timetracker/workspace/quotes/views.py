@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from timetracker import db, firm
@@ -32,7 +33,7 @@ from timetracker.workspace.quotes.forms import (
 
 def quotes() -> ResponseReturnValue:
     form = QuoteFilterForm(request.args)
-    form.client.choices = [("", "All clients"), *client_choices(active_only=False)]
+    form.client.choices = [("", _("All clients")), *client_choices(active_only=False)]
     today = firm.today()
     context: dict[str, Any] = {"filter_form": form, "today": today, "state_of": rules.state_of}
     if not form.validate():
@@ -51,7 +52,7 @@ def quote_detail(quote_id: int) -> ResponseReturnValue:
 def quote_new() -> ResponseReturnValue:
     form = QuoteCreateForm()
     form.client.choices = client_choices()
-    form.project.choices = flat_project_choices("No project")
+    form.project.choices = flat_project_choices(_("No project"))
     if request.method == "GET":
         today = firm.today()
         form.issue_date.data = today
@@ -62,7 +63,7 @@ def quote_new() -> ResponseReturnValue:
     valid = form.validate_on_submit()
     client = active_client(form.client.data)
     if form.client.data is not None and client is None:
-        form.client.errors.append("Unknown client, or one that is deactivated.")
+        form.client.errors.append(_("Unknown client, or one that is deactivated."))
     project = _project_of(form, client)
     if not valid or client is None or form.project.errors:
         return render_form("workspace/quotes/new.html", 400, form=form)
@@ -76,7 +77,10 @@ def quote_new() -> ResponseReturnValue:
     except QuoteError as exc:
         form.form_errors.append(str(exc))
         return render_form("workspace/quotes/new.html", 400, form=form)
-    flash(f"Draft quote {quote.number} was created. Add its lines, then send it.", "success")
+    flash(
+        _("Draft quote %(number)s was created. Add its lines, then send it.", number=quote.number),
+        "success",
+    )
     return redirect(url_for("workspace.quote_detail", quote_id=quote.id))
 
 
@@ -98,7 +102,7 @@ def quote_edit(quote_id: int) -> ResponseReturnValue:
     except QuoteError as exc:
         form.form_errors.append(str(exc))
         return render_form("workspace/quotes/edit.html", 400, form=form, quote=quote)
-    flash("The quote was saved.", "success")
+    flash(_("The quote was saved."), "success")
     return redirect(url_for("workspace.quote_detail", quote_id=quote.id))
 
 
@@ -109,7 +113,7 @@ def quote_delete(quote_id: int) -> ResponseReturnValue:
         rules.delete_draft(db.session, quote)
     except QuoteError as exc:
         return detail_page(quote, problem=str(exc), status=400)
-    flash(f"Draft quote {number} was deleted.", "success")
+    flash(_("Draft quote %(number)s was deleted.", number=number), "success")
     return redirect(url_for("workspace.quotes"))
 
 
@@ -127,7 +131,7 @@ def quote_item_add(quote_id: int) -> ResponseReturnValue:
     except QuoteError as exc:
         form.form_errors.append(str(exc))
         return detail_page(quote, item_form=form, status=400)
-    flash("The line was added.", "success")
+    flash(_("The line was added."), "success")
     return redirect(url_for("workspace.quote_detail", quote_id=quote.id))
 
 
@@ -147,7 +151,7 @@ def quote_item_edit(quote_id: int, item_id: int) -> ResponseReturnValue:
     except QuoteError as exc:
         form.form_errors.append(str(exc))
         return render_form(template, 400, form=form, quote=quote, item=item)
-    flash("The line was saved.", "success")
+    flash(_("The line was saved."), "success")
     return redirect(url_for("workspace.quote_detail", quote_id=quote.id))
 
 
@@ -158,7 +162,7 @@ def quote_item_delete(quote_id: int, item_id: int) -> ResponseReturnValue:
         rules.remove_item(db.session, quote, item)
     except QuoteError as exc:
         return detail_page(quote, problem=str(exc), status=400)
-    flash("The line was removed.", "success")
+    flash(_("The line was removed."), "success")
     return redirect(url_for("workspace.quote_detail", quote_id=quote.id))
 
 
@@ -195,7 +199,7 @@ def _project_of(form: QuoteEditForm, client: Client | None) -> Project | None:
         return None
     project = queries.client_project(client.id, form.project.data)
     if project is None:
-        form.project.errors.append("Choose a project of the quote's client, or none.")
+        form.project.errors.append(_("Choose a project of the quote's client, or none."))
     return project
 
 

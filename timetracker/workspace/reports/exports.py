@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from flask import Response
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -37,9 +38,10 @@ NUMBER_FORMAT = "0.00"
 
 
 def header(report: ReportRequest) -> list[str]:
-    group = REPORT_GROUPS[report.group]
-    detail = ["Client"] if report.group == "project" else []
-    return [group, *detail, "Currency", "Hours", "Billable hours", "Billable amount"]
+    """The column headings, in the reader's language."""
+    group = str(REPORT_GROUPS[report.group])
+    detail = [_("Client")] if report.group == "project" else []
+    return [group, *detail, _("Currency"), _("Hours"), _("Billable hours"), _("Billable amount")]
 
 
 def _texts(report: ReportRequest, row: ReportRow) -> list[str]:
@@ -109,7 +111,7 @@ def _number_cell(sheet: WriteOnlyWorksheet, value: Decimal) -> WriteOnlyCell:
 def xlsx_bytes(report: ReportRequest, rows: Iterable[ReportRow]) -> bytes:
     """The workbook: one sheet, a header row, then the groups and the totals."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("Report")
+    sheet = book.create_sheet(_("Report"))
     sheet.append([_text_cell(sheet, title) for title in header(report)])
     for row in rows:
         texts = [_text_cell(sheet, text) for text in _texts(report, row)]

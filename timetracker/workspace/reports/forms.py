@@ -8,31 +8,35 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, SelectField
 from wtforms.validators import AnyOf, Optional
 
+from timetracker.i18n import _l
 from timetracker.workspace.fields import RangeEnd, SupportedDateField
 from timetracker.workspace.reports import presets
 
 #: Group key -> the column's heading. There is no task model: a "task" is the entry's notes.
-REPORT_GROUPS: dict[str, str] = {
-    "client": "Client",
-    "project": "Project",
-    "user": "Person",
-    "task": "Task (notes)",
+REPORT_GROUPS: dict[str, Any] = {
+    "client": _l("Client"),
+    "project": _l("Project"),
+    "user": _l("Person"),
+    "task": _l("Task (notes)"),
 }
-VIEWS: dict[str, str] = {"all": "All time", "unbilled": "Unbilled time"}
-FORMATS: dict[str, str] = {"html": "Page", "csv": "CSV", "xlsx": "XLSX"}
+VIEWS: dict[str, Any] = {"all": _l("All time"), "unbilled": _l("Unbilled time")}
+FORMATS: dict[str, Any] = {"html": _l("Page"), "csv": "CSV", "xlsx": "XLSX"}
 
 
-def _one_of(choices: dict[str, str]) -> AnyOf:
+def _one_of(choices: dict[str, Any]) -> AnyOf:
     """A choice among known keys, with a message that lists them."""
-    return AnyOf(list(choices), message=f"Choose one of: {', '.join(choices)}.")
+    return AnyOf(
+        list(choices), message=_l("Choose one of: %(choices)s.", choices=", ".join(choices))
+    )
 
 
-def _select(label: str, choices: dict[str, str], default: str) -> SelectField:
+def _select(label: Any, choices: dict[str, Any], default: str) -> SelectField:
     return SelectField(
         label,
         [_one_of(choices)],
@@ -45,17 +49,17 @@ def _select(label: str, choices: dict[str, str], default: str) -> SelectField:
 
 
 class ReportForm(Form):
-    view = _select("Show", VIEWS, "all")
+    view = _select(_l("Show"), VIEWS, "all")
     period = SelectField(
-        "Period",
-        [Optional(), _one_of({**presets.PRESETS, presets.CUSTOM: "Custom"})],
+        _l("Period"),
+        [Optional(), _one_of({**presets.PRESETS, presets.CUSTOM: _l("Custom")})],
         choices=[("", "")],
         validate_choice=False,
     )
-    group = _select("Group by", REPORT_GROUPS, "client")
-    date_from = SupportedDateField("From", [Optional()])
-    date_to = SupportedDateField("To", [Optional(), RangeEnd("date_from")])
-    format = _select("Format", FORMATS, "html")
+    group = _select(_l("Group by"), REPORT_GROUPS, "client")
+    date_from = SupportedDateField(_l("From"), [Optional()])
+    date_to = SupportedDateField(_l("To"), [Optional(), RangeEnd("date_from")])
+    format = _select(_l("Format"), FORMATS, "html")
 
 
 @dataclass(frozen=True)

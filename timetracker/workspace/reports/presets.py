@@ -13,19 +13,21 @@ this module names the ranges the report offers.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from timetracker.billing import periods
+from timetracker.i18n import _l
 from timetracker.parsing import MAX_DATE, MIN_DATE
 
 #: Preset key -> label, in the order the page offers them.
-PRESETS: dict[str, str] = {
-    "this_week": "This week",
-    "last_week": "Last week",
-    "this_month": "This month",
-    "last_month": "Last month",
-    "this_quarter": "This quarter",
-    "this_year": "This year",
-    "all": "All dates",
+PRESETS: dict[str, Any] = {
+    "this_week": _l("This week"),
+    "last_week": _l("Last week"),
+    "this_month": _l("This month"),
+    "last_month": _l("Last month"),
+    "this_quarter": _l("This quarter"),
+    "this_year": _l("This year"),
+    "all": _l("All dates"),
 }
 #: What the report shows without a period: this month's time; the unbilled view, all of it.
 DEFAULT = "this_month"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, func, null, select
 
 from timetracker import db
@@ -142,4 +143,4 @@ def report_totals(report: ReportRequest) -> list[ReportRow]:
     """The totals, one per currency (the sum of that currency's groups)."""
     columns = [null(), null(), null(), null()]
     stmt = _statement(report, columns, []).order_by(Client.currency)
-    return [replace(_row(values), label="Total") for values in db.session.execute(stmt)]
+    return [replace(_row(values), label=_("Total")) for values in db.session.execute(stmt)]

@@ -12,6 +12,8 @@ from collections import defaultdict
 
 from flask import abort, flash, redirect, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -28,12 +30,14 @@ MAX_APPROVED = 500
 def entry_ids(values: list[str]) -> list[int]:
     """The ids the form names; 400 for a value that is not an id, for none, or for too many."""
     if not values:
-        abort(400, description="Tick the entries to approve.")
+        abort(400, description=_("Tick the entries to approve."))
     if len(values) > MAX_APPROVED:
-        abort(400, description=f"Approve at most {MAX_APPROVED} entries at a time.")
+        abort(
+            400, description=_("Approve at most %(count)s entries at a time.", count=MAX_APPROVED)
+        )
     ids = [parsing.parse_id(value) for value in values]
     if None in ids:
-        abort(400, description="An entry id is not a number.")
+        abort(400, description=_("An entry id is not a number."))
     return [i for i in ids if i is not None]
 
 
@@ -54,9 +58,12 @@ def time_approve() -> ResponseReturnValue:
         )
     if approved:
         count = len(approved)
-        flash(f"Approved {count} time {'entry' if count == 1 else 'entries'}.", "success")
+        flash(
+            ngettext("Approved %(num)d time entry.", "Approved %(num)d time entries.", count),
+            "success",
+        )
     else:
-        flash("Nothing to approve: those entries were approved already or are running.", "info")
+        flash(_("Nothing to approve: those entries were approved already or are running."), "info")
     return redirect(safe_next("workspace.time_entries"))
 
 

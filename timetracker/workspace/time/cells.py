@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from timetracker import parsing
 from timetracker.billing import periods
+from timetracker.i18n import N_
 from timetracker.models import Project, TimeEntry, User
 from timetracker.workspace.time.timekeeping import (
     TimeEntryError,
@@ -32,9 +33,9 @@ from timetracker.workspace.time.timekeeping import (
 #: When the first entry of an empty day starts (local time).
 DAY_START = dt.time(9, 0)
 
-SEVERAL = "Several entries make this total: change them in the time list."
-LOCKED = "This time is on an invoice and can no longer be changed."
-RUNNING = "A timer is running on this project today: stop it first."
+SEVERAL = N_("Several entries make this total: change them in the time list.")
+LOCKED = N_("This time is on an invoice and can no longer be changed.")
+RUNNING = N_("A timer is running on this project today: stop it first.")
 
 
 #: Zero as people type it in a cell: ``0``, ``0:00``, ``0.0``, ``0,00`` (not a lone ``.``).

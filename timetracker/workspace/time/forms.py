@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import (
@@ -16,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from timetracker.i18n import _l
 from timetracker.workspace.choices import (
     client_choices,
     flat_project_choices,
@@ -32,24 +34,28 @@ from timetracker.workspace.fields import (
 from timetracker.workspace.time.queries import TimeFilter, recent_project_ids
 
 #: The picker's first group.
-RECENT = "Recent"
+RECENT = _l("Recent")
 
 
 class TimerStartForm(FlaskForm):
-    project = RecordSelectField("Project", [DataRequired("Choose a project.")], noun="project")
-    notes = StringField("What are you working on?", [Optional(), Length(max=2000)])
-    submit = SubmitField("Start timer")
+    project = RecordSelectField(
+        _l("Project"), [DataRequired(_l("Choose a project."))], noun="project"
+    )
+    notes = StringField(_l("What are you working on?"), [Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Start timer"))
 
 
 class TimeEntryForm(FlaskForm):
-    project = RecordSelectField("Project", [DataRequired("Choose a project.")], noun="project")
-    day = SupportedDateField("Date", [InputRequired("Enter the date of the work.")])
-    start = TimeOfDayField("Start", [InputRequired("Enter the start time (HH:MM).")])
-    end = TimeOfDayField("End", [Optional()])
-    duration = DurationField("or duration", [Optional()])
-    notes = TextAreaField("Notes", [Optional(), Length(max=2000)])
-    billable = BooleanField("Billable", default=True)
-    submit = SubmitField("Save entry")
+    project = RecordSelectField(
+        _l("Project"), [DataRequired(_l("Choose a project."))], noun="project"
+    )
+    day = SupportedDateField(_l("Date"), [InputRequired(_l("Enter the date of the work."))])
+    start = TimeOfDayField(_l("Start"), [InputRequired(_l("Enter the start time (HH:MM)."))])
+    end = TimeOfDayField(_l("End"), [Optional()])
+    duration = DurationField(_l("or duration"), [Optional()])
+    notes = TextAreaField(_l("Notes"), [Optional(), Length(max=2000)])
+    billable = BooleanField(_l("Billable"), default=True)
+    submit = SubmitField(_l("Save entry"))
 
     #: An entry whose timer still runs may be saved without an end.
     may_run = False
@@ -58,18 +64,18 @@ class TimeEntryForm(FlaskForm):
         valid = super().validate(extra_validators)
         ended = self.end.data is not None or self.duration.seconds is not None
         if valid and not ended and not self.may_run:
-            self.duration.errors.append("Enter an end time or a duration.")
+            self.duration.errors.append(_("Enter an end time or a duration."))
             return False
         return valid
 
 
 class TimeFilterForm(Form):
-    project = RecordSelectField("Project", [Optional()], noun="project")
-    client = RecordSelectField("Client", [Optional()], noun="client")
-    user = RecordSelectField("Person", [Optional()], noun="person")
-    date_from = SupportedDateField("From", [Optional()])
-    date_to = SupportedDateField("To", [Optional(), RangeEnd("date_from")])
-    awaiting = BooleanField("Awaiting approval only")
+    project = RecordSelectField(_l("Project"), [Optional()], noun="project")
+    client = RecordSelectField(_l("Client"), [Optional()], noun="client")
+    user = RecordSelectField(_l("Person"), [Optional()], noun="person")
+    date_from = SupportedDateField(_l("From"), [Optional()])
+    date_to = SupportedDateField(_l("To"), [Optional(), RangeEnd("date_from")])
+    awaiting = BooleanField(_l("Awaiting approval only"))
 
     def filters(self) -> TimeFilter:
         """The filters the validated form names: the list and its CSV export read the same."""
@@ -84,8 +90,8 @@ class TimeFilterForm(Form):
 
 
 class WeekForm(Form):
-    week = SupportedDateField("Week of", [Optional()])
-    user = RecordSelectField("Person", [Optional()], noun="person")
+    week = SupportedDateField(_l("Week of"), [Optional()])
+    user = RecordSelectField(_l("Person"), [Optional()], noun="person")
 
 
 def timer_form(user_id: int | None = None) -> TimerStartForm:
@@ -107,7 +113,7 @@ def picker_choices(
         return groups, recent
     names = {pid: f"{client} · {name}" for client, items in groups.items() for pid, name in items}
     picked: dict[str, list[tuple[int, str]]] = {
-        RECENT: [(pid, names[pid]) for pid in recent if pid in names]
+        str(RECENT): [(pid, names[pid]) for pid in recent if pid in names]
     }
     for client, items in groups.items():
         rest = [(pid, name) for pid, name in items if pid not in recent]
@@ -129,9 +135,9 @@ def time_filter_form(args: MultiDict[str, str], me: int) -> TimeFilterForm:
     """The time list's filters, read from ``args``; the list and its CSV export share them.
     Without a ``user`` parameter the list shows the signed-in person's (``me``) entries."""
     form = TimeFilterForm(args)
-    form.project.choices = flat_project_choices("All projects")
-    form.client.choices = [("", "All clients"), *client_choices(active_only=False)]
-    form.user.choices = [("", "Everyone"), *staff_choices()]
+    form.project.choices = flat_project_choices(_("All projects"))
+    form.client.choices = [("", _("All clients")), *client_choices(active_only=False)]
+    form.user.choices = [("", _("Everyone")), *staff_choices()]
     if "user" not in args:
         form.user.data = me
     return form

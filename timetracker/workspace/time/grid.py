@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from flask import abort, flash, jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from timetracker import db, formatting, parsing
@@ -23,9 +25,10 @@ from timetracker.auth.access import Policy, UrlTable
 from timetracker.billing import periods
 from timetracker.formatting import hours
 from timetracker.models import Project
+from timetracker.workspace.fields import choose_from_list
 from timetracker.workspace.time import cells, queries, quick
 from timetracker.workspace.time.queries import Week, WeekRow
-from timetracker.workspace.time.timekeeping import TimeEntryError
+from timetracker.workspace.time.timekeeping import TimeEntryError, reason
 
 
 def cell_text(seconds: int) -> str:
@@ -60,22 +63,22 @@ def time_week_cell() -> ResponseReturnValue:
     """Save one cell; answers the cell's new text and the totals it changes."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return _json_error("Send the cell as JSON: project, day and hours.")
+        return _json_error(_("Send the cell as JSON: project, day and hours."))
     project_id = parsing.parse_id(str(body.get("project", "")))
     if project_id is None:
-        return _json_error("Choose a project from the list.")
+        return _json_error(choose_from_list("project"))
     try:
         day = parsing.parse_date(str(body.get("day", "")))
         seconds = cells.parse_cell(str(body.get("hours") or ""))
     except ValueError as exc:
-        return _json_error(str(exc))
+        return _json_error(reason(exc))
     project = queries.trackable_project(project_id)
     if project is None:
-        return _json_error(queries.UNTRACKABLE, 404)
+        return _json_error(_(queries.UNTRACKABLE), 404)
     try:
         total = cells.set_day_total(db.session, current_user, project, day, seconds)
     except TimeEntryError as exc:
-        return _json_error(str(exc))
+        return _json_error(reason(exc))
     week = queries.week_summary(current_user.id, periods.week_of(day))
     index = day.weekday()
     row = next((r for r in week.rows if r.project_id == project.id), None)
@@ -100,23 +103,23 @@ def time_week_save() -> ResponseReturnValue:
             continue
         project_id, day = parsing.parse_id(parts[1]), _date_or_none(parts[2])
         if project_id is None or day is None or periods.week_of(day) != monday:
-            abort(400, f"Unknown cell {name!r}.")
+            abort(400, _("Unknown cell %(name)s.", name=repr(name)))
         if text.strip() != shown.get((project_id, day.weekday()), ""):
             changes.append((project_id, day, text))
     problems: list[str] = []
     projects = {p.id: p for p in queries.trackable_projects([c[0] for c in changes])}
     for project_id, day, text in changes:
         project = projects.get(project_id)
-        where = f"{formatting.date(day)}, {project.name if project else 'unknown project'}"
+        where = f"{formatting.date(day)}, {project.name if project else _('unknown project')}"
         try:
             if project is None:
                 raise TimeEntryError(queries.UNTRACKABLE)
             cells.set_day_total(db.session, current_user, project, day, cells.parse_cell(text))
         except ValueError as exc:  # TimeEntryError too
-            problems.append(f"{where}: {exc}")
+            problems.append(f"{where}: {reason(exc)}")
     if problems:
-        abort(400, "Nothing was saved. " + " ".join(problems))
-    flash("The week was saved.", "success")
+        abort(400, _("Nothing was saved. %(problems)s", problems=" ".join(problems)))
+    flash(_("The week was saved."), "success")
     return redirect(url_for("workspace.time_week", week=monday.isoformat()))
 
 
@@ -125,7 +128,7 @@ def time_week_copy() -> ResponseReturnValue:
     monday = periods.week_of(_posted_week())
     before = periods.shift_days(monday, -7)
     if before is None or before < parsing.MIN_DATE:
-        abort(400, "There is no week before this one.")
+        abort(400, _("There is no week before this one."))
     last = queries.week_summary(current_user.id, before)
     this = queries.week_summary(current_user.id, monday)
     filled = {(r.project_id, i) for r in this.rows for i, s in enumerate(r.days) if s}
@@ -139,14 +142,28 @@ def time_week_copy() -> ResponseReturnValue:
             day = monday + dt.timedelta(days=i)
             cells.set_day_total(db.session, current_user, project, day, seconds)
             copied += 1
-    flash(f"Copied {copied} day{'s' if copied != 1 else ''} of time from last week.", "success")
+    flash(
+        ngettext(
+            "Copied %(num)d day of time from last week.",
+            "Copied %(num)d days of time from last week.",
+            copied,
+        ),
+        "success",
+    )
     return redirect(url_for("workspace.time_week", week=monday.isoformat()))
 
 
 def _posted_week() -> dt.date:
     day = _date_or_none(request.form.get("week", ""))
     if day is None:
-        abort(400, f"Give the week as a date (YYYY-MM-DD), {parsing.DATE_RANGE_TEXT}.")
+        abort(
+            400,
+            _(
+                "Give the week as a date (YYYY-MM-DD), from %(first)s to %(last)s.",
+                first=parsing.MIN_DATE.isoformat(),
+                last=parsing.MAX_DATE.isoformat(),
+            ),
+        )
     return day
 
 

@@ -12,12 +12,13 @@ from sqlalchemy.orm import contains_eager
 from timetracker import db
 from timetracker.billing import periods
 from timetracker.billing.publication import awaiting_approval_condition
+from timetracker.i18n import N_
 from timetracker.models import Client, Project, ProjectStatus, TimeEntry, User
 from timetracker.models.users import STAFF_ROLES
 from timetracker.workspace.paging import Page, paginate
 
-#: Why a project cannot take time.
-UNTRACKABLE = "Unknown project, or one that is archived or deactivated."
+#: Why a project cannot take time (English, for the API; ``gettext`` it for a person).
+UNTRACKABLE = N_("Unknown project, or one that is archived or deactivated.")
 
 
 @dataclass(frozen=True)

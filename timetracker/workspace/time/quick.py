@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from timetracker import db
 from timetracker.workspace.common import found, safe_next
 from timetracker.workspace.time import queries, timekeeping, undo
-from timetracker.workspace.time.timekeeping import TimeEntryError
+from timetracker.workspace.time.timekeeping import TimeEntryError, reason
 
 
 def time_entry_restart(entry_id: int) -> ResponseReturnValue:
@@ -21,12 +22,12 @@ def time_entry_restart(entry_id: int) -> ResponseReturnValue:
     entry = found(queries.own_entry(entry_id, current_user.id))
     project = queries.trackable_project(entry.project_id)
     if project is None:
-        abort(400, queries.UNTRACKABLE)
+        abort(400, _(queries.UNTRACKABLE))
     try:
         timekeeping.start_timer(db.session, current_user, project, entry.notes)
     except TimeEntryError as exc:
-        abort(400, str(exc))
-    flash(f"Timer started on {project.name}.", "success")
+        abort(400, reason(exc))
+    flash(_("Timer started on %(project)s.", project=project.name), "success")
     return redirect(safe_next("workspace.time_entries"))
 
 
@@ -35,6 +36,6 @@ def timer_undo() -> ResponseReturnValue:
     try:
         entry = undo.restore(db.session, current_user, request.form.get("token", ""))
     except TimeEntryError as exc:
-        abort(400, str(exc))
-    flash(f"The timer was restored ({entry.hours} hours).", "success")
+        abort(400, reason(exc))
+    flash(_("The timer was restored (%(hours)s hours).", hours=entry.hours), "success")
     return redirect(safe_next("workspace.time_entries"))

@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from timetracker import firm
 from timetracker.billing import publication
+from timetracker.i18n import N_
 from timetracker.insight.alerts import check_budget
 from timetracker.models import Project, TimeEntry, User
 from timetracker.webhooks import events as webhook_events
 
 
 class TimeEntryError(ValueError):
-    """A time entry operation that is not allowed."""
+    """A time entry operation that is not allowed. Its message is English (the API answers it
+    and compares it) and marked for the catalogs: :func:`reason` is what a person reads."""
 
 
-LOCKED = "This entry is on an invoice and can no longer be changed."
+def reason(exc: ValueError) -> str:
+    """The message of ``exc`` in the reader's language (as it is when the catalogs lack it)."""
+    return str(gettext(str(exc)))
+
+
+LOCKED = N_("This entry is on an invoice and can no longer be changed.")
+ALREADY_RUNNING = N_("Your timer is already running. Stop it first.")
 MAX_DURATION = dt.timedelta(hours=24 * 7)
 
 
@@ -32,9 +41,9 @@ def running_timer(session: Session, user_id: int) -> TimeEntry | None:
 def start_timer(session: Session, user: User, project: Project, notes: str | None) -> TimeEntry:
     """Start the user's timer. The database allows one running timer per user."""
     if not project.is_active:
-        raise TimeEntryError("Time cannot be tracked on an archived project.")
+        raise TimeEntryError(N_("Time cannot be tracked on an archived project."))
     if running_timer(session, user.id) is not None:
-        raise TimeEntryError("Your timer is already running. Stop it first.")
+        raise TimeEntryError(ALREADY_RUNNING)
     entry = TimeEntry(
         user_id=user.id,
         project_id=project.id,
@@ -46,7 +55,7 @@ def start_timer(session: Session, user: User, project: Project, notes: str | Non
         with session.begin_nested():
             session.add(entry)
     except IntegrityError as exc:
-        raise TimeEntryError("Your timer is already running. Stop it first.") from exc
+        raise TimeEntryError(ALREADY_RUNNING) from exc
     return entry
 
 
@@ -60,7 +69,7 @@ def halt_timer(session: Session, user: User) -> TimeEntry:
     """Stop the user's timer without announcing the entry yet (see :func:`completed`)."""
     entry = running_timer(session, user.id)
     if entry is None:
-        raise TimeEntryError("No timer is running.")
+        raise TimeEntryError(N_("No timer is running."))
     entry.stop(firm.now())
     session.flush()
     return entry
@@ -74,9 +83,9 @@ def completed(session: Session, entry: TimeEntry) -> None:
 
 def validate_span(start: dt.datetime, end: dt.datetime) -> None:
     if end < start:
-        raise TimeEntryError("The end must not be before the start.")
+        raise TimeEntryError(N_("The end must not be before the start."))
     if end - start > MAX_DURATION:
-        raise TimeEntryError("An entry cannot be longer than 7 days.")
+        raise TimeEntryError(N_("An entry cannot be longer than 7 days."))
 
 
 def create_entry(

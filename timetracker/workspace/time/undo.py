@@ -16,6 +16,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from timetracker.i18n import N_
 from timetracker.models import Project, TimeEntry, User
 from timetracker.workspace.time import timekeeping
 from timetracker.workspace.time.timekeeping import TimeEntryError, create_entry
@@ -26,7 +27,7 @@ MIN_TIMER_SECONDS = 60
 UNDO_SECONDS = 600
 _SALT = "timetracker.timer-undo"
 
-INVALID = "This undo link is not valid or has expired (undo works for 10 minutes)."
+INVALID = N_("This undo link is not valid or has expired (undo works for 10 minutes).")
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -71,7 +72,7 @@ def restore(session: Session, user: User, token: str) -> TimeEntry:
         raise TimeEntryError(INVALID)
     project = session.get(Project, project_id)
     if project is None:
-        raise TimeEntryError("The project of this timer no longer exists.")
+        raise TimeEntryError(N_("The project of this timer no longer exists."))
     existing = session.scalar(
         select(TimeEntry).where(
             TimeEntry.user_id == user.id,

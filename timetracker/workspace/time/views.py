@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from babel.dates import format_date
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user
 
-from timetracker import db, firm, parsing
+from timetracker import db, firm, i18n, parsing
 from timetracker.billing import periods
 from timetracker.models import Project, TimeEntry
 from timetracker.workspace.choices import staff_choices
@@ -28,7 +30,7 @@ from timetracker.workspace.time.forms import (
     time_filter_form,
     timer_form,
 )
-from timetracker.workspace.time.timekeeping import TimeEntryError
+from timetracker.workspace.time.timekeeping import TimeEntryError, reason
 
 ENTRY_FORM = "workspace/time_entry_form.html"
 
@@ -80,11 +82,15 @@ def time_week() -> ResponseReturnValue:
     shown = [*(r.project_id for r in week.rows), *(p.id for p in extra)]
     editable = {p.id for p in queries.trackable_projects(shown)} if mine else set()
     choices, _recent = picker_choices(current_user.id)
+    language = i18n.current_language()
     return render_template(
         "workspace/time_week.html",
         form=form,
         person=person,
         week=week,
+        # The days' names in the reader's language (``Mon`` and ``Monday`` in English).
+        day_names=[format_date(day, "EEE", locale=language) for day in week.days],
+        weekday_names=[format_date(day, "EEEE", locale=language) for day in week.days],
         rows=grid.grid_rows(week, extra, editable),
         mine=mine,
         extra_ids=[p.id for p in extra],
@@ -112,14 +118,14 @@ def timer_start() -> ResponseReturnValue:
         return render_form("workspace/timer_start.html", 400, form=form)
     project = queries.trackable_project(form.project.data)
     if project is None:
-        form.project.errors.append(queries.UNTRACKABLE)
+        form.project.errors.append(gettext(queries.UNTRACKABLE))
         return render_form("workspace/timer_start.html", 400, form=form)
     try:
         timekeeping.start_timer(db.session, current_user, project, form.notes.data)
     except TimeEntryError as exc:
-        form.project.errors.append(str(exc))
+        form.project.errors.append(reason(exc))
         return render_form("workspace/timer_start.html", 400, form=form)
-    flash(f"Timer started on {project.name}.", "success")
+    flash(gettext("Timer started on %(project)s.", project=project.name), "success")
     return redirect(safe_next("workspace.time_entries"))
 
 
@@ -127,13 +133,13 @@ def timer_stop() -> ResponseReturnValue:
     try:
         entry, undo_token = undo.stop_timer(db.session, current_user)
     except TimeEntryError as exc:
-        abort(400, str(exc))
+        abort(400, reason(exc))
     if undo_token is not None:
         # The navigation bar draws the "Undo" button once (``_timer_nav.html``).
         session["timer_undo"] = undo_token
-        flash("Timer discarded: it ran for less than a minute.", "warning")
+        flash(gettext("Timer discarded: it ran for less than a minute."), "warning")
     else:
-        flash(f"Timer stopped after {entry.hours} hours.", "success")
+        flash(gettext("Timer stopped after %(hours)s hours.", hours=entry.hours), "success")
     return redirect(safe_next("workspace.time_entries"))
 
 
@@ -151,15 +157,15 @@ def time_entry_new() -> ResponseReturnValue:
         return render_form(ENTRY_FORM, 400, form=form, entry=None)
     start, end = span
     if end is None:  # a new entry always ends (``TimeEntryForm.validate``)
-        abort(400, "Enter an end time or a duration.")
+        abort(400, gettext("Enter an end time or a duration."))
     try:
         timekeeping.create_entry(
             db.session, current_user, project, start, end, form.notes.data, bool(form.billable.data)
         )
     except TimeEntryError as exc:
-        form.end.errors.append(str(exc))
+        form.end.errors.append(reason(exc))
         return render_form(ENTRY_FORM, 400, form=form, entry=None)
-    flash("The time entry was saved.", "success")
+    flash(gettext("The time entry was saved."), "success")
     return redirect(url_for("workspace.time_entries"))
 
 
@@ -182,9 +188,9 @@ def time_entry_edit(entry_id: int) -> ResponseReturnValue:
             db.session, entry, project, span[0], span[1], form.notes.data, bool(form.billable.data)
         )
     except TimeEntryError as exc:
-        form.end.errors.append(str(exc))
+        form.end.errors.append(reason(exc))
         return render_form(ENTRY_FORM, 400, form=form, entry=entry)
-    flash("The time entry was updated.", "success")
+    flash(gettext("The time entry was updated."), "success")
     return redirect(url_for("workspace.time_entries"))
 
 
@@ -193,8 +199,8 @@ def time_entry_delete(entry_id: int) -> ResponseReturnValue:
     try:
         timekeeping.delete_entry(db.session, entry)
     except TimeEntryError as exc:
-        abort(400, str(exc))
-    flash("The time entry was deleted.", "success")
+        abort(400, reason(exc))
+    flash(gettext("The time entry was deleted."), "success")
     return redirect(safe_next("workspace.time_entries"))
 
 
@@ -238,7 +244,7 @@ def _validated(
     if project is None and entry is not None and form.project.data == entry.project_id:
         project = entry.project
     if project is None:
-        form.project.errors.append(queries.UNTRACKABLE)
+        form.project.errors.append(gettext(queries.UNTRACKABLE))
         return None, None
     tz = firm.timezone()
     start = dt.datetime.combine(form.day.data, form.start.data, tzinfo=tz).astimezone(dt.UTC)
@@ -246,13 +252,13 @@ def _validated(
     if form.end.data is not None:
         end = dt.datetime.combine(form.day.data, form.end.data, tzinfo=tz).astimezone(dt.UTC)
         if end < start:
-            form.end.errors.append("The end must not be before the start.")
+            form.end.errors.append(gettext("The end must not be before the start."))
             return None, None
         if form.duration.seconds is not None and form.duration.seconds != int(
             (end - start).total_seconds()
         ):
             form.duration.errors.append(
-                "The end time and the duration disagree; fill in only one of them."
+                gettext("The end time and the duration disagree; fill in only one of them.")
             )
             return None, None
     elif form.duration.seconds is not None:
