@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, g, has_app_context
@@ -23,6 +24,16 @@ def get_settings() -> Settings:
         db.session.flush()
     g.firm_settings = settings
     return settings
+
+
+def default_tax_rate() -> Decimal:
+    """The tax rate a new invoice or quote starts with; 0 when the stored text is not one."""
+    from timetracker.parsing import parse_percent
+
+    try:
+        return parse_percent(get_settings().default_tax_rate or "0")
+    except ValueError:
+        return Decimal(0)
 
 
 def timezone() -> ZoneInfo:

@@ -16,7 +16,8 @@ from timetracker.audit import LABELS, label
 from timetracker.audit.queries import TrailFilter
 from timetracker.i18n import _l
 from timetracker.models import Client, User
-from timetracker.workspace.fields import RangeEnd, RecordSelectField, SupportedDateField
+from timetracker.workspace.fields import RangeEnd, SupportedDateField
+from timetracker.workspace.record_select import RecordSelectField
 
 PICK_PERSON = _l("Choose a person from the list.")
 PICK_CLIENT = _l("Choose a client from the list.")

@@ -36,10 +36,10 @@ from timetracker.workspace.fields import (
     PercentField,
     PricedForm,
     RangeEnd,
-    RecordSelectField,
     SupportedDateField,
     WholeNumberField,
 )
+from timetracker.workspace.record_select import RecordSelectField
 
 
 class RecordMultiField(Field):

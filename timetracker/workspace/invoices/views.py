@@ -24,7 +24,7 @@ from timetracker.documents.vat import lacks_firm_vat_id
 from timetracker.models import Client, Invoice, InvoiceItem, InvoiceStatus, Project
 from timetracker.notifications import invoice_sending
 from timetracker.notifications.invoices import deliveries_for, notify_invoice_sent
-from timetracker.parsing import parse_id, parse_percent
+from timetracker.parsing import parse_id
 from timetracker.payments import notices_for
 from timetracker.workspace.choices import client_choices
 from timetracker.workspace.clients.queries import active_client
@@ -41,6 +41,7 @@ from timetracker.workspace.invoices.forms import (
     RecordMultiField,
     TimeChoiceMixin,
 )
+from timetracker.workspace.record_select import RecordSelectField
 
 
 def invoices() -> ResponseReturnValue:
@@ -76,14 +77,11 @@ def invoice_new() -> ResponseReturnValue:
         settings = firm.get_settings()
         form.issue_date.data = firm.today()
         form.payment_terms.data = settings.payment_terms_days
-        form.tax_rate.data = _default_tax_rate(settings.default_tax_rate)
+        form.tax_rate.data = str(firm.default_tax_rate())
         form.client.data = parse_id(request.args.get("client"))
         return _new_form(form, None)
     valid = form.validate_on_submit()
-    client = active_client(form.client.data)
-    if form.client.data is not None and client is None:
-        form.client.errors.append(_("Unknown client, or one that is deactivated."))
-    projects = _chosen_projects(form.project, client)
+    client, projects = _chosen(form.client, form.project)
     if not valid or client is None or projects is None:
         return _new_form(form, client, status=400)
     if form.preview.data:
@@ -121,10 +119,7 @@ def invoice_preview() -> ResponseReturnValue:
     an HTML fragment: the lines, hours and amounts the draft would have. Writes nothing."""
     form = InvoicePreviewForm(request.args)
     valid = form.validate()
-    client = active_client(form.client_id.data)
-    if form.client_id.data is not None and client is None:
-        form.client_id.errors.append(_("Unknown client, or one that is deactivated."))
-    projects = _chosen_projects(form.project_ids, client)
+    client, projects = _chosen(form.client_id, form.project_ids)
     if not valid or client is None or projects is None:
         return render_form("workspace/invoices/preview.html", 400, preview=None, errors=form)
     preview = _preview(form, client, projects, form.tax_rate)
@@ -344,15 +339,21 @@ def _new_form(
     )
 
 
-def _chosen_projects(field: RecordMultiField, client: Client | None) -> list[Project] | None:
-    """The projects chosen in ``field``, all the client's; ``None`` (with the field's error)
-    when one is another client's or unknown."""
+def _chosen(
+    client_field: RecordSelectField, field: RecordMultiField
+) -> tuple[Client | None, list[Project] | None]:
+    """The active client chosen in ``client_field`` and its projects chosen in ``field`` (none:
+    all of them); ``None`` for either, with the field's error, when it is unknown, deactivated
+    or, for a project, another client's."""
+    client = active_client(client_field.data)
+    if client_field.data is not None and client is None:
+        client_field.errors.append(_("Unknown client, or one that is deactivated."))
     if client is None or field.errors:
-        return None if field.errors else []
+        return client, None if field.errors else []
     projects = queries.client_projects(client.id, field.data)
     if projects is None:
         field.errors.append(_("Choose projects of the chosen client only (or none for all)."))
-    return projects
+    return client, projects
 
 
 @dataclass(frozen=True)
@@ -384,14 +385,6 @@ def _line_details(form: InvoiceItemForm) -> invoicing.LineDetails:
         period_start=form.period_start.data,
         period_end=form.period_end.data,
     )
-
-
-def _default_tax_rate(text: str | None) -> str:
-    """The firm's default tax rate for a new invoice; ``0`` when the stored text is not one."""
-    try:
-        return str(parse_percent(text or "0"))
-    except ValueError:
-        return "0"
 
 
 #: The rows of the pages above that the workspace table does not list itself (it includes

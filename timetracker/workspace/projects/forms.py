@@ -13,7 +13,8 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from timetracker import db
 from timetracker.i18n import _l
 from timetracker.models import Client, DeliveryStatus
-from timetracker.workspace.fields import MAX_HOURS, MAX_MONEY, DecimalTextField, RecordSelectField
+from timetracker.workspace.fields import MAX_HOURS, MAX_MONEY, DecimalTextField
+from timetracker.workspace.record_select import RecordSelectField
 
 
 def _client_currency(form: Any) -> str | None:

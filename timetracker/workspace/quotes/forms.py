@@ -10,8 +10,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from timetracker.billing.quotes import MAX_TITLE, STAFF_FILTERS, QuoteFilter
 from timetracker.i18n import _l
-from timetracker.workspace.fields import PercentField, RecordSelectField, SupportedDateField
+from timetracker.workspace.fields import PercentField, SupportedDateField
 from timetracker.workspace.invoices.forms import InvoiceItemForm
+from timetracker.workspace.record_select import RecordSelectField
 
 #: A quote's lines: description, quantity and unit price, as on an invoice.
 QuoteItemForm = InvoiceItemForm

@@ -21,7 +21,6 @@ from timetracker.parsing import parse_id
 from timetracker.workspace.choices import client_choices, flat_project_choices
 from timetracker.workspace.clients.queries import active_client
 from timetracker.workspace.common import empty_page, found, render_form
-from timetracker.workspace.invoices.views import _default_tax_rate
 from timetracker.workspace.quotes import queries
 from timetracker.workspace.quotes.forms import (
     QuoteCreateForm,
@@ -57,7 +56,7 @@ def quote_new() -> ResponseReturnValue:
         today = firm.today()
         form.issue_date.data = today
         form.valid_until.data = rules.default_valid_until(today)
-        form.tax_rate.data = _default_tax_rate(firm.get_settings().default_tax_rate)
+        form.tax_rate.data = str(firm.default_tax_rate())
         form.client.data = parse_id(request.args.get("client"))
         return render_template("workspace/quotes/new.html", form=form)
     valid = form.validate_on_submit()

@@ -5,38 +5,19 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator, Sequence
-
 from flask import abort, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from timetracker import db
-from timetracker.documents.csv_export import BOM, HEADER, csv_chunks, export_filename
+from timetracker.documents.csv_export import csv_chunks, export_filename
 from timetracker.documents.responses import csv_response
 from timetracker.documents.staff_export import staff_export_rows
-from timetracker.i18n import _l
 from timetracker.workspace.clients.queries import get_client
 from timetracker.workspace.projects.queries import get_project
 from timetracker.workspace.time.forms import time_filter_form
 from timetracker.workspace.time.queries import TimeFilter, get_staff_user
-
-#: The columns' headings in the reader's language, by their English names (``HEADER``).
-COLUMNS = {
-    "Date": _l("Date"),
-    "Project": _l("Project"),
-    "Notes": _l("Notes"),
-    "User": _l("User"),
-    "Hours": _l("Hours"),
-    "Seconds": _l("Seconds"),
-    "Billable": _l("Billable"),
-    "Amount": _l("Amount"),
-    "Currency": _l("Currency"),
-    "Invoice": _l("Invoice"),
-}
 
 
 def time_entries_csv() -> ResponseReturnValue:
@@ -51,21 +32,7 @@ def time_entries_csv() -> ResponseReturnValue:
     filters = form.filters()
     filename = export_filename(_subject(filters), filters.date_from, filters.date_to)
     rows = staff_export_rows(db.session, filters.conditions())
-    header = [str(COLUMNS.get(name, name)) for name in HEADER]
-    return csv_response(with_header(csv_chunks(rows), header), filename)
-
-
-def with_header(chunks: Iterator[bytes], header: Sequence[str]) -> Iterator[bytes]:
-    """``chunks`` of a CSV file (a BOM, then the header line first) with ``header`` as its
-    header line: the columns' headings in the reader's language."""
-    first = next(chunks, None)
-    if first is None:
-        return
-    _english, _newline, rest = first.decode("utf-8").partition("\r\n")
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(header)
-    yield (BOM + buffer.getvalue() + rest).encode("utf-8")
-    yield from chunks
+    return csv_response(csv_chunks(rows), filename)
 
 
 def _subject(filters: TimeFilter) -> str:

@@ -27,10 +27,10 @@ from timetracker.workspace.choices import (
 from timetracker.workspace.fields import (
     DurationField,
     RangeEnd,
-    RecordSelectField,
     SupportedDateField,
     TimeOfDayField,
 )
+from timetracker.workspace.record_select import RecordSelectField
 from timetracker.workspace.time.queries import TimeFilter, recent_project_ids
 
 #: The picker's first group.

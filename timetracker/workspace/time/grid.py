@@ -25,7 +25,7 @@ from timetracker.auth.access import Policy, UrlTable
 from timetracker.billing import periods
 from timetracker.formatting import hours
 from timetracker.models import Project
-from timetracker.workspace.fields import choose_from_list
+from timetracker.workspace.record_select import choose_from_list
 from timetracker.workspace.time import cells, queries, quick
 from timetracker.workspace.time.queries import Week, WeekRow
 from timetracker.workspace.time.timekeeping import TimeEntryError, reason
