@@ -25,8 +25,13 @@ PACKAGE = Path(__file__).resolve().parent
 TRANSLATIONS = PACKAGE / "translations"
 #: The languages translated from the English of the code.
 TRANSLATED = ("de", "fr")
-#: What marks a string in Python and in templates (``_l`` is Flask-Babel's lazy_gettext).
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+#: What marks a string in Python and in templates (``_l``, ``lazy_pgettext``: i18n's lazy ones).
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "_l": None,
+    "lazy_gettext": None,
+    "lazy_pgettext": DEFAULT_KEYWORDS["pgettext"],
+}
 METHODS = [
     ("**.py", "python"),
     ("**/templates/**.html", "jinja2"),

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale, gettext
+from flask_babel import Babel, force_locale, get_locale, gettext, pgettext
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
@@ -61,6 +61,12 @@ def lazy_gettext(message: str, **variables: Any) -> LazyText:
 
 
 _l = lazy_gettext
+
+
+def lazy_pgettext(context: str, message: str) -> LazyText:
+    """:func:`lazy_gettext` of ``message`` in ``context`` (one English word, two translations:
+    "All" invoices are *toutes* in French, "All" projects *tous*)."""
+    return LazyText(pgettext, context, message)
 
 
 def N_(message: str) -> str:  # noqa: N802 - gettext's own name for it

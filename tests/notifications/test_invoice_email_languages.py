@@ -61,9 +61,8 @@ def _plain(text: str) -> str:
 
 
 def _greets(text: str, whom: str = "") -> bool:
-    """Whether ``text`` greets ``whom`` in German (the greeting is shared with the other emails
-    of the product, whose catalogs choose its words)."""
-    return any(f"{hello}{whom}," in text for hello in ("Guten Tag", "Hallo"))
+    """Whether ``text`` greets ``whom`` in German, formally, as every email does."""
+    return f"Guten Tag{whom}," in text
 
 
 def _bodies(message: EmailMessage) -> tuple[str, str]:

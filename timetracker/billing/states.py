@@ -19,12 +19,10 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from flask_babel import pgettext
-from flask_babel.speaklater import LazyString
 from sqlalchemy import ColumnElement, and_, case, literal, true
 
 from timetracker.billing.rules import ZERO
-from timetracker.i18n import _l
+from timetracker.i18n import _l, lazy_pgettext
 from timetracker.models import Invoice, InvoiceStatus
 
 
@@ -103,7 +101,7 @@ class InvoiceFilter(enum.StrEnum):
 
 FILTER_LABELS = {
     # "All" has a gender in French (les factures: toutes), hence its context.
-    InvoiceFilter.ALL: LazyString(lambda: pgettext("invoice filter", "All")),
+    InvoiceFilter.ALL: lazy_pgettext("invoice filter", "All"),
     InvoiceFilter.DRAFT: _l("Draft"),
     InvoiceFilter.UNPAID: _l("Unpaid"),
     InvoiceFilter.OVERDUE: _l("Overdue"),
