@@ -6,7 +6,8 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import current_app, g, has_app_context
+from flask import current_app, g
+from flask.globals import _cv_app
 from sqlalchemy import select
 
 from timetracker import db
@@ -15,8 +16,11 @@ from timetracker.models import Settings
 
 def get_settings() -> Settings:
     """The settings row, created with defaults on first use; cached for the request."""
-    if has_app_context() and "firm_settings" in g:
-        return g.firm_settings
+    context = _cv_app.get(None)  # read directly: a page asks a few hundred times
+    if context is not None:
+        cached = context.g.__dict__.get("firm_settings")
+        if cached is not None:
+            return cached
     settings = db.session.scalar(select(Settings).where(Settings.id == 1))
     if settings is None:
         settings = Settings(id=1, timezone=current_app.config["TIMEZONE_DEFAULT"])

@@ -54,8 +54,16 @@ def _currency_pattern(name: str) -> tuple[Locale, NumberPattern]:
 
 def money(amount: Decimal | None, currency: str | None = None) -> str:
     currency = currency or firm.get_settings().currency
-    locale, pattern = _currency_pattern(current_locale())
-    return pattern.apply(amount or Decimal("0"), locale, currency=currency)
+    return _money(amount or Decimal("0"), currency, current_locale())
+
+
+@lru_cache(maxsize=8192)
+def _money(amount: Decimal, currency: str, locale_name: str) -> str:
+    """An amount as it reads; remembered, since lists show the same amounts on every visit
+    and Babel takes tens of microseconds per amount (equal amounts read alike: the pattern
+    rounds to the currency's digits)."""
+    locale, pattern = _currency_pattern(locale_name)
+    return pattern.apply(amount, locale, currency=currency)
 
 
 def hours(value: Decimal | int | None, *, seconds: bool = False) -> str:

@@ -29,8 +29,11 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale, gettext, pgettext
+from flask.globals import _cv_app
+from flask_babel import Babel, force_locale, get_locale, get_translations, gettext, pgettext
 from flask_babel.speaklater import LazyString
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
 from markupsafe import Markup, escape
 
 if TYPE_CHECKING:
@@ -78,8 +81,51 @@ def N_(message: str) -> str:  # noqa: N802 - gettext's own name for it
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, default_locale=SOURCE_LANGUAGE, locale_selector=select_language)
+    # A page calls gettext hundreds of times; Flask-Babel finds the catalog anew on each call.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
+    app.jinja_env.globals["_"] = _template_gettext
     # ``<html lang>`` and anything else a template needs to know of the language spoken.
     app.context_processor(lambda: {"html_lang": current_language(), "languages": LANGUAGES})
+
+
+def translations() -> Any:
+    """The catalog of the language being spoken: Flask-Babel's, remembered beside the locale
+    it was found for (``speaking`` sets another locale object, which finds its own)."""
+    context = _cv_app.get(None)
+    state = context.g.__dict__.get("_flask_babel") if context is not None else None
+    locale = getattr(state, "babel_locale", None)
+    if state is None or locale is None:
+        return get_translations()
+    remembered = state.__dict__.get("timetracker_translations")
+    if remembered is not None and remembered[0] is locale:
+        return remembered[1]
+    found = get_translations()
+    state.timetracker_translations = (locale, found)
+    return found
+
+
+@pass_eval_context
+def _template_gettext(eval_context: EvalContext, string: str, **variables: Any) -> str:
+    """``_()`` in templates, as Jinja's own newstyle gettext does it (the text escaped where
+    the template escapes, then formatted) with one call less per string."""
+    catalog = translations()
+    if variables or not eval_context.autoescape:
+        text = catalog.ugettext(string)
+        if eval_context.autoescape:
+            text = Markup(text)
+        return text % variables
+    # A label without values reads the same every time: kept beside its catalog.
+    labels = catalog.__dict__.setdefault("timetracker_labels", {})
+    label = labels.get(string)
+    if label is None:
+        label = labels[string] = Markup(catalog.ugettext(string)) % {}
+    return label
 
 
 def known(language: str | None) -> str | None:
@@ -110,7 +156,9 @@ def _environment_language() -> str:
 
 
 def current_language() -> str:
-    locale = get_locale()
+    context = _cv_app.get(None)  # read directly: every amount and date on a page asks
+    state = context.g.__dict__.get("_flask_babel") if context is not None else None
+    locale = getattr(state, "babel_locale", None) or get_locale()
     return known(locale.language if locale is not None else None) or SOURCE_LANGUAGE
 
 

@@ -96,6 +96,45 @@ def test_speaking_renders_money_dates_and_words_in_that_language(app: Flask, ctx
         assert gettext("Invoice") == "Invoice"  # back to the request's language
 
 
+def test_templates_translate_in_the_language_spoken_each_time(app: Flask, ctx: Session) -> None:
+    """Templates' ``_()`` remembers labels per catalog: a language switched inside a request
+    (an email, a PDF) reads its own words, and the request's come back after it."""
+    page = app.jinja_env.from_string(
+        '{{ _("Invoice") }}|{{ _("Hours") }}|{{ _("%(percent)s %%", percent="<b>") }}'
+    )
+    text = app.jinja_env.from_string(
+        "{% autoescape false %}"
+        '{{ _("Invoice") }} {{ _("%(percent)s %%", percent="<b>") }}'
+        "{% endautoescape %}"
+    )
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        for _round in range(2):  # the second time from what was remembered
+            assert page.render() == "Invoice|Hours|&lt;b&gt; %"
+            with i18n.speaking("de"):
+                assert page.render() == "Rechnung|Stunden|&lt;b&gt; %"
+                assert text.render() == "Rechnung <b> %"
+            with i18n.speaking("fr"):
+                assert page.render().startswith("Facture|Heures|")
+            assert page.render() == "Invoice|Hours|&lt;b&gt; %"
+    g.pop("_flask_babel", None)  # the test's application context outlives the request
+    with app.test_request_context("/", headers={"Accept-Language": "de"}):
+        assert page.render().startswith("Rechnung|Stunden|")
+
+
+def test_amounts_read_alike_however_they_were_computed(app: Flask, ctx: Session) -> None:
+    """Amounts are remembered once formatted: equal amounts of another scale read the same,
+    and the same amount reads in each locale's own way."""
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert formatting.money(Decimal("1234.5"), "EUR") == formatting.money(
+            Decimal("1234.500"), "EUR"
+        )
+        english = formatting.money(Decimal("1234.5"), "EUR")
+        with i18n.speaking("de"):
+            assert formatting.money(Decimal("1234.5"), "EUR") == "1.234,50\xa0€"
+        assert formatting.money(Decimal("1234.5"), "EUR") == english
+        assert formatting.money(Decimal(1000), "JPY").endswith("1,000")
+
+
 def test_a_contacts_emails_follow_them_else_their_clients_document_language(
     app: Flask, ctx: Session
 ) -> None:
