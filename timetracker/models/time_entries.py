@@ -56,7 +56,15 @@ class TimeEntry(Base):
             name="fk_time_entries_project_client",
             onupdate="CASCADE",
         ),
-        Index("ix_time_entries_user_id_start_time", "user_id", "start_time"),
+        # A person's entries by start, holding what their totals and recent projects read.
+        Index(
+            "ix_time_entries_user_id_start_time_covering",
+            "user_id",
+            "start_time",
+            "project_id",
+            "end_time",
+            "duration_seconds",
+        ),
         # Time not yet approved nor invoiced: what the publish gate may hide from a client.
         Index(
             "ix_time_entries_unpublished",

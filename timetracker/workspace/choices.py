@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask import g
 from sqlalchemy import and_, select
 
 from timetracker import db
@@ -16,15 +17,27 @@ from timetracker.models.users import STAFF_ROLES
 def project_choices(*, include_ids: Iterable[int] = ()) -> dict[str, list[tuple[int, str]]]:
     """Active projects of active clients grouped by client, plus ``include_ids`` (e.g. the
     project an entry already has)."""
-    extra = [i for i in include_ids if i]
+    extra = tuple(sorted({i for i in include_ids if i}))
+    # A page draws several project selects (the timer's, the filter's): read once a request.
+    drawn = g.setdefault("project_choices", {})
+    if extra not in drawn:
+        drawn[extra] = _project_groups(extra)
+    return drawn[extra]
+
+
+def _project_groups(extra: tuple[int, ...]) -> dict[str, list[tuple[int, str]]]:
     trackable = and_(Project.status == ProjectStatus.ACTIVE, Client.is_active.is_(True))
     condition = trackable if not extra else trackable | Project.id.in_(extra)
-    rows = db.session.execute(
-        select(Project.id, Project.name, Client.name)
-        .join(Client, Client.id == Project.client_id)
-        .where(condition)
-        .order_by(Client.name, Project.name)
-    ).all()
+    rows = (
+        db.session.connection()  # plain rows: thousands of projects, no entities wanted
+        .execute(
+            select(Project.id, Project.name, Client.name)
+            .join(Client, Client.id == Project.client_id)
+            .where(condition)
+            .order_by(Client.name, Project.name)
+        )
+        .all()
+    )
     groups: dict[str, list[tuple[int, str]]] = {}
     for project_id, project_name, client_name in rows:
         groups.setdefault(client_name, []).append((project_id, project_name))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import SelectField
 from wtforms.validators import StopValidation
 from wtforms.widgets import Select
@@ -40,6 +40,15 @@ class _RecordSelect(Select):
     grouped, and for a required one too, grouped or not: a required ``<select>`` must start
     with an empty option that no ``<optgroup>`` holds (HTML's "placeholder label option"), and
     nobody is preselected into a record."""
+
+    @classmethod
+    def render_option(cls, value: Any, label: Any, selected: bool, **kwargs: Any) -> Markup:
+        """WTForms' option, written directly where it has no attributes of its own: a select
+        of every project draws thousands of options on each page."""
+        if kwargs or value is True:
+            return super().render_option(value, label, selected, **kwargs)
+        chosen = "selected " if selected else ""
+        return Markup(f'<option {chosen}value="{escape(value)}">{escape(label)}</option>')
 
     def __call__(self, field: Any, **kwargs: Any) -> Markup:
         html = str(super().__call__(field, **kwargs))
