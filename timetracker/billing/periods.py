@@ -8,6 +8,7 @@ month) on which it starts. Weeks run Monday to Sunday.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from timetracker import firm
 
@@ -87,3 +88,34 @@ def utc_next_month_start(moment: dt.datetime) -> dt.datetime:
     if floor == moment:
         return floor
     return (floor + dt.timedelta(days=32)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class MonthSplit:
+    """A range ``[start, end)`` as the whole UTC months inside it, read from the monthly totals
+    (``months``: first month and the month after the last, either ``None`` when the range is
+    open there; no whole month at all when ``whole`` is false), and the spans at its ends that
+    must be summed from the entries themselves (``edges``)."""
+
+    whole: bool
+    months: tuple[dt.date | None, dt.date | None]
+    edges: list[tuple[dt.datetime, dt.datetime]]
+
+
+def split_by_months(start: dt.datetime | None, end: dt.datetime | None) -> MonthSplit:
+    """The one way a range is cut for the monthly totals (the portal's totals, the reports)."""
+    first_month = utc_next_month_start(start) if start is not None else None
+    end_month = utc_month_floor(end) if end is not None else None
+    if first_month is not None and end_month is not None and first_month >= end_month:
+        assert start is not None and end is not None
+        return MonthSplit(False, (None, None), [(start, end)])
+    edges = []
+    if start is not None and first_month is not None and start < first_month:
+        edges.append((start, first_month))
+    if end is not None and end_month is not None and end_month < end:
+        edges.append((end_month, end))
+    months = (
+        first_month.date() if first_month is not None else None,
+        end_month.date() if end_month is not None else None,
+    )
+    return MonthSplit(True, months, edges)

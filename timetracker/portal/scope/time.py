@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, null, or_, select
 from werkzeug.exceptions import NotFound
 
 from timetracker.billing.expressions import billable_cents_sum, billable_seconds_sum, seconds_sum
-from timetracker.billing.periods import day_bounds, utc_month_floor, utc_next_month_start
+from timetracker.billing.periods import day_bounds, split_by_months
 from timetracker.documents.staff_export import export_statement
 from timetracker.models import (
     Client,
@@ -111,20 +111,18 @@ class TimeScope(InvoiceScope):
         return totals if self.visibility.amounts else totals.without_amount()
 
     def _entry_totals(self, filters: TimeFilters) -> EntryTotals:
-        start, end = day_bounds(filters.date_from, filters.date_to)
-        first_month = utc_next_month_start(start) if start is not None else None
-        end_month = utc_month_floor(end) if end is not None else None
-        if first_month is not None and end_month is not None and first_month >= end_month:
-            assert start is not None and end is not None
-            return self.raw_entry_totals(filters.project_id, [(start, end)])
+        split = split_by_months(*day_bounds(filters.date_from, filters.date_to))
+        if not split.whole:
+            return self.raw_entry_totals(filters.project_id, split.edges)
 
         month_conditions: list[ColumnElement[bool]] = [TimeEntryMonth.client_id == self.client_id]
         if filters.project_id is not None:
             month_conditions.append(TimeEntryMonth.project_id == filters.project_id)
+        first_month, end_month = split.months
         if first_month is not None:
-            month_conditions.append(TimeEntryMonth.month >= first_month.date())
+            month_conditions.append(TimeEntryMonth.month >= first_month)
         if end_month is not None:
-            month_conditions.append(TimeEntryMonth.month < end_month.date())
+            month_conditions.append(TimeEntryMonth.month < end_month)
         row = self.session.execute(
             select(
                 func.coalesce(func.sum(TimeEntryMonth.entries), 0),
@@ -134,13 +132,8 @@ class TimeScope(InvoiceScope):
             ).where(*month_conditions)
         ).one()
         totals = EntryTotals(*(int(value) for value in row))
-        edges = []
-        if start is not None and first_month is not None and start < first_month:
-            edges.append((start, first_month))
-        if end is not None and end_month is not None and end_month < end:
-            edges.append((end_month, end))
-        if edges:
-            totals = totals + self.raw_entry_totals(filters.project_id, edges, gated=False)
+        if split.edges:
+            totals = totals + self.raw_entry_totals(filters.project_id, split.edges, gated=False)
         return totals - self.unpublished_totals(filters)
 
     def unpublished_totals(self, filters: TimeFilters) -> EntryTotals:

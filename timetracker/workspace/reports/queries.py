@@ -5,6 +5,11 @@ An amount is the sum of its entries' values (``timetracker.billing``): the rows 
 add up to the currency's total, and to what the portal and the project pages show for the same
 time. Amounts of different currencies are never added: every row and every total has one.
 The unbilled view keeps billable time (entry and project) that no invoice line holds yet.
+
+Reports by client or project read the whole UTC months of their range from the monthly totals
+(``TimeEntryMonth``, the same figures by the same rules) and sum only the partial months at the
+ends from the entries, so a year costs about what a month does. By person, by task and the
+unbilled view need what the monthly totals do not keep, and sum the entries.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, func, null, select
+from sqlalchemy import ColumnElement, Select, and_, func, null, or_, select, union_all
 
 from timetracker import db
 from timetracker.billing import periods, rules
@@ -25,7 +30,7 @@ from timetracker.billing.expressions import (
     seconds_sum,
     unbilled_condition,
 )
-from timetracker.models import Client, Project, TimeEntry, User
+from timetracker.models import Client, Project, TimeEntry, TimeEntryMonth, User
 from timetracker.pagination import Page
 from timetracker.workspace.paging import paginate
 from timetracker.workspace.reports.forms import ReportRequest
@@ -89,6 +94,8 @@ def conditions(report: ReportRequest) -> list[ColumnElement[bool]]:
 
 
 def _statement(report: ReportRequest, columns: list[Any], group_by: list[Any]) -> Select[Any]:
+    if report.group in MONTHLY_GROUPS and not report.unbilled:
+        return _monthly_statement(report, columns, group_by)
     return (
         select(
             *columns, Client.currency, seconds_sum(), billable_seconds_sum(), billable_cents_sum()
@@ -99,6 +106,65 @@ def _statement(report: ReportRequest, columns: list[Any], group_by: list[Any]) -
         .join(User, User.id == TimeEntry.user_id)
         .where(*conditions(report))
         .group_by(*group_by, Client.currency)
+    )
+
+
+#: The groupings the monthly totals can answer (they keep projects and clients, not people).
+MONTHLY_GROUPS = ("client", "project")
+
+
+def _monthly_statement(
+    report: ReportRequest, columns: list[Any], group_by: list[Any]
+) -> Select[Any]:
+    """The same groups from the monthly totals of the range's whole months and, for the
+    partial months at its ends, from the entries (rows of both, added up per group)."""
+    split = periods.split_by_months(*periods.day_bounds(report.date_from, report.date_to))
+    parts: list[Select[Any]] = []
+    if split.whole:
+        first_month, end_month = split.months
+        months = select(
+            TimeEntryMonth.project_id.label("project_id"),
+            TimeEntryMonth.entries.label("entries"),
+            TimeEntryMonth.seconds.label("seconds"),
+            TimeEntryMonth.billable_seconds.label("billable_seconds"),
+            TimeEntryMonth.billable_cents.label("cents"),
+        )
+        if first_month is not None:
+            months = months.where(TimeEntryMonth.month >= first_month)
+        if end_month is not None:
+            months = months.where(TimeEntryMonth.month < end_month)
+        parts.append(months)
+    if split.edges:
+        in_edges = or_(
+            *(and_(TimeEntry.start_time >= a, TimeEntry.start_time < b) for a, b in split.edges)
+        )
+        parts.append(
+            select(
+                TimeEntry.project_id.label("project_id"),
+                func.count(TimeEntry.id).label("entries"),
+                seconds_sum().label("seconds"),
+                billable_seconds_sum().label("billable_seconds"),
+                billable_cents_sum().label("cents"),
+            )
+            .join(Project, Project.id == TimeEntry.project_id)
+            .join(Client, Client.id == Project.client_id)
+            .where(TimeEntry.end_time.is_not(None), in_edges)
+            .group_by(TimeEntry.project_id)
+        )
+    rows = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    return (
+        select(
+            *columns,
+            Client.currency,
+            func.coalesce(func.sum(rows.c.seconds), 0),
+            func.coalesce(func.sum(rows.c.billable_seconds), 0),
+            func.coalesce(func.sum(rows.c.cents), 0),
+        )
+        .select_from(rows)
+        .join(Project, Project.id == rows.c.project_id)
+        .join(Client, Client.id == Project.client_id)
+        .group_by(*group_by, Client.currency)
+        .having(func.sum(rows.c.entries) > 0)  # as the entries: groups with time only
     )
 
 
