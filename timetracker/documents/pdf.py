@@ -16,6 +16,10 @@ and the invoice's overall period, and a "Partially paid" mark are printed when t
 Every document of a client (invoice, quote, statement) is written in the client's document
 language (``i18n.document_language``), whoever downloads it and when it is attached to an
 email: its words, dates and money alike.
+
+Every document is printed by :func:`print_pdf`: its HTML and stylesheet are built on every
+call, and WeasyPrint runs only when no PDF of exactly that HTML and stylesheet is in the cache
+(``timetracker.documents.cache``).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from importlib.metadata import version
 from typing import Any
 
 from babel.dates import format_interval
@@ -38,6 +43,7 @@ from weasyprint import CSS, HTML, default_url_fetcher
 
 from timetracker import db, firm, formatting, i18n
 from timetracker.billing import rules, states
+from timetracker.documents import cache
 from timetracker.logos.operations import firm_logo
 from timetracker.models import Client, Invoice, InvoiceItem, TimeEntry, User
 from timetracker.payments import instructions_for
@@ -195,10 +201,32 @@ def page_counter_css() -> str:
     return " ".join(parts)
 
 
-def document_stylesheet(template: str) -> CSS:
+def document_stylesheet(template: str) -> str:
     """A document's stylesheet (``documents/*.css``), its page numbers in the language being
     spoken."""
-    return CSS(string=render_template(template, page_counter=page_counter_css()))
+    return render_template(template, page_counter=page_counter_css())
+
+
+#: What turns a document into PDF bytes, part of every document's cache key: another version
+#: may print the same HTML differently. The fonts installed on the machine and the options of
+#: :func:`write_pdf` are not in it: after changing them, empty the cache folder or raise
+#: ``cache.CACHE_FORMAT``.
+RENDERER = f"weasyprint {version('weasyprint')}, pydyf {version('pydyf')}, print media"
+
+
+def write_pdf(html: str, stylesheet: str) -> bytes:
+    """WeasyPrint: the HTML document with its stylesheet as PDF bytes, loading nothing from
+    outside the document. The slow part of a download (hundreds of milliseconds a page)."""
+    document = HTML(string=html, url_fetcher=_offline_url_fetcher, media_type="print")
+    pdf = document.write_pdf(stylesheets=[CSS(string=stylesheet)])
+    assert pdf is not None  # write_pdf() without a target returns the bytes
+    return pdf
+
+
+def print_pdf(html: str, stylesheet: str) -> bytes:
+    """The PDF of ``html`` and ``stylesheet``: from the cache when exactly these were printed
+    before, else written by WeasyPrint (and kept)."""
+    return cache.cached_pdf((RENDERER, html, stylesheet), lambda: write_pdf(html, stylesheet))
 
 
 def render_invoice_html(invoice: Invoice, client: Client | None = None) -> str:
@@ -234,12 +262,10 @@ def _invoice_html(invoice: Invoice, client: Client) -> str:
 
 def render_invoice_pdf(invoice: Invoice, client: Client | None = None) -> bytes:
     """The invoice as an A4 PDF in the client's document language (needs an application
-    context for the template and settings)."""
+    context for the template and settings). Rendered once per version of the invoice: while
+    nothing it prints changes, a download reads the cached PDF."""
     client = client if client is not None else invoice.client
     with i18n.speaking(i18n.document_language(client)):
         html = _invoice_html(invoice, client)
         stylesheet = document_stylesheet("documents/invoice.css")
-    document = HTML(string=html, url_fetcher=_offline_url_fetcher, media_type="print")
-    pdf = document.write_pdf(stylesheets=[stylesheet])
-    assert pdf is not None  # write_pdf() without a target returns the bytes
-    return pdf
+    return print_pdf(html, stylesheet)

@@ -3,7 +3,8 @@ the quote's validity, terms, state and, once answered, the client's answer.
 
 The quote must come with its ``items`` loaded (and its ``client``, unless the caller passes the
 client): the models' relationships refuse lazy loading. Like invoices, a quote document loads
-no resource from outside itself. It is written in the client's document language.
+no resource from outside itself, and is printed once per version (``print_pdf``). It is
+written in the client's document language.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ import re
 import unicodedata
 
 from flask import render_template
-from weasyprint import HTML
 
 from timetracker import firm, i18n
 from timetracker.billing import quotes
-from timetracker.documents.pdf import _offline_url_fetcher, document_stylesheet
+from timetracker.documents.pdf import document_stylesheet, print_pdf
 from timetracker.models import Client, Quote
 
 
@@ -73,7 +73,4 @@ def render_quote_pdf(
     with i18n.speaking(i18n.document_language(client)):
         html = _quote_html(quote, client, project_name, today)
         stylesheet = document_stylesheet("documents/invoice.css")
-    document = HTML(string=html, url_fetcher=_offline_url_fetcher, media_type="print")
-    pdf = document.write_pdf(stylesheets=[stylesheet])
-    assert pdf is not None  # write_pdf() without a target returns the bytes
-    return pdf
+    return print_pdf(html, stylesheet)

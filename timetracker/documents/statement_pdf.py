@@ -2,7 +2,9 @@
 
 The statement comes from :func:`timetracker.billing.statements.statement_of`; the document adds
 the firm's and the client's names and addresses and the day it was made. Like every document,
-it loads no resource from outside itself. It is written in the client's document language.
+it loads no resource from outside itself and is printed once per version (``print_pdf``): a
+statement made on another day is another version. It is written in the client's document
+language.
 """
 
 from __future__ import annotations
@@ -10,12 +12,11 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import render_template
-from weasyprint import HTML
 
 from timetracker import firm, i18n
 from timetracker.billing.statements import Statement
 from timetracker.documents.csv_export import _slug
-from timetracker.documents.pdf import _offline_url_fetcher, document_stylesheet
+from timetracker.documents.pdf import document_stylesheet, print_pdf
 from timetracker.models import Client
 
 
@@ -54,7 +55,4 @@ def render_statement_pdf(
     with i18n.speaking(i18n.document_language(client)):
         html = _statement_html(statement, client, today or firm.today())
         stylesheet = document_stylesheet("documents/statement.css")
-    document = HTML(string=html, url_fetcher=_offline_url_fetcher, media_type="print")
-    pdf = document.write_pdf(stylesheets=[stylesheet])
-    assert pdf is not None  # write_pdf() without a target returns the bytes
-    return pdf
+    return print_pdf(html, stylesheet)
