@@ -10,7 +10,7 @@ PORT ?= 5000
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run catalogs check-catalogs test test-browser test-servers test-exhaustive test-fast lint format typecheck bench bench-quick db-upgrade demo clean
+.PHONY: help install run catalogs check-catalogs test test-browser test-servers test-exhaustive test-fast lint format typecheck bench bench-quick bench-workers css lighthouse db-upgrade demo clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -78,6 +78,16 @@ bench: $(STAMP) ## Benchmark the portal at 1,000,000 entries (ARGS="--entries 10
 
 bench-quick: $(STAMP) ## Smoke run of the benchmark (10,000 entries): checks the harness works, asserts nothing
 	$(BIN)/python -m bench --entries 10000 --quick
+
+css: $(STAMP) ## Rebuild Bootstrap's reduced stylesheet after a new class in a template, script or Python string; commit the result
+	$(BIN)/python -m timetracker.assets.purge
+
+lighthouse: $(STAMP) ## Lighthouse mobile performance of five portal and staff pages (Node.js, Debian's chromium); results in bench/results/
+	npm install --no-save --no-audit --no-fund --prefix "$$PWD/.cache/lighthouse" lighthouse@12.8.2
+	CHROME_PATH=/usr/bin/chromium $(BIN)/python -m bench.lighthouse
+
+bench-workers: $(STAMP) ## Compare gunicorn's worker models (sync, threads) on the mixed page set (ARGS to change the scale)
+	$(BIN)/python -m bench --compare-workers $(or $(ARGS),--entries 100000)
 
 clean: ## Remove the virtualenv and caches (keeps instance/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -25,6 +25,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         )
 
     database.init_app(app)
+    from timetracker import assets, compression
+
+    # First registered, so its after_request runs last, on the finished body and headers.
+    compression.init_app(app)
+    assets.init_app(app)  # fingerprinted static URLs, cached as immutable
 
     from timetracker import errors, formatting, i18n, security
     from timetracker.auth import init_app as init_auth

@@ -41,7 +41,7 @@ def test_the_form_has_a_picker_and_a_preview(as_admin, world):  # noqa: F811
         re.search(r'<input[^>]*name="portal_accent_color"[^>]*data-accent-text', html)
     )
     assert 'data-testid="accent-preview"' in html and 'data-testid="accent-warning"' in html
-    assert '<script src="/static/js/branding.js"></script>' in html
+    assert re.search(r'<script src="/static/js/branding\.js\?v=[0-9a-f]{12}" defer></script>', html)
     assert " style=" not in html  # the CSP: colours are set by the script through the CSSOM
 
 
