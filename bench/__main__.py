@@ -1,11 +1,15 @@
-"""``python -m bench``: generate a dataset, serve it with the real server, measure the portal.
+"""``python -m bench``: generate a dataset, serve it with the real server, measure the portal
+and the staff pages with wrk.
 
     python -m bench --entries 1000000                      # SQLite under bench/data/
     python -m bench --entries 100000 --database-url postgresql+psycopg://postgres@127.0.0.1/tt_bench
     python -m bench --entries 10000 --quick                # the CI smoke run (no assertions)
+    python -m bench --entries 100000 --compare-workers     # sync against gthread workers
+    python -m bench --render-only                          # rewrite the Markdown, print README's
 
 Full runs write ``bench/results/<date>-<entries>-<database>.{md,json}`` and
 ``latest-<database>.md``; quick runs write under ``bench/data/results/`` (not committed).
+The timed runs need ``wrk`` (Debian package ``wrk``).
 """
 
 from __future__ import annotations
@@ -14,30 +18,20 @@ import argparse
 import datetime as dt
 import json
 import re
+import secrets
 import signal
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import make_url
-
-from bench import dataset, load, loader, report
-from bench.server import Server, cpu_seconds, memory_kib, postgres_backends, reset_peak_memory
+from bench import dataset, load, loader, measure, pages, report, wrk
+from bench.measure import Bench
+from bench.server import Server
 
 BENCH_DIR = Path(__file__).resolve().parent
 DATA_DIR = BENCH_DIR / "data"
 RESULTS_DIR = BENCH_DIR / "results"
-PAGE_LINK_RE = re.compile(r"[?&](?:amp;)?page=(\d+)")
-PAGE_COUNT_RE = re.compile(r"page [\d,]+ of ([\d,]+)")
-#: The app's PAGE_SIZE, used only when the page count cannot be read from the page.
-PAGE_SIZE = 50
-
-
-def last_page_number(html: str) -> int | None:
-    numbers = [int(n) for n in PAGE_LINK_RE.findall(html)]
-    numbers += [int(n.replace(",", "")) for n in PAGE_COUNT_RE.findall(html)]
-    return max(numbers) if numbers else None
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -49,10 +43,27 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "*bench* is dropped and recreated",
     )
     parser.add_argument("--quick", action="store_true", help="short measurements (smoke run)")
-    parser.add_argument("--duration", type=float, help="seconds per page and concurrency")
+    parser.add_argument(
+        "--duration", type=float, help="seconds per page and concurrency (whole seconds, wrk)"
+    )
     parser.add_argument("--mixed-duration", type=float, help="seconds of the 50-connection mix")
     parser.add_argument("--mixed-connections", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--worker-class",
+        choices=("sync", "gthread"),
+        default="sync",
+        help="gunicorn worker class (passed in GUNICORN_CMD_ARGS; the product's default is sync)",
+    )
+    parser.add_argument(
+        "--threads", type=int, help="threads per gthread worker (default 4; 1 for sync)"
+    )
+    parser.add_argument(
+        "--compare-workers",
+        action="store_true",
+        help="only the ceiling at 8 connections and the mixed set, under sync (2 workers) and "
+        "gthread (2 x 4 and 4 x 4)",
+    )
     parser.add_argument(
         "--reuse-data",
         action="store_true",
@@ -62,14 +73,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--render-only",
         action="store_true",
-        help="only rewrite the Markdown of the results in --output-dir from their JSON",
+        help="only rewrite the Markdown of the results in --output-dir from their JSON, and "
+        "print the README's section",
     )
     parser.add_argument("--output-dir", type=Path, help="where to write the results")
     args = parser.parse_args(argv)
     if args.entries < 1000:
         parser.error("--entries must be at least 1000")
+    if args.threads is None:
+        args.threads = 4 if args.worker_class == "gthread" else 1
+    if args.worker_class == "sync" and args.threads != 1:
+        parser.error("--threads applies to --worker-class gthread only")
     if args.duration is None:
-        args.duration = 0.5 if args.quick else 5.0
+        args.duration = 1.0 if args.quick else 5.0
     if args.mixed_duration is None:
         args.mixed_duration = 2.0 if args.quick else 60.0
     if args.output_dir is None:
@@ -97,7 +113,11 @@ def prepare_data(args: argparse.Namespace, url: str) -> dict[str, Any]:
             return record
     print(f"Generating {args.entries:,} time entries into {url}", file=sys.stderr)
     started = time.perf_counter()
-    data = dataset.generate(args.entries, hash_password(dataset.PORTAL_PASSWORD))
+    data = dataset.generate(
+        args.entries,
+        hash_password(dataset.PORTAL_PASSWORD),
+        staff_password_hash=hash_password(dataset.STAFF_PASSWORD),
+    )
     generated = time.perf_counter() - started
     phases = {"generate": round(generated, 2)}
     phases.update({k: round(v, 2) for k, v in loader.load(url, data).items()})
@@ -119,154 +139,131 @@ def prepare_data(args: argparse.Namespace, url: str) -> dict[str, Any]:
     return record
 
 
-def page_list(facts: dict[str, Any]) -> list[tuple[str, str, str]]:
-    entries = "/client-portal/time-entries"
-    return [
-        ("constant", "Trivial route (ceiling)", "/__bench/constant"),
-        ("dashboard", "Dashboard", "/client-portal/dashboard"),
-        ("projects", "Projects", "/client-portal/projects"),
-        ("invoices_all", "Invoices: all", "/client-portal/invoices?status=all"),
-        ("invoices_unpaid", "Invoices: unpaid", "/client-portal/invoices?status=unpaid"),
-        ("invoices_overdue", "Invoices: overdue", "/client-portal/invoices?status=overdue"),
-        (
-            "invoice_detail",
-            f"Invoice detail ({facts['invoice_items']} lines)",
-            f"/client-portal/invoices/{facts['invoice_id']}",
-        ),
-        ("entries_first", "Time entries: first page", entries),
-        ("entries_last", "Time entries: last page", entries + "?page={last}"),
-        (
-            "entries_project",
-            f"Time entries: one project ({facts['project_entries']:,})",
-            f"{entries}?project_id={facts['project_id']}",
-        ),
-        (
-            "entries_month",
-            "Time entries: one month",
-            f"{entries}?date_from={facts['month_from']}&date_to={facts['month_to']}",
-        ),
-        ("csv", f"CSV export ({facts['bench_entries']:,} entries)", entries + ".csv"),
-    ]
-
-
-def measure_pages(args: argparse.Namespace, server: Server, facts: dict[str, Any]) -> dict:
-    database = make_url(server.database_url).database or ""
-    is_postgres = not server.database_url.startswith("sqlite")
-
-    def db_processes() -> list[int]:
-        return postgres_backends(database) if is_postgres else []
-
+def sign_in(server: Server, facts: dict[str, Any], staff_count: int) -> Bench:
+    """One session per portal user and per staff member the run needs (one per connection)."""
+    started = time.perf_counter()
     emails = facts.get("portal_emails") or [facts["portal_email"]]
-    client = load.HttpClient(
-        server.port, [server.login(email, dataset.PORTAL_PASSWORD) for email in emails]
+    portal = [server.login(email, dataset.PORTAL_PASSWORD) for email in emails]
+    # Datasets made before the staff had a password of their own share the portal's.
+    staff_password = dataset.STAFF_PASSWORD if "staff_emails" in facts else dataset.PORTAL_PASSWORD
+    staff_emails = facts.get("staff_emails") or dataset.staff_emails()
+    staff = [server.login(email, staff_password) for email in staff_emails[:staff_count]]
+    print(
+        f"Signed in {len(portal)} portal users and {len(staff)} staff members in "
+        f"{time.perf_counter() - started:.1f} s.",
+        file=sys.stderr,
     )
-    pages: list[dict[str, Any]] = []
-    notes: list[str] = []
-    csv_result: dict[str, Any] | None = None
-    last_page = None
-    mixed_paths = []
-    trivial_rps = {1: 0.0, 8: 0.0}
-    for key, name, path in page_list(facts):
-        if "{last}" in path:
-            if last_page is None:
-                pages.append({"key": key, "name": name, "path": path, "skipped": "no pages"})
-                continue
-            path = path.format(last=last_page)
-        probe = client.get(path, keep_body=True)
-        page: dict[str, Any] = {"key": key, "name": name, "path": path, "status": probe.status}
-        if probe.status == 404:
-            page["skipped"] = "404: not built yet"
-            notes.append(f"{name} (`{path}`) answered 404 and was skipped.")
-            pages.append(page)
-            print(f"  {name:<40} skipped (404)", file=sys.stderr)
-            continue
-        if key == "entries_first":
-            last_page = last_page_number(probe.body.decode(errors="replace"))
-            if last_page is None:
-                last_page = -(-int(facts["bench_entries"]) // PAGE_SIZE)
-                notes.append(
-                    f"The first time entries page shows no page links; the last page was "
-                    f"taken as {last_page} ({facts['bench_entries']:,} entries / {PAGE_SIZE})."
-                )
-        page["size_bytes"] = probe.body_size
-        page["content_type"] = probe.headers.get("content-type", "")
-        count = probe.headers.get("x-query-count")
-        page["queries"] = int(count) if count is not None else None
-        if probe.headers.get("transfer-encoding", "").lower() == "chunked":
-            page["streamed"] = True
-        heavy = key == "csv"
-        load.run_load(client, [path], 2, 0.0, min_requests=1 if heavy else 6)  # warm-up
-        before: dict[int, int] = {}
-        peak_reset = False
-        if heavy:
-            workers = server.worker_pids()
-            peak_reset = all(reset_peak_memory(pid) for pid in workers)
-            before = {pid: memory_kib(pid)["VmRSS" if peak_reset else "VmHWM"] for pid in workers}
-        runs = {}
-        cpu = {}
-        for concurrency in (1, 8):
-            app_pids, db_pids = server.worker_pids(), db_processes()
-            app_before, db_before = cpu_seconds(app_pids), cpu_seconds(db_pids)
-            if heavy:
-                # Exports are rate limited per user (10 a minute): a fixed number of them,
-                # 3 one after another, then one by each of 8 users at once.
-                runs[concurrency] = load.run_load(
-                    client, [path], concurrency, 0.0, min_requests=3 if concurrency == 1 else 8
-                )
-            else:
-                runs[concurrency] = load.run_load(
-                    client, [path], concurrency, args.duration, min_requests=5
-                )
-            done = max(runs[concurrency].requests, 1)
-            cpu[concurrency] = {
-                "app_cpu_ms": round((cpu_seconds(app_pids) - app_before) / done * 1000, 2),
-                "db_cpu_ms": round((cpu_seconds(db_pids) - db_before) / done * 1000, 2),
-            }
-            if heavy and concurrency == 1:
-                after = {pid: memory_kib(pid)["VmHWM"] for pid in before}
-                growth = max((after[p] - before[p] for p in before), default=0) / 1024
-                page["worker_peak_growth_mb"] = round(growth, 1)
-                page["peak_reset"] = peak_reset
-        page["c1"] = runs[1].summary() | cpu[1]
-        page["c8"] = runs[8].summary() | cpu[8]
-        if key == "constant":
-            trivial_rps = {1: runs[1].rps, 8: runs[8].rps}
-        else:
-            page["ratio_c1"] = runs[1].rps / trivial_rps[1] if trivial_rps[1] else 0.0
-            page["ratio_c8"] = runs[8].rps / trivial_rps[8] if trivial_rps[8] else 0.0
-            if key != "csv":
-                page["misses"] = report.page_verdict(page, trivial_rps[8])
-                mixed_paths.append(path)
-        if key == "csv":
-            notes.append(
-                "The CSV export is rate limited to 10 a minute per user, so its row is 3 exports "
-                "one after another and then 8 at once by 8 users, not a timed run."
-            )
-            csv_result = csv_summary(page, judged=not args.quick)
-            page["csv_verdict"] = csv_result["verdict"]
-        pages.append(page)
-        print(
-            f"  {name:<40} {page['c1']['rps']:7.0f} req/s p95 {page['c1']['p95_ms']:7.1f} ms | "
-            f"8 conn {page['c8']['rps']:7.0f} req/s p95 {page['c8']['p95_ms']:7.1f} ms | "
-            f"CPU {page['c1']['app_cpu_ms']:.1f}+{page['c1']['db_cpu_ms']:.1f} ms | "
-            f"SQL {page['queries']} | errors {page['c1']['errors'] + page['c8']['errors']}",
-            file=sys.stderr,
-        )
+    return Bench(server, portal, staff)
+
+
+def staff_needed(args: argparse.Namespace) -> int:
+    """Staff sessions: 8 for the 8-connection runs, one per staff connection of the mix."""
+    return min(dataset.STAFF_USERS, max(8, args.mixed_connections // 2))
+
+
+def measure_all(args: argparse.Namespace, bench: Bench, facts: dict[str, Any]) -> dict:
+    ceiling: dict[int, float] = {}
+    print("Portal pages (and the ceiling):", file=sys.stderr)
+    portal = measure.measure_list(
+        bench,
+        [pages.CONSTANT, *pages.portal_pages(facts)],
+        bench.portal_cookies,
+        facts,
+        args.duration,
+        ceiling,
+        measure.judge_portal,
+    )
+    print("Staff pages:", file=sys.stderr)
+    staff = measure.measure_list(
+        bench,
+        pages.staff_pages(facts),
+        bench.staff_cookies[: dataset.PORTAL_USERS],
+        facts,
+        args.duration,
+        ceiling,
+        measure.judge_staff,
+    )
+    portal_paths, staff_paths = measure.measurable_paths(portal), measure.measurable_paths(staff)
     mixed = None
-    if mixed_paths:
-        print(
-            f"  mixed page set, {args.mixed_connections} connections, {args.mixed_duration:g} s",
-            file=sys.stderr,
+    if portal_paths:
+        mixed = measure.measure_mixed(
+            bench, portal_paths, staff_paths, args.mixed_connections, args.mixed_duration
         )
-        mixed = load.run_load(
-            client, mixed_paths, args.mixed_connections, args.mixed_duration
-        ).summary()
-        mixed["paths"] = mixed_paths
-    if any(p.get("streamed") for p in pages):
+    notes = bench.notes
+    csv_result = None
+    csv_page = next((p for p in portal if p["key"] == "csv" and not p.get("skipped")), None)
+    if csv_page is not None:
+        csv_result = csv_summary(csv_page, judged=not args.quick)
+        csv_page["csv_verdict"] = csv_result["verdict"]
+    if any(p.get("streamed") for p in portal + staff):
         notes.append(
             "SQL/req of a streamed response counts the statements run before its first byte."
         )
-    return {"pages": pages, "mixed": mixed, "csv": csv_result, "notes": notes}
+    return {
+        "pages": portal,
+        "staff_pages": staff,
+        "mixed": mixed,
+        "csv": csv_result,
+        "notes": notes,
+        "connection_header": bench.server.connection_header(pages.CONSTANT[2]),
+    }
+
+
+#: (worker class, workers, threads per worker) compared by ``--compare-workers``.
+WORKER_MODELS = [("sync", 2, 1), ("gthread", 2, 4), ("gthread", 4, 4)]
+
+
+def still_signed_in(server: Server, bench: Bench) -> bool:
+    """Whether the sessions of ``bench`` open the dashboards on ``server`` (same secret key
+    and database: the sessions are rows of the database, so they outlive a restart)."""
+    portal = load.HttpClient(server.port, bench.portal_cookies[:1])
+    staff = load.HttpClient(server.port, bench.staff_cookies[:1])
+    return (
+        portal.get("/client-portal/dashboard").status == 200
+        and staff.get("/dashboard").status == 200
+    )
+
+
+def compare_workers(args: argparse.Namespace, url: str, facts: dict[str, Any]) -> list[dict]:
+    """The constant route at 8 connections and the mixed set under each worker model, on the
+    same data and with the same people signed in (one secret key for every server)."""
+    label = database_label(url)
+    secret = secrets.token_hex(32)
+    signed_in: Bench | None = None
+    rows = []
+    portal, staff = pages.portal_pages(facts), pages.staff_pages(facts)
+    portal_paths, staff_paths = pages.mixed_paths(portal), pages.mixed_paths(staff)
+    for worker_class, workers, threads in WORKER_MODELS:
+        log = DATA_DIR / f"server-{label}-{worker_class}-{workers}x{threads}.log"
+        with Server(url, workers, log, worker_class, threads, secret) as server:
+            print(f"Worker model: {server.describe()}", file=sys.stderr)
+            if signed_in is None or not still_signed_in(server, signed_in):
+                signed_in = sign_in(server, facts, staff_needed(args))
+            bench = Bench(server, signed_in.portal_cookies, signed_in.staff_cookies)
+            client = load.HttpClient(server.port, bench.portal_cookies)
+            constant_path = pages.CONSTANT[2]
+            connection = server.connection_header(constant_path)
+            load.run_load(client, portal_paths, 2, 0.0, min_requests=2 * len(portal_paths))
+            constant = measure.wrk_run(bench, bench.portal_cookies, constant_path, 8, args.duration)
+            print(
+                f"  ceiling at 8 connections: {constant['rps']:.0f} req/s, "
+                f"p99 {constant['p99_ms']:.1f} ms",
+                file=sys.stderr,
+            )
+            mixed = measure.measure_mixed(
+                bench, portal_paths, staff_paths, args.mixed_connections, args.mixed_duration
+            )
+        rows.append(
+            {
+                "worker_class": worker_class,
+                "workers": workers,
+                "threads": threads,
+                "connection_header": connection,
+                "constant_c8": constant,
+                "mixed": mixed,
+            }
+        )
+    return rows
 
 
 def csv_summary(page: dict[str, Any], judged: bool = True) -> dict[str, Any]:
@@ -297,8 +294,13 @@ def csv_summary(page: dict[str, Any], judged: bool = True) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.render_only:
-        report.rerender(args.output_dir)
+        print(report.rerender(args.output_dir), end="")
         return 0
+    try:
+        wrk.require_wrk()
+    except wrk.WrkMissing as error:
+        print(error, file=sys.stderr)
+        return 2
     # A terminated run still stops its server (the ``with`` block below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     url = args.database_url or f"sqlite:///{DATA_DIR / f'bench-{args.entries}.sqlite'}"
@@ -306,12 +308,19 @@ def main(argv: list[str] | None = None) -> int:
     record = prepare_data(args, url)
     if args.generate_only:
         return 0
+    facts = record["facts"]
+    facts.setdefault("last_full_year", int(record["generated_at"][:4]) - 1)
     version = report.database_version(url)
     machine = report.machine(version)
     load_before = machine["load_average"]
-    print(f"Measuring with {args.workers} gunicorn workers ({version}).", file=sys.stderr)
-    with Server(url, args.workers, DATA_DIR / f"server-{label}.log") as server:
-        measured = measure_pages(args, server, record["facts"])
+    if args.compare_workers:
+        measured: dict[str, Any] = {"worker_comparison": compare_workers(args, url, facts)}
+    else:
+        model = args.worker_class + (f" x {args.threads} threads" if args.threads > 1 else "")
+        print(f"Measuring {args.workers} gunicorn {model} workers, {version}.", file=sys.stderr)
+        log = DATA_DIR / f"server-{label}.log"
+        with Server(url, args.workers, log, args.worker_class, args.threads) as server:
+            measured = measure_all(args, sign_in(server, facts, staff_needed(args)), facts)
     now = dt.datetime.now(dt.UTC)
     machine["load_average"] = {"start": load_before, "end": report.load_average()}
     result = {
@@ -322,11 +331,16 @@ def main(argv: list[str] | None = None) -> int:
             "database": label,
             "quick": args.quick,
             "duration": args.duration,
+            "mixed_duration": args.mixed_duration,
             "workers": args.workers,
+            "worker_class": args.worker_class,
+            "threads": args.threads,
+            "generator": "wrk",
+            "compare_workers": args.compare_workers,
             "generation_seconds": record["generation_seconds"],
             "generation_phases": record["phases"],
             "reused_data": bool(record.get("reused")),
-            "dataset": record["facts"],
+            "dataset": facts,
         },
         "machine": machine,
         **measured,

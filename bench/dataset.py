@@ -4,7 +4,8 @@ Shape (``entries`` = N completed time entries):
 
 * 100 clients, 2,000 projects, 50 staff users, N entries on workdays over three years.
 * Client 1 ("Benchmark Client") holds 10% of everything: 200 projects, N/10 entries and so
-  about a tenth of the invoices. Its portal user logs in with :data:`PORTAL_PASSWORD`.
+  about a tenth of the invoices. Its 8 portal users log in with :data:`PORTAL_PASSWORD`; the
+  staff (``staffNN@bench.example``) and the administrator with :data:`STAFF_PASSWORD`.
 * About N/20 invoices (50,000 at a million entries; scaled down proportionally for smaller
   runs). An invoice bills a run of consecutive billable entries of one project, one line per
   task, and the entries point at their line. Entries of the last three weeks are unbilled.
@@ -46,6 +47,7 @@ PORTAL_EMAIL = "portal@bench.example"
 PORTAL_USERS = 8
 PORTAL_PASSWORD = "bench-portal-password"  # noqa: S105 - synthetic benchmark account
 STAFF_PASSWORD = "bench-staff-password"  # noqa: S105 - synthetic benchmark account
+ADMIN_EMAIL = "admin@bench.example"
 
 TASKS = [
     "Design review",
@@ -87,6 +89,10 @@ MAX_DURATION = 240
 
 def portal_emails() -> list[str]:
     return [PORTAL_EMAIL] + [f"portal{k}@bench.example" for k in range(2, PORTAL_USERS + 1)]
+
+
+def staff_emails() -> list[str]:
+    return [f"staff{uid:02d}@bench.example" for uid in range(1, STAFF_USERS + 1)]
 
 
 def cents_to_decimal(cents: int) -> Decimal:
@@ -150,7 +156,14 @@ def _at(day: dt.date, minute: int) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) + dt.timedelta(minutes=minute)
 
 
-def generate(entries: int, password_hash: str, seed: int = 20261125) -> Dataset:
+def generate(
+    entries: int,
+    password_hash: str,
+    seed: int = 20261125,
+    staff_password_hash: str | None = None,
+) -> Dataset:
+    """The dataset; portal users sign in with ``password_hash``, staff and the administrator
+    with ``staff_password_hash`` (the same as the portal's when not given)."""
     rng = random.Random(seed)
     today = dt.datetime.now(dt.UTC).date()
     days = _workdays(today)
@@ -163,17 +176,19 @@ def generate(entries: int, password_hash: str, seed: int = 20261125) -> Dataset:
 
     # Users: 50 staff (ids 1-50), an administrator, and the benchmark client's portal user.
     users = [
-        (uid, f"staff{uid:02d}@bench.example", f"Staff Member {uid:02d}", "staff", False, None)
-        for uid in range(1, STAFF_USERS + 1)
+        (uid, email, f"Staff Member {uid:02d}", "staff", False, None)
+        for uid, email in enumerate(staff_emails(), start=1)
     ]
     admin_id = STAFF_USERS + 1
     portal_id = STAFF_USERS + 2
-    users.append((admin_id, "admin@bench.example", "Bench Admin", "admin", False, None))
+    users.append((admin_id, ADMIN_EMAIL, "Bench Admin", "admin", False, None))
     for k, email in enumerate(portal_emails()):
         name = f"Benchmark Portal {k + 1}"
         users.append((portal_id + k, email, name, "client", True, BENCH_CLIENT_ID))
+    staff_hash = staff_password_hash or password_hash
     users = [
-        (uid, email, name, password_hash, role, True, 1, created, portal, client_id, True)
+        (uid, email, name, password_hash if portal else staff_hash, role, True, 1, created)
+        + (portal, client_id, True)
         for uid, email, name, role, portal, client_id in users
     ]
 
@@ -452,6 +467,10 @@ def _facts(
         "portal_user_id": portal_id,
         "portal_email": PORTAL_EMAIL,
         "portal_emails": portal_emails(),
+        "staff_emails": staff_emails(),
+        "admin_email": ADMIN_EMAIL,
+        # The last calendar year the history covers in full (the reports' year).
+        "last_full_year": days[-1].year - 1,
         "bench_client_id": BENCH_CLIENT_ID,
         "bench_entries": sum(bench_entries),
         "bench_invoices": sum(1 for inv in invoices if inv[2] == BENCH_CLIENT_ID),

@@ -1,8 +1,9 @@
-"""The load driver: a lean HTTP/1.1 client on raw sockets and the measurements built on it.
+"""The Python HTTP client: probes, warm-ups and the rate-limited downloads.
 
-gunicorn's sync workers close the connection after every response, so each request is one
-connection: connect, send, read to EOF. The client is kept minimal because it shares the
-machine's CPUs with the server it measures.
+The timed runs are wrk's (:mod:`bench.wrk`): this client shares the machine's CPUs with the
+server it measures. It stays where wrk cannot do the job: reading a page's body and headers
+(size, SQL count, page links), and the downloads limited per user (a fixed number of requests,
+not a timed run). It opens a connection per request (``Connection: close``) and reads to EOF.
 """
 
 from __future__ import annotations

@@ -31,12 +31,39 @@ def _timetracker_command() -> list[str]:
     return [sys.executable, "-c", "from timetracker.cli import main; main()"]
 
 
-class Server:
-    """``timetracker serve --host 127.0.0.1 --port <free> --workers N`` with the bench flag."""
+#: Sign-ins per minute from one address the bench server allows: the run signs in one person
+#: per connection (dozens), above the product's default of 20 (SECURITY.md).
+BENCH_LOGIN_LIMIT_IP = "600 per minute"
 
-    def __init__(self, database_url: str, workers: int, log_path: Path) -> None:
+
+def gunicorn_cmd_args(worker_class: str, threads: int) -> str:
+    """``GUNICORN_CMD_ARGS`` for a worker model: ``timetracker serve`` takes only
+    ``--workers``, and gunicorn reads the rest from this variable (its command line, which sets
+    only the bind address and the workers, wins over it; the variable over the config file)."""
+    if worker_class == "sync":
+        return "--worker-class sync"
+    return f"--worker-class {worker_class} --threads {threads}"
+
+
+class Server:
+    """``timetracker serve --host 127.0.0.1 --port <free> --workers N`` with the bench flag,
+    and the worker class and threads in ``GUNICORN_CMD_ARGS``."""
+
+    def __init__(
+        self,
+        database_url: str,
+        workers: int,
+        log_path: Path,
+        worker_class: str = "sync",
+        threads: int = 1,
+        secret_key: str | None = None,
+    ) -> None:
+        """``secret_key``: the same for several servers keeps a session cookie valid on all."""
         self.database_url = database_url
+        self.secret_key = secret_key or secrets.token_hex(32)
         self.workers = workers
+        self.worker_class = worker_class
+        self.threads = threads
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -61,8 +88,12 @@ class Server:
             env.pop(name, None)
         env.update(
             DATABASE_URL=self.database_url,
-            SECRET_KEY=secrets.token_hex(32),
+            SECRET_KEY=self.secret_key,
             TIMETRACKER_BENCH="1",
+            TIMETRACKER_LOGIN_LIMIT_IP=BENCH_LOGIN_LIMIT_IP,
+            # Its own data folder (the PDF cache, uploads), not the checkout's instance/.
+            TIMETRACKER_DATA=str(self.log_path.parent / f"server-data-{self.port}"),
+            GUNICORN_CMD_ARGS=gunicorn_cmd_args(self.worker_class, self.threads),
         )
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("wb")
@@ -113,6 +144,18 @@ class Server:
         except OSError:
             return ""
         return "\n".join(text.splitlines()[-lines:])
+
+    def connection_header(self, path: str) -> str:
+        """The ``Connection`` header the server answers to a client that keeps connections
+        alive (HTTP/1.1, as wrk): ``close`` from sync workers, which close after every
+        response."""
+        with requests.Session() as session:
+            response = session.get(self.base + path, timeout=10)
+            return response.headers.get("Connection", "")
+
+    def describe(self) -> str:
+        per = f" x {self.threads} threads" if self.worker_class != "sync" else ""
+        return f"{self.workers} {self.worker_class} workers{per}"
 
     def worker_pids(self) -> list[int]:
         """The gunicorn workers: the children of the master (the process we started)."""
