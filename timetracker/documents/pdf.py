@@ -123,7 +123,7 @@ def time_appendix(invoice: Invoice, client: Client) -> TimeAppendix | None:
         query = query.join(User, User.id == TimeEntry.user_id)
     rows = db.session.execute(
         query.where(
-            TimeEntry.client_id == client.id,
+            TimeEntry.client_id + 0 == client.id,  # searched by line (portal/scope/invoices.py)
             TimeEntry.invoice_item_id.in_([item.id for item in invoice.items]),
             TimeEntry.end_time.is_not(None),
         ).order_by(TimeEntry.start_time.asc(), TimeEntry.id.asc())

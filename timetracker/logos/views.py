@@ -1,7 +1,7 @@
 """Serving logos. URL table (``URLS`` at the end):
 
-/logos/firm                    GET  firm_logo     the firm's logo; anyone signed in (invoices,
-                                                  the workspace, the settings page)
+/logos/firm                    GET  firm_logo     the firm's logo, for staff (the workspace,
+                                                  the settings page)
 /logos/clients/<client_id>     GET  client_logo   a client's portal logo, for staff (its form)
 /client-portal/logo            GET  portal_logo   the signed-in contact's own client's logo
 

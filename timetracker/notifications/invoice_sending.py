@@ -3,8 +3,8 @@ delivery per chosen address with the written subject, and marking as sent withou
 
 Both operations flush and audit in the request's transaction; the emails go out after the
 commit (``notifications.jobs.dispatch``). A form carries a key: a second submission of the same
-form (a double click, a reload that posts again) finds the audit event of the first and does
-nothing, so it never queues a second set of emails.
+form (a double click, a reload that posts again) finds the emails the first queued under that
+key (``email_deliveries.send_key``) and does nothing, so it never queues a second set.
 """
 
 from __future__ import annotations

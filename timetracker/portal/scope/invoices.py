@@ -123,7 +123,10 @@ class InvoiceScope(ProjectScope):
         return [
             self._visible(),
             Invoice.id == invoice_id,
-            TimeEntry.client_id == self.client_id,
+            # ``+ 0``: checked on each entry found, never the index to search by. SQLite, which
+            # keeps no statistics, otherwise walks all of the client's entries (100,000 at a
+            # million) instead of the few on the invoice's lines (ix_time_entries_invoice_item_id).
+            TimeEntry.client_id + 0 == self.client_id,
             TimeEntry.end_time.is_not(None),
         ]
 

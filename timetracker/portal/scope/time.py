@@ -240,7 +240,7 @@ class TimeScope(InvoiceScope):
         invoice = self.invoice(invoice_id)
         lines = select(InvoiceItem.id).where(InvoiceItem.invoice_id == invoice.id)
         conditions = [
-            TimeEntry.client_id == self.client_id,
+            TimeEntry.client_id + 0 == self.client_id,  # found by line, not by client (invoices.py)
             TimeEntry.invoice_item_id.in_(lines.scalar_subquery()),
         ]
         return self._export(conditions, chunk_size)
