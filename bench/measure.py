@@ -215,11 +215,11 @@ def measure_mixed(
 
 
 def measurable_paths(measured: list[dict[str, Any]]) -> list[str]:
-    """The pages of a list that answered and are not downloads: the mixed set."""
+    """The pages of a list that answered, but downloads and year reports: the mixed set."""
     return [
         p["path"]
         for p in measured
-        if not p.get("skipped") and p["key"] not in pages.DOWNLOAD_KEYS + (pages.CONSTANT[0],)
+        if not p.get("skipped") and p["key"] not in pages.NOT_MIXED + (pages.CONSTANT[0],)
     ]
 
 

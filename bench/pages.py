@@ -21,6 +21,9 @@ LIMITED_DOWNLOADS = ("csv", "pdf")
 REPORT_KEYS = ("report_client", "report_project", "report_user")
 #: Pages that are file downloads: no page targets, and left out of the mixed set.
 DOWNLOAD_KEYS = ("csv", "pdf", "staff_csv")
+#: Left out of the mixed set, which stands for people reading pages: downloads, and reports
+#: over a whole year (measured alone, against their own target).
+NOT_MIXED = DOWNLOAD_KEYS + REPORT_KEYS
 
 
 def portal_pages(facts: dict[str, Any]) -> list[Page]:
@@ -95,5 +98,6 @@ def staff_pages(facts: dict[str, Any]) -> list[Page]:
 
 
 def mixed_paths(page_list: list[Page]) -> list[str]:
-    """The pages of a list that go into the mixed set: not downloads, not a computed page."""
-    return [path for key, _, path in page_list if key not in DOWNLOAD_KEYS and "{" not in path]
+    """The pages of a list that go into the mixed set (not :data:`NOT_MIXED`, not a computed
+    page)."""
+    return [path for key, _, path in page_list if key not in NOT_MIXED and "{" not in path]
