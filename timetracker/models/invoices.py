@@ -52,6 +52,8 @@ class Invoice(Base):
             "amount_paid",
         ),
         Index("ix_invoices_client_id_issue_date", "client_id", "issue_date"),
+        # The staff's list of every client's invoices, newest first, a page at a time.
+        Index("ix_invoices_issue_date_id", "issue_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
