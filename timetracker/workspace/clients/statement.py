@@ -5,9 +5,9 @@ URL table:
 
     /clients/<id>/statement.pdf   client_statement_pdf   ?date_from=&date_to= (staff)
 
-Dates as in the portal (the firm's date format, or ``YYYY-MM-DD``), by default this calendar year up to today; a bad date,
-an end before the start or a period over five years answers 400 with the reason; an unknown
-client 404.
+Dates as in the portal (the firm's date format, or ``YYYY-MM-DD``), by default this calendar
+year up to today; a bad date, an end before the start or a period over five years answers 400
+with the reason; an unknown client 404.
 """
 
 from __future__ import annotations
