@@ -122,7 +122,7 @@ def rerender(directory: Path) -> str:
             results.append((path, result))
     results.sort(key=lambda item: item[1]["run"]["finished_at"])
     latest: dict[str, tuple[tuple[int, str], str]] = {}
-    for index, (path, result) in enumerate(results):
+    for path, result in results:
         database = result["run"]["database"]
         if _comparison(result):
             text = markdown(result)
@@ -130,7 +130,7 @@ def rerender(directory: Path) -> str:
             rank = (0, result["run"]["finished_at"])
         else:
             newest: dict[int, dict[str, Any]] = {}
-            for _, earlier in results[: index + 1]:
+            for _, earlier in results:  # the newest run at each scale, as the table says
                 if earlier["run"]["database"] == database and not _comparison(earlier):
                     newest[earlier["run"]["entries"]] = earlier
             text = markdown(result, [newest[k] for k in sorted(newest)])
