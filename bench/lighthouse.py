@@ -32,7 +32,7 @@ from typing import Any
 
 import requests
 
-from bench.server import CSRF_RE, Server
+from bench.server import Server, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
@@ -62,24 +62,6 @@ AUDITS = (
 )
 
 INVOICE_LINK_RE = re.compile(r'href="(/client-portal/invoices/\d+)"')
-
-
-def login(base: str, email: str, password: str) -> str:
-    """Sign in through the login form; returns the Cookie header of the session."""
-    with requests.Session() as session:
-        page = session.get(base + "/login", timeout=10)
-        match = CSRF_RE.search(page.text)
-        if not match:
-            raise RuntimeError("no CSRF token on the login page")
-        response = session.post(
-            base + "/login",
-            data={"email": email, "password": password, "csrf_token": match.group(1)},
-            allow_redirects=False,
-            timeout=30,
-        )
-        if response.status_code != 302:
-            raise RuntimeError(f"login as {email} failed with status {response.status_code}")
-        return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
 
 
 def pages(base: str, portal_cookie: str) -> list[tuple[str, str, str]]:
@@ -174,7 +156,7 @@ def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def measure(base: str, runs: int, cli: str | None) -> list[dict[str, Any]]:
     command = lighthouse_command(cli)
-    cookies = {"portal": login(base, *PORTAL_LOGIN), "staff": login(base, *STAFF_LOGIN)}
+    cookies = {"portal": sign_in(base, *PORTAL_LOGIN), "staff": sign_in(base, *STAFF_LOGIN)}
     results = []
     with tempfile.TemporaryDirectory(prefix="lighthouse-") as tmp:
         for name, url, role in pages(base, cookies["portal"]):

@@ -183,20 +183,26 @@ class Server:
         One login serves every connection: the account's login rate limit would refuse one
         login per connection, and a session cookie is valid on any number of connections.
         """
-        with requests.Session() as session:
-            page = session.get(self.base + "/login", timeout=10)
-            match = CSRF_RE.search(page.text)
-            if not match:
-                raise RuntimeError("no CSRF token on the login page")
-            response = session.post(
-                self.base + "/login",
-                data={"email": email, "password": password, "csrf_token": match.group(1)},
-                allow_redirects=False,
-                timeout=30,
-            )
-            if response.status_code != 302:
-                raise RuntimeError(f"login as {email} failed with status {response.status_code}")
-            return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+        return sign_in(self.base, email, password)
+
+
+def sign_in(base: str, email: str, password: str) -> str:
+    """Sign in through the login form of the server at ``base``; returns the Cookie header of
+    the signed-in session."""
+    with requests.Session() as session:
+        page = session.get(base + "/login", timeout=10)
+        match = CSRF_RE.search(page.text)
+        if not match:
+            raise RuntimeError("no CSRF token on the login page")
+        response = session.post(
+            base + "/login",
+            data={"email": email, "password": password, "csrf_token": match.group(1)},
+            allow_redirects=False,
+            timeout=30,
+        )
+        if response.status_code != 302:
+            raise RuntimeError(f"login as {email} failed with status {response.status_code}")
+        return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
 
 
 _TICKS = os.sysconf("SC_CLK_TCK")
