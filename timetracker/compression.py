@@ -40,10 +40,12 @@ import functools
 import gzip
 import importlib
 import os
+from stat import S_ISREG
 from types import ModuleType
 
 from flask import Flask, Response, current_app, request
-from werkzeug.security import safe_join
+
+from timetracker.assets import static_path
 
 
 def _optional_brotli() -> ModuleType | None:
@@ -113,13 +115,18 @@ def _compressed_file(path: str, size: int, mtime_ns: int, encoding: str) -> byte
 
 def _static_body(response: Response, encoding: str) -> bytes | None:
     """The compressed bytes of the static file this response sends, or None."""
-    folder = current_app.static_folder
-    filename = (request.view_args or {}).get("filename")
-    path = safe_join(folder, filename) if folder and filename else None
-    if path is None or not os.path.isfile(path):
+    path = static_path((request.view_args or {}).get("filename"))
+    if path is None:
         return None
-    stat = os.stat(path)
-    if stat.st_size < MIN_SIZE or response.content_length not in (None, stat.st_size):
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    if (
+        not S_ISREG(stat.st_mode)
+        or stat.st_size < MIN_SIZE
+        or response.content_length not in (None, stat.st_size)
+    ):
         return None  # small, or not the whole file
     return _compressed_file(path, stat.st_size, stat.st_mtime_ns, encoding)
 

@@ -31,10 +31,15 @@ _HASH_LENGTH = 12
 _hashes: dict[str, tuple[int, str]] = {}
 
 
+def static_path(filename: str | None) -> str | None:
+    """The path of ``filename`` inside the static folder, None for a name that leaves it."""
+    folder = current_app.static_folder
+    return safe_join(folder, filename) if folder and filename else None
+
+
 def file_hash(filename: str) -> str | None:
     """The fingerprint of a file under the static folder, or None when there is no such file."""
-    folder = current_app.static_folder
-    path = safe_join(folder, filename) if folder else None
+    path = static_path(filename)
     if path is None:
         return None
     cached = _hashes.get(path)

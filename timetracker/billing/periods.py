@@ -93,12 +93,11 @@ def utc_next_month_start(moment: dt.datetime) -> dt.datetime:
 @dataclass(frozen=True)
 class MonthSplit:
     """A range ``[start, end)`` as the whole UTC months inside it, read from the monthly totals
-    (``months``: first month and the month after the last, either ``None`` when the range is
-    open there; no whole month at all when ``whole`` is false), and the spans at its ends that
-    must be summed from the entries themselves (``edges``)."""
+    (``months``: the first month and the month after the last, either ``None`` where the range
+    is open; ``None`` altogether when the range holds no whole month), and the spans at its
+    ends that must be summed from the entries themselves (``edges``)."""
 
-    whole: bool
-    months: tuple[dt.date | None, dt.date | None]
+    months: tuple[dt.date | None, dt.date | None] | None
     edges: list[tuple[dt.datetime, dt.datetime]]
 
 
@@ -108,7 +107,7 @@ def split_by_months(start: dt.datetime | None, end: dt.datetime | None) -> Month
     end_month = utc_month_floor(end) if end is not None else None
     if first_month is not None and end_month is not None and first_month >= end_month:
         assert start is not None and end is not None
-        return MonthSplit(False, (None, None), [(start, end)])
+        return MonthSplit(None, [(start, end)])
     edges = []
     if start is not None and first_month is not None and start < first_month:
         edges.append((start, first_month))
@@ -118,4 +117,4 @@ def split_by_months(start: dt.datetime | None, end: dt.datetime | None) -> Month
         first_month.date() if first_month is not None else None,
         end_month.date() if end_month is not None else None,
     )
-    return MonthSplit(True, months, edges)
+    return MonthSplit(months, edges)

@@ -112,7 +112,7 @@ class TimeScope(InvoiceScope):
 
     def _entry_totals(self, filters: TimeFilters) -> EntryTotals:
         split = split_by_months(*day_bounds(filters.date_from, filters.date_to))
-        if not split.whole:
+        if split.months is None:
             return self.raw_entry_totals(filters.project_id, split.edges)
 
         month_conditions: list[ColumnElement[bool]] = [TimeEntryMonth.client_id == self.client_id]

@@ -120,7 +120,7 @@ def _monthly_statement(
     partial months at its ends, from the entries (rows of both, added up per group)."""
     split = periods.split_by_months(*periods.day_bounds(report.date_from, report.date_to))
     parts: list[Select[Any]] = []
-    if split.whole:
+    if split.months is not None:
         first_month, end_month = split.months
         months = select(
             TimeEntryMonth.project_id.label("project_id"),
