@@ -139,7 +139,7 @@ def _add_vary(response: Response) -> None:
 def compress_response(response: Response) -> Response:
     if response.mimetype not in COMPRESSIBLE_TYPES:
         return response
-    if response.mimetype == "text/html" and not current_app.config.get("COMPRESS_HTML", True):
+    if response.mimetype == "text/html" and not current_app.config["COMPRESS_HTML"]:
         return response
     _add_vary(response)
     if (
